@@ -1,0 +1,125 @@
+import type { AccessEvent, DenialReason, LatLon } from '@keyway/protocol';
+import { decide } from '@keyway/rules';
+import type { AppContext } from '../context';
+import { AppError, notFound } from '../errors';
+import { roleIn } from '../policy/space';
+import type { NewEvent } from '../services/event-log';
+
+export interface OpenRequest {
+  userId: string;
+  doorId: string;
+  location?: (LatLon & { accuracyMeters?: number | undefined }) | null | undefined;
+}
+
+/**
+ * Runs the rules, sends a short-lived command to the unit and waits for its acknowledgement.
+ * Every attempt, granted or not, lands in the access log with its reason (issue #2, item 8).
+ */
+export async function openDoor(ctx: AppContext, req: OpenRequest): Promise<AccessEvent> {
+  const { db } = ctx;
+  const door = await db.selectFrom('doors').selectAll().where('id', '=', req.doorId).executeTakeFirst();
+  if (!door) throw notFound('No such door.');
+  const role = await roleIn(db, req.userId, door.space_id);
+  const base: NewEvent = {
+    spaceId: door.space_id,
+    type: 'door.open',
+    doorId: door.id,
+    unitId: door.unit_id,
+    userId: req.userId,
+  };
+  const deny = async (
+    reason: DenialReason | 'unit_offline' | 'unit_timeout',
+    memberId: string | null,
+    extra?: Record<string, unknown>,
+  ) => {
+    const result = reason === 'unit_offline' || reason === 'unit_timeout' ? reason : 'denied';
+    await ctx.events.record({ ...base, memberId, result, reason, data: extra ?? null });
+  };
+
+  if (!role) {
+    // Not hers (any more): log the attempt for the space's admins, answer as if the door did not exist.
+    await deny('no_access', null, { visible: false });
+    throw notFound('No such door.');
+  }
+  const space = await db
+    .selectFrom('spaces')
+    .selectAll()
+    .where('id', '=', door.space_id)
+    .executeTakeFirstOrThrow();
+  const isAdmin = role === 'owner' || role === 'admin';
+  let memberId: string | null = null;
+  if (!isAdmin) {
+    const member = await db
+      .selectFrom('members')
+      .select(['id', 'access', 'geofence_meters'])
+      .where('space_id', '=', door.space_id)
+      .where('user_id', '=', req.userId)
+      .executeTakeFirst();
+    memberId = member?.id ?? null;
+    const groups = member
+      ? await db
+          .selectFrom('member_groups as mg')
+          .innerJoin('group_doors as gd', 'gd.group_id', 'mg.group_id')
+          .innerJoin('access_groups as g', 'g.id', 'mg.group_id')
+          .select(['g.geofence_meters'])
+          .where('mg.member_id', '=', member.id)
+          .where('gd.door_id', '=', door.id)
+          .execute()
+      : [];
+    if (space.lockdown) {
+      await deny('door_locked_down', memberId);
+      throw new AppError('door_locked_down');
+    }
+    const unit = await db
+      .selectFrom('units')
+      .select(['lat', 'lon'])
+      .where('id', '=', door.unit_id)
+      .executeTakeFirst();
+    const decision = decide(
+      {
+        timezone: space.timezone,
+        member: member
+          ? {
+              access: member.access ? JSON.parse(member.access) : null,
+              geofenceMeters: member.geofence_meters,
+            }
+          : null,
+        groups: groups.map((g) => ({ geofenceMeters: g.geofence_meters })),
+        space: { location: latLon(space), geofenceMeters: space.geofence_meters },
+        doorLocation: unit ? latLon(unit) : null,
+      },
+      ctx.clock.now(),
+      req.location ?? null,
+    );
+    if (!decision.allowed) {
+      await deny(decision.reason, memberId);
+      throw new AppError(decision.reason);
+    }
+  }
+
+  if (!ctx.units.isOnline(door.unit_id)) {
+    await deny('unit_offline', memberId);
+    throw new AppError('unit_offline');
+  }
+  const started = Date.now();
+  const outcome = await ctx.units.open(door.unit_id, door.relay, door.pulse_ms, ctx.config.openTimeoutMs);
+  const roundTripMs = Date.now() - started;
+  if (outcome !== 'opened') {
+    await deny('unit_timeout', memberId, { ack: outcome, roundTripMs });
+    throw new AppError(
+      'unit_timeout',
+      outcome === 'timeout' ? undefined : `The door unit answered "${outcome}".`,
+    );
+  }
+  return ctx.events.record({
+    ...base,
+    memberId,
+    result: 'granted',
+    reason: isAdmin ? 'admin' : null,
+    data: { roundTripMs },
+  });
+}
+
+function latLon(row: { lat: number | null; lon: number | null }): LatLon | null {
+  return row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null;
+}

@@ -1,0 +1,70 @@
+import type { AppContext } from '../context';
+import type { UnitsTable } from '../db/schema';
+import { newId, newSecret } from '../ids';
+import { hashSecret } from '../mqtt/secrets';
+import { adminChange, inTransaction } from './tx';
+
+/** A new unit with generated credentials; the password is shown once and only its hash is kept. */
+export async function createUnit(ctx: AppContext, actorId: string, spaceId: string, name: string) {
+  const password = newSecret(24);
+  const row: UnitsTable = {
+    id: newId('unit'),
+    space_id: spaceId,
+    name,
+    password_hash: hashSecret(password),
+    online: 0,
+    last_seen_at: null,
+    lat: null,
+    lon: null,
+    agent: null,
+    created_at: ctx.clock.now().toISOString(),
+  };
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.insertInto('units').values(row).execute();
+    await tx.record(adminChange(spaceId, actorId, 'unit.create', { id: row.id, name }, { unitId: row.id }));
+  });
+  return { row, credentials: { username: row.id, password, mqttUrl: ctx.unitMqttUrl } };
+}
+
+/** New password for a unit (a stolen or reinstalled unit); its current connection is dropped. */
+export async function resetUnitCredentials(
+  ctx: AppContext,
+  actorId: string,
+  spaceId: string,
+  unitId: string,
+) {
+  const password = newSecret(24);
+  await inTransaction(ctx, async (tx) => {
+    await tx.db
+      .updateTable('units')
+      .set({ password_hash: hashSecret(password) })
+      .where('id', '=', unitId)
+      .execute();
+    await tx.record(adminChange(spaceId, actorId, 'unit.credentials_reset', { id: unitId }, { unitId }));
+  });
+  ctx.units.forget(unitId);
+  return { username: unitId, password, mqttUrl: ctx.unitMqttUrl };
+}
+
+export async function renameUnit(
+  ctx: AppContext,
+  actorId: string,
+  spaceId: string,
+  unitId: string,
+  name: string | undefined,
+) {
+  return inTransaction(ctx, async (tx) => {
+    if (name !== undefined) await tx.db.updateTable('units').set({ name }).where('id', '=', unitId).execute();
+    await tx.record(adminChange(spaceId, actorId, 'unit.update', { id: unitId, name }, { unitId }));
+    return tx.db.selectFrom('units').selectAll().where('id', '=', unitId).executeTakeFirstOrThrow();
+  });
+}
+
+/** Deletes a unit and the doors it drives. */
+export async function deleteUnit(ctx: AppContext, actorId: string, spaceId: string, unitId: string) {
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.deleteFrom('units').where('id', '=', unitId).execute();
+    await tx.record(adminChange(spaceId, actorId, 'unit.delete', { id: unitId }, { unitId }));
+  });
+  ctx.units.forget(unitId);
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/**
+ * The server's whole configuration, one validated table. It feeds environment variables,
+ * `--help`, and the README's table (`npm run serve -- --help`).
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const CONFIG_TABLE = {
+  host: {
+    env: 'KEYWAY_HOST',
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    doc: 'Address the HTTP server listens on.',
+  },
+  port: { env: 'KEYWAY_PORT', schema: port, default: '8480', doc: 'HTTP port (0 picks a free one).' },
+  publicUrl: {
+    env: 'KEYWAY_PUBLIC_URL',
+    schema: z.url().optional(),
+    default: undefined,
+    doc: 'Base URL printed for clients; defaults to http://HOST:PORT.',
+  },
+  dataDir: {
+    env: 'KEYWAY_DATA_DIR',
+    schema: z.string().min(1),
+    default: './data',
+    doc: 'Folder for the SQLite database (keyway.db).',
+  },
+  databaseUrl: {
+    env: 'KEYWAY_DATABASE_URL',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected postgres://…')
+      .optional(),
+    default: undefined,
+    doc: 'Use PostgreSQL instead of SQLite (postgres://user@host:port/db).',
+  },
+  mqttPort: {
+    env: 'KEYWAY_MQTT_PORT',
+    schema: port,
+    default: '8483',
+    doc: 'Port of the embedded MQTT broker for units (0 picks a free one).',
+  },
+  mqttHost: {
+    env: 'KEYWAY_MQTT_HOST',
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    doc: 'Address the embedded MQTT broker listens on.',
+  },
+  mqttUrl: {
+    env: 'KEYWAY_MQTT_URL',
+    schema: z
+      .string()
+      .regex(/^mqtts?:\/\//, 'expected mqtt://…')
+      .optional(),
+    default: undefined,
+    doc: 'Connect to this external broker instead of embedding one.',
+  },
+  mqttPublicUrl: {
+    env: 'KEYWAY_MQTT_PUBLIC_URL',
+    schema: z
+      .string()
+      .regex(/^mqtts?:\/\//, 'expected mqtt://…')
+      .optional(),
+    default: undefined,
+    doc: 'Broker URL handed to new units; defaults to the broker the server uses.',
+  },
+  smsProvider: {
+    env: 'KEYWAY_SMS_PROVIDER',
+    schema: z.enum(['console']),
+    default: 'console',
+    doc: 'How login codes are sent. console prints them.',
+  },
+  smsOutbox: {
+    env: 'KEYWAY_SMS_OUTBOX',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'With the console provider: also append each SMS as a JSON line to this file.',
+  },
+  logLevel: {
+    env: 'KEYWAY_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    doc: 'Log level.',
+  },
+  logPretty: {
+    env: 'KEYWAY_LOG_PRETTY',
+    schema: bool.optional(),
+    default: undefined,
+    doc: 'Pretty logs; defaults to true when stdout is a terminal.',
+  },
+  bodyLimitBytes: {
+    env: 'KEYWAY_BODY_LIMIT',
+    schema: z.coerce.number().int().min(1024).max(10_485_760),
+    default: '65536',
+    doc: 'Largest accepted request body in bytes (413 above).',
+  },
+  openTimeoutMs: {
+    env: 'KEYWAY_OPEN_TIMEOUT_MS',
+    schema: z.coerce.number().int().min(200).max(60_000),
+    default: '5000',
+    doc: 'How long an open command lives and how long the server waits for the unit.',
+  },
+  codeTtlSeconds: {
+    env: 'KEYWAY_CODE_TTL',
+    schema: z.coerce.number().int().min(30).max(3600),
+    default: '300',
+    doc: 'Life of an SMS login code in seconds.',
+  },
+  codeMaxAttempts: {
+    env: 'KEYWAY_CODE_MAX_ATTEMPTS',
+    schema: z.coerce.number().int().min(1).max(20),
+    default: '5',
+    doc: 'Wrong tries before a code is burnt.',
+  },
+  codesPerPhonePerHour: {
+    env: 'KEYWAY_CODES_PER_PHONE',
+    schema: z.coerce.number().int().min(1).max(1000),
+    default: '5',
+    doc: 'SMS codes one phone number may request per hour.',
+  },
+  authRequestsPerIpPerMinute: {
+    env: 'KEYWAY_AUTH_PER_IP',
+    schema: z.coerce.number().int().min(1).max(100_000),
+    default: '30',
+    doc: 'Login requests (code + verify) one client address may make per minute.',
+  },
+} as const;
+
+type Table = typeof CONFIG_TABLE;
+export type Config = { [K in keyof Table]: z.output<Table[K]['schema']> };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Reads the table from an environment; throws ConfigError listing every bad value by name. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Config> = {},
+): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, entry] of Object.entries(CONFIG_TABLE)) {
+    if (key in overrides) {
+      out[key] = overrides[key as keyof Config];
+      continue;
+    }
+    const raw = env[entry.env] === '' ? undefined : (env[entry.env] ?? entry.default);
+    const parsed = (entry.schema as z.ZodType).safeParse(raw);
+    if (parsed.success) out[key] = parsed.data;
+    else
+      problems.push(
+        `${entry.env}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      );
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out as Config;
+}
+
+export function configHelp(): string {
+  const rows = Object.values(CONFIG_TABLE).map(
+    (e) => `  ${e.env.padEnd(26)} ${(e.default ?? '').padEnd(10)} ${e.doc}`,
+  );
+  return `Environment variables (name, default, meaning):\n${rows.join('\n')}\n`;
+}

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { Db, Dialect } from './db/connect';
+import type { UnitLink } from './mqtt/unit-link';
+import type { EventLog } from './services/event-log';
+import type { RateLimiter } from './services/rate-limit';
+import type { SmsProvider } from './services/sms';
+
+/** What request handlers and commands may use. Each module takes only the parts it needs. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  dialect: Dialect;
+  clock: Clock;
+  log: Logger;
+  sms: SmsProvider;
+  limiter: RateLimiter;
+  events: EventLog;
+  units: UnitLink;
+  /** The broker URL handed to new units. */
+  unitMqttUrl: string;
+}

@@ -1,0 +1,119 @@
+import type { Generated } from 'kysely';
+
+/** Row types. Times are ISO-8601 UTC strings (sortable as text); booleans are 0/1 integers. */
+export interface UsersTable {
+  id: string;
+  phone: string;
+  name: string | null;
+  created_at: string;
+}
+export interface AuthCodesTable {
+  phone: string;
+  code_hash: string;
+  expires_at: string;
+  attempts: number;
+  created_at: string;
+}
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  device_name: string | null;
+  created_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
+}
+export interface SpacesTable {
+  id: string;
+  name: string;
+  timezone: string;
+  lat: number | null;
+  lon: number | null;
+  geofence_meters: number | null;
+  lockdown: number;
+  created_at: string;
+}
+export interface SpaceAdminsTable {
+  space_id: string;
+  user_id: string;
+  role: 'owner' | 'admin' | 'viewer';
+  created_at: string;
+}
+export interface UnitsTable {
+  id: string;
+  space_id: string;
+  name: string;
+  password_hash: string;
+  online: number;
+  last_seen_at: string | null;
+  lat: number | null;
+  lon: number | null;
+  agent: string | null;
+  created_at: string;
+}
+export interface DoorsTable {
+  id: string;
+  space_id: string;
+  unit_id: string;
+  name: string;
+  relay: number;
+  pulse_ms: number;
+  sensor: number;
+  state: string;
+  state_since: string | null;
+  created_at: string;
+}
+export interface GroupsTable {
+  id: string;
+  space_id: string;
+  name: string;
+  geofence_meters: number | null;
+  created_at: string;
+}
+export interface GroupDoorsTable {
+  group_id: string;
+  door_id: string;
+}
+export interface MembersTable {
+  id: string;
+  space_id: string;
+  user_id: string;
+  name: string | null;
+  /** JSON of protocol Access, null for basic mode. */
+  access: string | null;
+  geofence_meters: number | null;
+  created_at: string;
+}
+export interface MemberGroupsTable {
+  member_id: string;
+  group_id: string;
+}
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  space_id: string;
+  at: string;
+  type: string;
+  door_id: string | null;
+  unit_id: string | null;
+  user_id: string | null;
+  member_id: string | null;
+  result: string | null;
+  reason: string | null;
+  data: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  auth_codes: AuthCodesTable;
+  sessions: SessionsTable;
+  spaces: SpacesTable;
+  space_admins: SpaceAdminsTable;
+  units: UnitsTable;
+  doors: DoorsTable;
+  access_groups: GroupsTable;
+  group_doors: GroupDoorsTable;
+  members: MembersTable;
+  member_groups: MemberGroupsTable;
+  events: EventsTable;
+}

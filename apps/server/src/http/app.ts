@@ -1,0 +1,79 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { AppContext } from '../context';
+import { AppError } from '../errors';
+import { authenticate, bearerToken, type Principal } from './authenticate';
+import { buildOpenApi } from './openapi';
+import { type RouteDef, validate } from './route';
+
+const ANONYMOUS: Principal = { userId: '', sessionId: '' };
+
+/** The HTTP surface: every route from the registry, JSON only, errors in the API.md shape. */
+export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: ctx.config.bodyLimitBytes, return503OnClosing: false });
+
+  // Our own JSON parser: an empty body is "no body" (POST /open needs none), bad JSON is invalid_json.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, raw, done) => {
+    const text = String(raw);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('invalid_json'), undefined);
+    }
+  });
+
+  for (const def of routes) {
+    app.route({
+      method: def.method,
+      url: def.path.replace(/\{(\w+)\}/g, ':$1'),
+      handler: async (req, reply) => {
+        const principal =
+          def.auth === 'user' ? await authenticate(ctx, bearerToken(req.headers.authorization)) : ANONYMOUS;
+        const body = def.body ? validate(def.body, req.body, 'body') : undefined;
+        const query = def.query ? validate(def.query, req.query, 'query') : undefined;
+        const out = await def.handler({
+          body,
+          query,
+          params: req.params as Record<string, string>,
+          principal,
+          ip: req.ip,
+          ctx,
+        });
+        if (out.headers) reply.headers(out.headers);
+        reply.code(out.status);
+        return out.body === undefined ? reply.send() : reply.send(out.body);
+      },
+    });
+  }
+
+  const openapi = buildOpenApi(routes);
+  app.get('/openapi.json', async () => openapi);
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(errorBody('route_not_found', `No endpoint ${req.method} ${req.url.split('?')[0]}.`));
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.headers) reply.headers(err.headers);
+      return reply.code(err.status).send(errorBody(err.code, err.message, err.details));
+    }
+    const status = (err as FastifyError).statusCode ?? 500;
+    if (status === 413) return reply.code(413).send(errorBody('payload_too_large'));
+    if (status === 415) return reply.code(415).send(errorBody('unsupported_media_type'));
+    if (status === 400) return reply.code(400).send(errorBody('invalid_json', err.message));
+    if (status === 404) return reply.code(404).send(errorBody('route_not_found'));
+    if (status === 405) return reply.code(405).send(errorBody('method_not_allowed'));
+    ctx.log.error({ err, method: req.method, url: req.url }, 'request failed');
+    return reply.code(500).send(errorBody('internal'));
+  });
+
+  return app;
+}
+
+function errorBody(code: AppError['code'], message?: string, details?: unknown) {
+  const e = new AppError(code, message);
+  return { error: { code, message: e.message, ...(details === undefined ? {} : { details }) } };
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { AppContext } from '../context';
+import { AppError } from '../errors';
+
+export interface Principal {
+  userId: string;
+  sessionId: string;
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  return m?.[1] ?? null;
+}
+
+/** Resolves a session token; a revoked or unknown token is 401 at once (API.md: lost phone). */
+export async function authenticate(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  token: string | null,
+): Promise<Principal> {
+  if (!token) throw new AppError('unauthorized', 'Send Authorization: Bearer <token>.');
+  const row = await ctx.db
+    .selectFrom('sessions')
+    .select(['id', 'user_id', 'revoked_at', 'last_seen_at'])
+    .where('token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row || row.revoked_at) throw new AppError('unauthorized', 'That session is not valid; log in again.');
+  const now = ctx.clock.now();
+  // Touch last_seen at most once a minute: keeps reads cheap on the open path.
+  if (now.getTime() - Date.parse(row.last_seen_at) > 60_000) {
+    await ctx.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .execute();
+  }
+  return { userId: row.user_id, sessionId: row.id };
+}

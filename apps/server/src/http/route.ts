@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import type { AppContext } from '../context';
+import { AppError } from '../errors';
+import type { Principal } from './authenticate';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RouteInput<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  principal: Principal;
+  ip: string;
+  ctx: AppContext;
+}
+export interface RouteOutput {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One endpoint: its schemas are both its validation and its OpenAPI description. */
+export interface RouteDef<
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: Method;
+  /** OpenAPI-style path: /v1/spaces/{spaceId}. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** `public` needs no token; `user` needs a valid session token. */
+  auth: 'public' | 'user';
+  body?: B;
+  query?: Q;
+  responses: Record<number, z.ZodType | null>;
+  handler: (
+    input: RouteInput<
+      B extends z.ZodType ? z.output<B> : undefined,
+      Q extends z.ZodType ? z.output<Q> : undefined
+    >,
+  ) => Promise<RouteOutput>;
+}
+
+export function defineRoute<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+>(def: RouteDef<B, Q>): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+/** Parses with a schema or throws 400 invalid_request naming each bad field. */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'body' | 'query',
+): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((i) => ({
+    field: i.path.length ? i.path.join('.') : where,
+    message: i.message,
+  }));
+  const names = details.map((d) => d.field).join(', ');
+  throw new AppError('invalid_request', `Invalid ${where}: ${names}.`, details);
+}

@@ -1,0 +1,13 @@
+import pino, { type Logger } from 'pino';
+
+/** Structured logs; pretty in a terminal, JSON otherwise. Categories: http, mqtt, unit, sms, sync, demo. */
+export function createLogger(level: string, pretty?: boolean): Logger {
+  const usePretty = pretty ?? process.stdout.isTTY;
+  return pino({
+    level,
+    base: undefined,
+    ...(usePretty
+      ? { transport: { target: 'pino-pretty', options: { ignore: 'category', translateTime: 'HH:MM:ss.l' } } }
+      : {}),
+  });
+}

@@ -1,0 +1,114 @@
+import type { UnitEvent, UnitStatus } from '@keyway/protocol';
+import type { AppContext } from '../context';
+import type { UnitsTable } from '../db/schema';
+import type { UnitLinkHandlers } from './unit-link';
+
+/**
+ * Turns what units report into stored state and access-log entries: presence (unit.online /
+ * unit.offline), door-sensor changes (door.state) and positions. Reports from one unit are
+ * handled strictly in order.
+ */
+export function unitReportHandlers(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'events' | 'log'>,
+): UnitLinkHandlers {
+  const chains = new Map<string, Promise<void>>();
+  const serial = (unitId: string, work: () => Promise<void>) => {
+    const next = (chains.get(unitId) ?? Promise.resolve())
+      .then(work)
+      .catch((err) => ctx.log.error({ category: 'unit', unitId, err }, 'could not store a unit report'));
+    chains.set(unitId, next);
+    void next.finally(() => {
+      if (chains.get(unitId) === next) chains.delete(unitId);
+    });
+  };
+
+  return {
+    onStatus: (unitId, status) => serial(unitId, () => storeStatus(ctx, unitId, status)),
+    onEvent: (unitId, event) => serial(unitId, () => storeEvent(ctx, unitId, event)),
+  };
+}
+
+async function storeStatus(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'events' | 'log'>,
+  unitId: string,
+  status: UnitStatus,
+) {
+  const unit = await ctx.db.selectFrom('units').selectAll().where('id', '=', unitId).executeTakeFirst();
+  if (!unit) return;
+  const now = ctx.clock.now().toISOString();
+  const set: Partial<UnitsTable> = { last_seen_at: now, online: status.online ? 1 : 0 };
+  if (status.agent) set.agent = status.agent;
+  if (status.location) {
+    set.lat = status.location.lat;
+    set.lon = status.location.lon;
+  }
+  await ctx.db.updateTable('units').set(set).where('id', '=', unitId).execute();
+  if ((unit.online === 1) !== status.online) {
+    ctx.log.info(
+      { category: 'unit', unitId },
+      `unit ${unit.name} is ${status.online ? 'online' : 'offline'}`,
+    );
+    await ctx.events.record({
+      spaceId: unit.space_id,
+      type: status.online ? 'unit.online' : 'unit.offline',
+      unitId,
+      data: status.agent ? { agent: status.agent } : null,
+    });
+  }
+}
+
+async function storeEvent(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'events'>,
+  unitId: string,
+  event: UnitEvent,
+) {
+  if (event.type === 'position') {
+    await ctx.db
+      .updateTable('units')
+      .set({ lat: event.location.lat, lon: event.location.lon })
+      .where('id', '=', unitId)
+      .execute();
+    return;
+  }
+  const door = await ctx.db
+    .selectFrom('doors')
+    .selectAll()
+    .where('unit_id', '=', unitId)
+    .where('relay', '=', event.relay)
+    .executeTakeFirst();
+  if (!door?.sensor || door.state === event.state) return;
+  // The server's clock orders the log; the unit's own time is kept beside it.
+  const at = ctx.clock.now();
+  await ctx.db
+    .updateTable('doors')
+    .set({ state: event.state, state_since: at.toISOString() })
+    .where('id', '=', door.id)
+    .execute();
+  await ctx.events.record({
+    spaceId: door.space_id,
+    type: 'door.state',
+    doorId: door.id,
+    unitId,
+    reason: event.state,
+    data: { unitTime: event.at },
+    at,
+  });
+}
+
+/** After a restart nobody is known to be connected: close the presence of every unit; retained statuses reopen it. */
+export async function resetPresence(ctx: Pick<AppContext, 'db' | 'events'>): Promise<void> {
+  const online = await ctx.db
+    .selectFrom('units')
+    .select(['id', 'space_id'])
+    .where('online', '=', 1)
+    .execute();
+  for (const u of online) {
+    await ctx.db.updateTable('units').set({ online: 0 }).where('id', '=', u.id).execute();
+    await ctx.events.record({
+      spaceId: u.space_id,
+      type: 'unit.offline',
+      unitId: u.id,
+      data: { reason: 'server_restart' },
+    });
+  }
+}

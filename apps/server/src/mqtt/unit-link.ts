@@ -1,0 +1,166 @@
+import {
+  type AckResult,
+  type OpenCommand,
+  parseUnitTopic,
+  TOPIC_ROOT,
+  UnitAck,
+  UnitEvent,
+  UnitStatus,
+  unitTopics,
+} from '@keyway/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import { newId } from '../ids';
+
+export interface UnitLinkHandlers {
+  onStatus(unitId: string, status: UnitStatus): void;
+  onEvent(unitId: string, event: UnitEvent): void;
+}
+
+export type OpenOutcome = AckResult | 'timeout';
+
+/**
+ * The server's side of the unit protocol, over any MQTT broker (embedded or external): it keeps
+ * each unit's presence from the retained status topic, sends commands and matches their acks.
+ */
+export class UnitLink {
+  private client?: MqttClient;
+  private online = new Map<string, boolean>();
+  private pending = new Map<string, { resolve: (r: OpenOutcome) => void; timer: NodeJS.Timeout }>();
+  private handlers?: UnitLinkHandlers;
+
+  constructor(
+    private opts: {
+      url: string;
+      username?: string | undefined;
+      password?: string | undefined;
+      log: Logger;
+      clock: Clock;
+      /** Drops a unit's live connection (embedded broker only). */
+      kick?: (unitId: string) => void;
+    },
+  ) {}
+
+  async start(handlers: UnitLinkHandlers): Promise<void> {
+    this.handlers = handlers;
+    const client = mqtt.connect(this.opts.url, {
+      clientId: newId('keyway-server'),
+      username: this.opts.username,
+      password: this.opts.password,
+      clean: true,
+      reconnectPeriod: 1000,
+      keepalive: 30,
+    });
+    this.client = client;
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('error', (err) =>
+      this.opts.log.warn({ category: 'mqtt', err: err.message }, 'server MQTT client error'),
+    );
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    await client.subscribeAsync(
+      [`${TOPIC_ROOT}/+/status`, `${TOPIC_ROOT}/+/acks`, `${TOPIC_ROOT}/+/events`],
+      { qos: 1 },
+    );
+  }
+
+  isOnline(unitId: string): boolean {
+    return this.online.get(unitId) === true;
+  }
+
+  /** Sends a short-lived open command and resolves with the unit's ack, or 'timeout'. */
+  open(unitId: string, relay: number, pulseMs: number, ttlMs: number): Promise<OpenOutcome> {
+    const now = this.opts.clock.now();
+    const cmd: OpenCommand = {
+      type: 'open',
+      id: newId('cmd'),
+      relay,
+      pulseMs,
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+    };
+    return new Promise<OpenOutcome>((resolve) => {
+      // Wait a little past expiry: an ack sent at the last moment is still worth hearing.
+      const timer = setTimeout(() => {
+        this.pending.delete(cmd.id);
+        resolve('timeout');
+      }, ttlMs + 250);
+      this.pending.set(cmd.id, { resolve, timer });
+      this.client?.publish(unitTopics(unitId).commands, JSON.stringify(cmd), { qos: 1 }, (err) => {
+        if (err) this.opts.log.warn({ category: 'mqtt', unitId, err: err.message }, 'command publish failed');
+      });
+    });
+  }
+
+  /** A deleted unit: disconnect it and clear its retained status so nothing remembers it. */
+  forget(unitId: string): void {
+    this.online.delete(unitId);
+    this.opts.kick?.(unitId);
+    this.client?.publish(unitTopics(unitId).status, '', { qos: 1, retain: true });
+  }
+
+  /** Publishes raw bytes on a unit's command topic (tests use this to send expired commands). */
+  async publishRaw(unitId: string, payload: string): Promise<void> {
+    await this.client?.publishAsync(unitTopics(unitId).commands, payload, { qos: 1 });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const t = parseUnitTopic(topic);
+    if (!t) return;
+    let json: unknown;
+    try {
+      json = payload.length ? JSON.parse(payload.toString()) : null;
+    } catch {
+      this.opts.log.warn({ category: 'mqtt', unitId: t.unitId, topic }, 'unit sent invalid JSON');
+      return;
+    }
+    if (t.kind === 'status') {
+      // An empty retained payload clears the status (unit deleted): treat as offline.
+      const parsed =
+        json === null ? { success: true as const, data: { online: false } } : UnitStatus.safeParse(json);
+      if (!parsed.success) {
+        this.invalid(t.unitId, topic);
+        return;
+      }
+      this.online.set(t.unitId, parsed.data.online);
+      this.handlers?.onStatus(t.unitId, parsed.data);
+    } else if (t.kind === 'acks') {
+      const parsed = UnitAck.safeParse(json);
+      if (!parsed.success) {
+        this.invalid(t.unitId, topic);
+        return;
+      }
+      const p = this.pending.get(parsed.data.commandId);
+      if (!p) return;
+      clearTimeout(p.timer);
+      this.pending.delete(parsed.data.commandId);
+      p.resolve(parsed.data.result);
+    } else if (t.kind === 'events') {
+      const parsed = UnitEvent.safeParse(json);
+      if (!parsed.success) {
+        this.invalid(t.unitId, topic);
+        return;
+      }
+      this.handlers?.onEvent(t.unitId, parsed.data);
+    }
+  }
+
+  private invalid(unitId: string, topic: string) {
+    this.opts.log.warn(
+      { category: 'mqtt', unitId, topic },
+      'unit sent a payload that does not match the protocol',
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.resolve('timeout');
+    }
+    this.pending.clear();
+    await this.client?.endAsync(true);
+  }
+}

@@ -1,0 +1,63 @@
+import type { AppContext } from '../context';
+import type { Db } from '../db/connect';
+import { AppError, notFound } from '../errors';
+
+export type SpaceRole = 'owner' | 'admin' | 'viewer' | 'member';
+/**
+ * - view: anyone with a relation to the space (admins of any role, members)
+ * - admin.read: owner, admin, viewer
+ * - admin.write: owner, admin
+ * - owner: owner only (delete the space, manage admins)
+ */
+export type SpaceAction = 'view' | 'admin.read' | 'admin.write' | 'owner';
+
+export async function roleIn(db: Db, userId: string, spaceId: string): Promise<SpaceRole | null> {
+  const admin = await db
+    .selectFrom('space_admins')
+    .select('role')
+    .where('space_id', '=', spaceId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (admin) return admin.role;
+  const member = await db
+    .selectFrom('members')
+    .select('id')
+    .where('space_id', '=', spaceId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return member ? 'member' : null;
+}
+
+export function allows(role: SpaceRole, action: SpaceAction): boolean {
+  switch (action) {
+    case 'view':
+      return true;
+    case 'admin.read':
+      return role !== 'member';
+    case 'admin.write':
+      return role === 'owner' || role === 'admin';
+    case 'owner':
+      return role === 'owner';
+  }
+}
+
+/**
+ * The one answer for "not yours" and "does not exist" is 404 (API.md); a relation without
+ * the needed role is 403 — a viewer who tries to write, a member who tries to administer.
+ */
+export async function authorizeSpace(
+  ctx: Pick<AppContext, 'db'>,
+  userId: string,
+  spaceId: string,
+  action: SpaceAction,
+): Promise<SpaceRole> {
+  const role = await roleIn(ctx.db, userId, spaceId);
+  if (!role) throw notFound('No such space.');
+  if (!allows(role, action)) {
+    throw new AppError(
+      'forbidden',
+      role === 'viewer' ? 'Viewers can only read.' : 'Only the space’s admins can do that.',
+    );
+  }
+  return role;
+}

@@ -1,0 +1,84 @@
+import { AddAdminBody, AdminResponse, AdminsResponse, UpdateAdminBody } from '@keyway/protocol';
+import { putAdmin, removeAdmin } from '../commands/admins';
+import { notFound } from '../errors';
+import { defineRoute } from '../http/route';
+import { toE164 } from '../phone';
+import { authorizeSpace } from '../policy/space';
+
+export const adminRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/v1/spaces/{spaceId}/admins',
+    tag: 'admins',
+    summary: 'Make someone (by phone number) an owner, admin or viewer of the space (owners only)',
+    auth: 'user',
+    body: AddAdminBody,
+    responses: { 201: AdminResponse },
+    handler: async ({ ctx, principal, params, body }) => {
+      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
+      const admin = await putAdmin(ctx, principal.userId, params.spaceId!, toE164(body.phone), body.role);
+      return { status: 201, body: { admin } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/spaces/{spaceId}/admins',
+    tag: 'admins',
+    summary: 'The space’s admins and their roles',
+    auth: 'user',
+    responses: { 200: AdminsResponse },
+    handler: async ({ ctx, principal, params }) => {
+      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.read');
+      const rows = await ctx.db
+        .selectFrom('space_admins as a')
+        .innerJoin('users as u', 'u.id', 'a.user_id')
+        .select(['a.user_id', 'u.phone', 'u.name', 'a.role', 'a.created_at'])
+        .where('a.space_id', '=', params.spaceId!)
+        .orderBy('a.created_at')
+        .execute();
+      const admins = rows.map((r) => ({
+        userId: r.user_id,
+        phone: r.phone,
+        name: r.name,
+        role: r.role,
+        createdAt: r.created_at,
+      }));
+      return { status: 200, body: { admins } };
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/v1/spaces/{spaceId}/admins/{userId}',
+    tag: 'admins',
+    summary: 'Change an admin’s role (owners only)',
+    auth: 'user',
+    body: UpdateAdminBody,
+    responses: { 200: AdminResponse },
+    handler: async ({ ctx, principal, params, body }) => {
+      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
+      const user = await ctx.db
+        .selectFrom('space_admins as a')
+        .innerJoin('users as u', 'u.id', 'a.user_id')
+        .select('u.phone')
+        .where('a.space_id', '=', params.spaceId!)
+        .where('a.user_id', '=', params.userId!)
+        .executeTakeFirst();
+      if (!user) throw notFound('No such admin.');
+      const admin = await putAdmin(ctx, principal.userId, params.spaceId!, user.phone, body.role);
+      return { status: 200, body: { admin } };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/v1/spaces/{spaceId}/admins/{userId}',
+    tag: 'admins',
+    summary: 'Remove an admin (owners only; a space keeps at least one owner)',
+    auth: 'user',
+    responses: { 204: null },
+    handler: async ({ ctx, principal, params }) => {
+      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
+      await removeAdmin(ctx, principal.userId, params.spaceId!, params.userId!);
+      return { status: 204 };
+    },
+  }),
+];

@@ -1,0 +1,126 @@
+import {
+  MeResponse,
+  RequestCodeBody,
+  RequestCodeResponse,
+  UpdateMeBody,
+  User,
+  VerifyCodeBody,
+  VerifyCodeResponse,
+} from '@keyway/protocol';
+import { z } from 'zod';
+import { requestCode, verifyCode } from '../commands/login';
+import { notFound } from '../errors';
+import { defineRoute } from '../http/route';
+import { toE164 } from '../phone';
+
+export const authRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/v1/auth/code',
+    tag: 'auth',
+    summary: 'Send a 6-digit login code by SMS',
+    auth: 'public',
+    body: RequestCodeBody,
+    responses: { 202: RequestCodeResponse },
+    handler: async ({ body, ctx, ip }) => ({
+      status: 202,
+      body: await requestCode(ctx, toE164(body.phone), ip),
+    }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/auth/verify',
+    tag: 'auth',
+    summary: 'Exchange phone + code for a session token',
+    auth: 'public',
+    body: VerifyCodeBody,
+    responses: { 200: VerifyCodeResponse },
+    handler: async ({ body, ctx, ip }) => ({
+      status: 200,
+      body: await verifyCode(ctx, toE164(body.phone), body.code, body.deviceName, ip),
+    }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/auth/logout',
+    tag: 'auth',
+    summary: 'End the current session',
+    auth: 'user',
+    responses: { 204: null },
+    handler: async ({ principal, ctx }) => {
+      await ctx.db
+        .updateTable('sessions')
+        .set({ revoked_at: ctx.clock.now().toISOString() })
+        .where('id', '=', principal.sessionId)
+        .execute();
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/me',
+    tag: 'auth',
+    summary: 'The caller and her active sessions',
+    auth: 'user',
+    responses: { 200: MeResponse },
+    handler: async ({ principal, ctx }) => {
+      const user = await ctx.db
+        .selectFrom('users')
+        .select(['id', 'phone', 'name'])
+        .where('id', '=', principal.userId)
+        .executeTakeFirstOrThrow();
+      const rows = await ctx.db
+        .selectFrom('sessions')
+        .select(['id', 'device_name', 'created_at', 'last_seen_at'])
+        .where('user_id', '=', principal.userId)
+        .where('revoked_at', 'is', null)
+        .orderBy('created_at')
+        .execute();
+      const sessions = rows.map((s) => ({
+        id: s.id,
+        deviceName: s.device_name,
+        createdAt: s.created_at,
+        lastSeenAt: s.last_seen_at,
+        current: s.id === principal.sessionId,
+      }));
+      return { status: 200, body: { user, sessions } };
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/v1/me',
+    tag: 'auth',
+    summary: 'Change the caller’s display name',
+    auth: 'user',
+    body: UpdateMeBody,
+    responses: { 200: z.object({ user: User }) },
+    handler: async ({ principal, ctx, body }) => {
+      await ctx.db.updateTable('users').set({ name: body.name }).where('id', '=', principal.userId).execute();
+      const user = await ctx.db
+        .selectFrom('users')
+        .select(['id', 'phone', 'name'])
+        .where('id', '=', principal.userId)
+        .executeTakeFirstOrThrow();
+      return { status: 200, body: { user } };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/v1/me/sessions/{sessionId}',
+    tag: 'auth',
+    summary: 'Revoke one of the caller’s sessions (a lost phone)',
+    auth: 'user',
+    responses: { 204: null },
+    handler: async ({ principal, ctx, params }) => {
+      const res = await ctx.db
+        .updateTable('sessions')
+        .set({ revoked_at: ctx.clock.now().toISOString() })
+        .where('id', '=', params.sessionId!)
+        .where('user_id', '=', principal.userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw notFound('No such session.');
+      return { status: 204 };
+    },
+  }),
+];

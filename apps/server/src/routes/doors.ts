@@ -1,0 +1,151 @@
+import {
+  CreateDoorBody,
+  DoorResponse,
+  DoorStateQuery,
+  DoorStateResponse,
+  DoorsResponse,
+  OpenDoorBody,
+  OpenDoorResponse,
+  UpdateDoorBody,
+} from '@keyway/protocol';
+import { doorStateAt } from '../commands/door-state';
+import { createDoor, deleteDoor, updateDoor } from '../commands/doors';
+import { openDoor } from '../commands/open-door';
+import { defineRoute } from '../http/route';
+import { authorizeDoorView, authorizeResource } from '../policy/resources';
+import { authorizeSpace } from '../policy/space';
+import { presentDoor } from '../presenters/door';
+
+export const doorRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/v1/spaces/{spaceId}/doors',
+    tag: 'doors',
+    summary: 'Add a door on one of a unit’s relays (1–4)',
+    auth: 'user',
+    body: CreateDoorBody,
+    responses: { 201: DoorResponse },
+    handler: async ({ ctx, principal, params, body }) => {
+      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.write');
+      const row = await createDoor(ctx, principal.userId, params.spaceId!, body);
+      return { status: 201, body: { door: presentDoor(row) } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/spaces/{spaceId}/doors',
+    tag: 'doors',
+    summary: 'The space’s doors (for a member: the doors her groups give her)',
+    auth: 'user',
+    responses: { 200: DoorsResponse },
+    handler: async ({ ctx, principal, params }) => {
+      const role = await authorizeSpace(ctx, principal.userId, params.spaceId!, 'view');
+      let q = ctx.db.selectFrom('doors as d').selectAll('d').where('d.space_id', '=', params.spaceId!);
+      if (role === 'member') {
+        q = q.where('d.id', 'in', (eb) =>
+          eb
+            .selectFrom('members as m')
+            .innerJoin('member_groups as mg', 'mg.member_id', 'm.id')
+            .innerJoin('group_doors as gd', 'gd.group_id', 'mg.group_id')
+            .select('gd.door_id')
+            .where('m.user_id', '=', principal.userId)
+            .where('m.space_id', '=', params.spaceId!),
+        );
+      }
+      const rows = await q.orderBy('d.created_at').orderBy('d.id').execute();
+      return { status: 200, body: { doors: rows.map(presentDoor) } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/doors/{doorId}',
+    tag: 'doors',
+    summary: 'One door',
+    auth: 'user',
+    responses: { 200: DoorResponse },
+    handler: async ({ ctx, principal, params }) => {
+      await authorizeDoorView(ctx, principal.userId, params.doorId!);
+      const row = await ctx.db
+        .selectFrom('doors')
+        .selectAll()
+        .where('id', '=', params.doorId!)
+        .executeTakeFirstOrThrow();
+      return { status: 200, body: { door: presentDoor(row) } };
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/v1/doors/{doorId}',
+    tag: 'doors',
+    summary: 'Change a door (name, unit, relay, pulse length, sensor)',
+    auth: 'user',
+    body: UpdateDoorBody,
+    responses: { 200: DoorResponse },
+    handler: async ({ ctx, principal, params, body }) => {
+      const { spaceId } = await authorizeResource(
+        ctx,
+        principal.userId,
+        'doors',
+        params.doorId!,
+        'admin.write',
+      );
+      const row = await updateDoor(ctx, principal.userId, spaceId, params.doorId!, body);
+      return { status: 200, body: { door: presentDoor(row) } };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/v1/doors/{doorId}',
+    tag: 'doors',
+    summary: 'Delete a door (its history stays in the access log)',
+    auth: 'user',
+    responses: { 204: null },
+    handler: async ({ ctx, principal, params }) => {
+      const { spaceId } = await authorizeResource(
+        ctx,
+        principal.userId,
+        'doors',
+        params.doorId!,
+        'admin.write',
+      );
+      await deleteDoor(ctx, principal.userId, spaceId, params.doorId!);
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/doors/{doorId}/state',
+    tag: 'doors',
+    summary: 'The door’s state now, or at a past instant (?at=)',
+    auth: 'user',
+    query: DoorStateQuery,
+    responses: { 200: DoorStateResponse },
+    handler: async ({ ctx, principal, params, query }) => {
+      await authorizeDoorView(ctx, principal.userId, params.doorId!);
+      const door = await ctx.db
+        .selectFrom('doors')
+        .select(['id', 'unit_id', 'sensor'])
+        .where('id', '=', params.doorId!)
+        .executeTakeFirstOrThrow();
+      const at = query.at ? new Date(query.at) : ctx.clock.now();
+      return { status: 200, body: { door: await doorStateAt(ctx.db, door, at) } };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/doors/{doorId}/open',
+    tag: 'doors',
+    summary: 'Open a door: rules, then the unit pulses the relay and confirms',
+    auth: 'user',
+    body: OpenDoorBody,
+    responses: { 200: OpenDoorResponse },
+    handler: async ({ ctx, principal, params, body }) => {
+      const event = await openDoor(ctx, {
+        userId: principal.userId,
+        doorId: params.doorId!,
+        location: body.location,
+      });
+      return { status: 200, body: { result: 'opened', event } };
+    },
+  }),
+];

@@ -1,0 +1,43 @@
+import { EventsQuery, EventsResponse } from '@keyway/protocol';
+import { AppError } from '../errors';
+import { defineRoute } from '../http/route';
+import { authorizeSpace } from '../policy/space';
+import { presentEvent } from '../presenters/event';
+
+export const eventRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/v1/spaces/{spaceId}/events',
+    tag: 'events',
+    summary: 'The access log, newest first (a member sees only her own events)',
+    auth: 'user',
+    query: EventsQuery,
+    responses: { 200: EventsResponse },
+    handler: async ({ ctx, principal, params, query }) => {
+      const role = await authorizeSpace(ctx, principal.userId, params.spaceId!, 'view');
+      let q = ctx.db.selectFrom('events').selectAll().where('space_id', '=', params.spaceId!);
+      if (role === 'member') q = q.where('user_id', '=', principal.userId);
+      if (query.doorId) q = q.where('door_id', '=', query.doorId);
+      if (query.memberId) q = q.where('member_id', '=', query.memberId);
+      if (query.type) q = q.where('type', '=', query.type);
+      if (query.from) q = q.where('at', '>=', new Date(query.from).toISOString());
+      if (query.to) q = q.where('at', '<=', new Date(query.to).toISOString());
+      if (query.cursor) {
+        if (!/^\d+$/.test(query.cursor)) {
+          throw new AppError('invalid_request', 'Invalid query: cursor.', [
+            { field: 'cursor', message: 'use nextCursor from a previous page' },
+          ]);
+        }
+        q = q.where('seq', '<', Number(query.cursor));
+      }
+      const rows = await q
+        .orderBy('seq', 'desc')
+        .limit(query.limit + 1)
+        .execute();
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      const nextCursor = rows.length > query.limit && last ? String(last.seq) : null;
+      return { status: 200, body: { events: page.map(presentEvent), nextCursor } };
+    },
+  }),
+];

@@ -1,0 +1,98 @@
+import { CreateGroupBody, GroupResponse, GroupsResponse, UpdateGroupBody } from '@keyway/protocol';
+import { createGroup, deleteGroup, updateGroup } from '../commands/groups';
+import { defineRoute } from '../http/route';
+import { authorizeResource } from '../policy/resources';
+import { authorizeSpace } from '../policy/space';
+import { presentGroup, presentGroups } from '../presenters/group';
+
+export const groupRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/v1/spaces/{spaceId}/groups',
+    tag: 'groups',
+    summary: 'Create a group of doors, with an optional geofence radius',
+    auth: 'user',
+    body: CreateGroupBody,
+    responses: { 201: GroupResponse },
+    handler: async ({ ctx, principal, params, body }) => {
+      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.write');
+      const row = await createGroup(ctx, principal.userId, params.spaceId!, body);
+      return { status: 201, body: { group: await presentGroup(ctx.db, row) } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/spaces/{spaceId}/groups',
+    tag: 'groups',
+    summary: 'The space’s groups',
+    auth: 'user',
+    responses: { 200: GroupsResponse },
+    handler: async ({ ctx, principal, params }) => {
+      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.read');
+      const rows = await ctx.db
+        .selectFrom('access_groups')
+        .selectAll()
+        .where('space_id', '=', params.spaceId!)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return { status: 200, body: { groups: await presentGroups(ctx.db, rows) } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/groups/{groupId}',
+    tag: 'groups',
+    summary: 'One group',
+    auth: 'user',
+    responses: { 200: GroupResponse },
+    handler: async ({ ctx, principal, params }) => {
+      await authorizeResource(ctx, principal.userId, 'access_groups', params.groupId!, 'admin.read');
+      const row = await ctx.db
+        .selectFrom('access_groups')
+        .selectAll()
+        .where('id', '=', params.groupId!)
+        .executeTakeFirstOrThrow();
+      return { status: 200, body: { group: await presentGroup(ctx.db, row) } };
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/v1/groups/{groupId}',
+    tag: 'groups',
+    summary: 'Change a group (name, doors, geofence)',
+    auth: 'user',
+    body: UpdateGroupBody,
+    responses: { 200: GroupResponse },
+    handler: async ({ ctx, principal, params, body }) => {
+      const { spaceId } = await authorizeResource(
+        ctx,
+        principal.userId,
+        'access_groups',
+        params.groupId!,
+        'admin.write',
+      );
+      const row = await updateGroup(ctx, principal.userId, spaceId, params.groupId!, body);
+      return { status: 200, body: { group: await presentGroup(ctx.db, row) } };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/v1/groups/{groupId}',
+    tag: 'groups',
+    summary: 'Delete a group (its members lose the doors it gave them)',
+    auth: 'user',
+    responses: { 204: null },
+    handler: async ({ ctx, principal, params }) => {
+      const { spaceId } = await authorizeResource(
+        ctx,
+        principal.userId,
+        'access_groups',
+        params.groupId!,
+        'admin.write',
+      );
+      await deleteGroup(ctx, principal.userId, spaceId, params.groupId!);
+      return { status: 204 };
+    },
+  }),
+];

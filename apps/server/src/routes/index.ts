@@ -1,0 +1,20 @@
+import type { RouteDef } from '../http/route';
+import { adminRoutes } from './admins';
+import { authRoutes } from './auth';
+import { doorRoutes } from './doors';
+import { eventRoutes } from './events';
+import { groupRoutes } from './groups';
+import { memberRoutes } from './members';
+import { spaceRoutes } from './spaces';
+import { unitRoutes } from './units';
+
+export const routes: RouteDef[] = [
+  ...authRoutes,
+  ...spaceRoutes,
+  ...adminRoutes,
+  ...unitRoutes,
+  ...doorRoutes,
+  ...groupRoutes,
+  ...memberRoutes,
+  ...eventRoutes,
+];

@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from './clock';
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { openStorage, type Storage } from './db/connect';
+import { buildApp } from './http/app';
+import { newSecret } from './ids';
+import { createLogger } from './logger';
+import { EmbeddedBroker } from './mqtt/broker';
+import { resetPresence, unitReportHandlers } from './mqtt/unit-events';
+import { UnitLink } from './mqtt/unit-link';
+import { routes } from './routes';
+import { EventLog } from './services/event-log';
+import { RateLimiter } from './services/rate-limit';
+import { consoleSms } from './services/sms';
+
+export interface KeywayServer {
+  ctx: AppContext;
+  app: FastifyInstance;
+  /** http://host:port of the API. */
+  url: string;
+  /** The broker URL units connect to. */
+  mqttUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts storage, the broker (embedded unless KEYWAY_MQTT_URL), the link to units and the HTTP API. */
+export async function startServer(
+  config: Config,
+  opts: { clock?: Clock; log?: Logger } = {},
+): Promise<KeywayServer> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger(config.logLevel, config.logPretty);
+  const storage: Storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const { db, dialect } = storage;
+  const events = new EventLog({ db, clock });
+
+  let broker: EmbeddedBroker | undefined;
+  let linkUrl: string;
+  let linkUser: string | undefined;
+  let linkPass: string | undefined;
+  if (config.mqttUrl) {
+    const u = new URL(config.mqttUrl);
+    linkUser = u.username ? decodeURIComponent(u.username) : undefined;
+    linkPass = u.password ? decodeURIComponent(u.password) : undefined;
+    u.username = '';
+    u.password = '';
+    linkUrl = u.toString();
+  } else {
+    linkUser = 'keyway-server';
+    linkPass = newSecret(24);
+    broker = new EmbeddedBroker({
+      host: config.mqttHost,
+      port: config.mqttPort,
+      log,
+      serverUsername: linkUser,
+      serverPassword: linkPass,
+      unitPasswordHash: async (unitId) =>
+        (await db.selectFrom('units').select('password_hash').where('id', '=', unitId).executeTakeFirst())
+          ?.password_hash ?? null,
+    });
+    await broker.start();
+    linkUrl = `mqtt://${config.mqttHost}:${broker.port}`;
+  }
+  const units = new UnitLink({
+    url: linkUrl,
+    username: linkUser,
+    password: linkPass,
+    log,
+    clock,
+    kick: (id) => broker?.kick(id),
+  });
+
+  const ctx: AppContext = {
+    config,
+    db,
+    dialect,
+    clock,
+    log,
+    sms: consoleSms({ log, outbox: config.smsOutbox, now: () => clock.now() }),
+    limiter: new RateLimiter(clock),
+    events,
+    units,
+    unitMqttUrl: config.mqttPublicUrl ?? linkUrl,
+  };
+  await resetPresence(ctx);
+  await units.start(unitReportHandlers(ctx));
+
+  const app = buildApp(ctx, routes);
+  await app.listen({ host: config.host, port: config.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ category: 'http', url }, `Keyway API on ${url} (storage: ${dialect})`);
+
+  let stopped = false;
+  return {
+    ctx,
+    app,
+    url,
+    mqttUrl: linkUrl,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      await units.stop();
+      await broker?.stop();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const Id = z.string().min(1).max(64);
+/** ISO 8601 date-time with an offset or Z. */
+export const IsoTime = z.iso.datetime({ offset: true });
+/** Accepted in common human formats; the server stores and returns E.164. */
+export const PhoneInput = z.string().trim().min(3).max(32);
+export const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/);
+
+export const LatLon = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+export type LatLon = z.infer<typeof LatLon>;
+
+export const GeofenceMeters = z.number().int().min(1).max(100_000);
+
+/** Wall-clock time "HH:MM" in the space's time zone. */
+export const WallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM"');
+export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+export type Weekday = z.infer<typeof Weekday>;
+
+/** A frame whose `to` is earlier than its `from` runs overnight; `to` equal to `from` is a full 24 hours. */
+export const TimeFrame = z.object({
+  days: z.array(Weekday).min(1).max(7),
+  from: WallTime,
+  to: WallTime,
+});
+export type TimeFrame = z.infer<typeof TimeFrame>;
+
+/** Advanced mode. Absent or null access means basic mode: 24/7. */
+export const Access = z.object({
+  timeFrames: z.array(TimeFrame).max(50),
+  validFrom: IsoTime.nullish(),
+  validUntil: IsoTime.nullish(),
+});
+export type Access = z.infer<typeof Access>;
+
+export const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'unknown IANA time zone');
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Id, IsoTime } from '../common';
+
+export const DoorState = z.enum(['open', 'closed', 'held_open', 'forced_open', 'unknown']);
+export type DoorState = z.infer<typeof DoorState>;
+
+export const Door = z.object({
+  id: Id,
+  spaceId: Id,
+  unitId: Id,
+  name: z.string(),
+  relay: z.number().int(),
+  pulseMs: z.number().int(),
+  sensor: z.boolean(),
+  state: DoorState,
+  stateSince: IsoTime.nullable(),
+  createdAt: IsoTime,
+});
+export type Door = z.infer<typeof Door>;
+
+export const Relay = z.number().int().min(1).max(4);
+export const PulseMs = z.number().int().min(50).max(30_000);
+
+export const CreateDoorBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  unitId: Id,
+  relay: Relay,
+  pulseMs: PulseMs.optional(),
+  sensor: z.boolean().optional(),
+});
+export const UpdateDoorBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    unitId: Id,
+    relay: Relay,
+    pulseMs: PulseMs,
+    sensor: z.boolean(),
+  })
+  .partial();
+export const DoorResponse = z.object({ door: Door });
+export const DoorsResponse = z.object({ doors: z.array(Door) });
+
+export const DoorStateQuery = z.object({ at: z.iso.datetime({ offset: true }).optional() });
+export const DoorStateResponse = z.object({
+  door: z.object({
+    id: Id,
+    state: z.enum(['open', 'closed', 'unknown']),
+    /** Set when the sensor reported more than open: held_open or forced_open. */
+    detail: z.enum(['held_open', 'forced_open']).nullable(),
+    unitOnline: z.boolean(),
+    /** When the sensor reported this state. */
+    since: IsoTime.nullable(),
+    /** When the unit's online state last changed. */
+    unitSince: IsoTime.nullable(),
+    at: IsoTime,
+  }),
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { Id, IsoTime, LatLon } from '../common';
+import { DENIAL_REASONS } from '../errors';
+
+export const EventType = z.enum(['door.open', 'door.state', 'unit.online', 'unit.offline', 'admin.change']);
+export type EventType = z.infer<typeof EventType>;
+
+export const OpenResult = z.enum(['granted', 'denied', 'unit_offline', 'unit_timeout']);
+
+export const AccessEvent = z.object({
+  id: Id,
+  spaceId: Id,
+  at: IsoTime,
+  type: EventType,
+  doorId: Id.nullable(),
+  unitId: Id.nullable(),
+  /** The member or admin who acted (opened, or changed something). */
+  userId: Id.nullable(),
+  memberId: Id.nullable(),
+  /** door.open: granted | denied | unit_offline | unit_timeout. */
+  result: z.string().nullable(),
+  /** door.open refusals: one of the denial reasons; door.state: the new state. */
+  reason: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AccessEvent = z.infer<typeof AccessEvent>;
+
+export const EventsQuery = z.object({
+  doorId: Id.optional(),
+  memberId: Id.optional(),
+  type: EventType.optional(),
+  from: IsoTime.optional(),
+  to: IsoTime.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(64).optional(),
+});
+export const EventsResponse = z.object({ events: z.array(AccessEvent), nextCursor: z.string().nullable() });
+
+export const OpenDoorBody = z
+  .object({
+    location: LatLon.extend({ accuracyMeters: z.number().min(0).max(100_000).optional() }).nullish(),
+  })
+  .default({});
+export const OpenDoorResponse = z.object({ result: z.literal('opened'), event: AccessEvent });
+export const DenialReasonSchema = z.enum(DENIAL_REASONS);

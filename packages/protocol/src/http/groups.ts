@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { GeofenceMeters, Id, IsoTime } from '../common';
+
+export const Group = z.object({
+  id: Id,
+  spaceId: Id,
+  name: z.string(),
+  doorIds: z.array(Id),
+  geofenceMeters: z.number().int().nullable(),
+  createdAt: IsoTime,
+});
+export type Group = z.infer<typeof Group>;
+
+export const CreateGroupBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  doorIds: z.array(Id).max(500).default([]),
+  geofenceMeters: GeofenceMeters.nullish(),
+});
+export const UpdateGroupBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    doorIds: z.array(Id).max(500),
+    geofenceMeters: GeofenceMeters.nullable(),
+  })
+  .partial();
+export const GroupResponse = z.object({ group: Group });
+export const GroupsResponse = z.object({ groups: z.array(Group) });

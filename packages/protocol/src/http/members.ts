@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { Access, GeofenceMeters, Id, IsoTime, Phone, PhoneInput } from '../common';
+
+export const Member = z.object({
+  id: Id,
+  spaceId: Id,
+  userId: Id,
+  phone: Phone,
+  name: z.string().nullable(),
+  groupIds: z.array(Id),
+  /** null: basic mode, 24/7. */
+  access: Access.nullable(),
+  geofenceMeters: z.number().int().nullable(),
+  createdAt: IsoTime,
+});
+export type Member = z.infer<typeof Member>;
+
+export const CreateMemberBody = z.object({
+  phone: PhoneInput,
+  name: z.string().trim().min(1).max(100).nullish(),
+  groupIds: z.array(Id).max(100).default([]),
+  access: Access.nullish(),
+  geofenceMeters: GeofenceMeters.nullish(),
+});
+export const UpdateMemberBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).nullable(),
+    groupIds: z.array(Id).max(100),
+    access: Access.nullable(),
+    geofenceMeters: GeofenceMeters.nullable(),
+  })
+  .partial();
+export const MemberResponse = z.object({ member: Member });
+export const MembersResponse = z.object({ members: z.array(Member) });

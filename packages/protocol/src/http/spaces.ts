@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { GeofenceMeters, Id, IsoTime, LatLon, Phone, PhoneInput, TimeZone } from '../common';
+
+export const AdminRole = z.enum(['owner', 'admin', 'viewer']);
+export type AdminRole = z.infer<typeof AdminRole>;
+
+export const Space = z.object({
+  id: Id,
+  name: z.string(),
+  timezone: z.string(),
+  location: LatLon.nullable(),
+  geofenceMeters: z.number().int().nullable(),
+  lockdown: z.boolean(),
+  createdAt: IsoTime,
+  /** The caller's relation to the space: an admin role, or "member". */
+  role: z.enum(['owner', 'admin', 'viewer', 'member']),
+});
+export type Space = z.infer<typeof Space>;
+
+export const CreateSpaceBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  timezone: TimeZone,
+  location: LatLon.nullish(),
+  geofenceMeters: GeofenceMeters.nullish(),
+});
+export const UpdateSpaceBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    timezone: TimeZone,
+    location: LatLon.nullable(),
+    geofenceMeters: GeofenceMeters.nullable(),
+    /** Lockdown refuses every member's open (door_locked_down) until lifted. */
+    lockdown: z.boolean(),
+  })
+  .partial();
+export const SpaceResponse = z.object({ space: Space });
+export const SpacesResponse = z.object({ spaces: z.array(Space) });
+
+export const SpaceAdmin = z.object({
+  userId: Id,
+  phone: Phone,
+  name: z.string().nullable(),
+  role: AdminRole,
+  createdAt: IsoTime,
+});
+export const AddAdminBody = z.object({ phone: PhoneInput, role: AdminRole });
+export const AdminResponse = z.object({ admin: SpaceAdmin });
+export const AdminsResponse = z.object({ admins: z.array(SpaceAdmin) });
+export const UpdateAdminBody = z.object({ role: AdminRole });

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { Id, IsoTime, LatLon } from '../common';
+
+export const Unit = z.object({
+  id: Id,
+  spaceId: Id,
+  name: z.string(),
+  online: z.boolean(),
+  lastSeenAt: IsoTime.nullable(),
+  location: LatLon.nullable(),
+  agent: z.string().nullable(),
+  createdAt: IsoTime,
+});
+export type Unit = z.infer<typeof Unit>;
+
+export const CreateUnitBody = z.object({ name: z.string().trim().min(1).max(100) });
+export const UpdateUnitBody = z.object({ name: z.string().trim().min(1).max(100) }).partial();
+export const UnitCredentials = z.object({
+  username: z.string(),
+  password: z.string(),
+  mqttUrl: z.string(),
+});
+export const CreateUnitResponse = z.object({ unit: Unit, credentials: UnitCredentials });
+export const UnitResponse = z.object({ unit: Unit });
+export const UnitsResponse = z.object({ units: z.array(Unit) });

@@ -1,0 +1,33 @@
+/**
+ * MQTT topics between the server and a door unit. A unit may only publish and subscribe
+ * below its own prefix `keyway/v1/units/{unitId}/` (see docs/unit-protocol.md).
+ */
+export const TOPIC_ROOT = 'keyway/v1/units';
+
+export const unitTopics = (unitId: string) => {
+  const base = `${TOPIC_ROOT}/${unitId}`;
+  return {
+    base,
+    /** unit → server, retained; the last will publishes `{online:false}` here. */
+    status: `${base}/status`,
+    /** server → unit: commands (open). QoS 1. */
+    commands: `${base}/commands`,
+    /** unit → server: one acknowledgement per command. QoS 1. */
+    acks: `${base}/acks`,
+    /** unit → server: door-sensor changes and position reports. QoS 1. */
+    events: `${base}/events`,
+  };
+};
+
+export type UnitTopicKind = 'status' | 'commands' | 'acks' | 'events';
+
+/** Splits `keyway/v1/units/{unitId}/{kind}`; null for anything else. */
+export function parseUnitTopic(topic: string): { unitId: string; kind: UnitTopicKind } | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT) return null;
+  const kind = parts[4];
+  if (kind !== 'status' && kind !== 'commands' && kind !== 'acks' && kind !== 'events') return null;
+  const unitId = parts[3];
+  if (!unitId) return null;
+  return { unitId, kind };
+}

@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// The server suite runs twice: against SQLite (default) and against PostgreSQL
+// (KEYWAY_TEST_DATABASE_URL; CI starts PostgreSQL, see .ci/run).
+const pgUrl = process.env.KEYWAY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { test: { name: 'protocol', include: ['packages/protocol/src/**/*.test.ts'] } },
+      { test: { name: 'rules', include: ['packages/rules/src/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'server-sqlite',
+          include: ['apps/server/src/**/*.test.ts'],
+          env: { KEYWAY_TEST_DB: 'sqlite' },
+        },
+      },
+      {
+        test: {
+          name: 'server-pg',
+          include: ['apps/server/src/**/*.test.ts'],
+          exclude: ['apps/server/src/**/*.sqlite.test.ts'],
+          env: { KEYWAY_TEST_DB: 'postgres', KEYWAY_TEST_PG_URL: pgUrl },
+        },
+      },
+    ],
+  },
+});
