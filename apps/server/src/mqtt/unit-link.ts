@@ -134,7 +134,10 @@ export class UnitLink {
         return;
       }
       const p = this.pending.get(parsed.data.commandId);
-      if (!p) return;
+      if (!p) {
+        this.opts.log.info({ category: 'mqtt', unitId: t.unitId, ack: parsed.data }, 'late or unknown ack');
+        return;
+      }
       clearTimeout(p.timer);
       this.pending.delete(parsed.data.commandId);
       p.resolve(parsed.data.result);

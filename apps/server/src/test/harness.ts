@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Clock } from '../clock';
+import { type Config, loadConfig } from '../config';
+import { type KeywayServer, startServer } from '../server';
+import { createTestDatabase, type TestDatabase } from './db';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A real server on port 0 (HTTP and embedded MQTT broker), on a fresh database, with helpers. */
+export class TestServer {
+  private constructor(
+    readonly server: KeywayServer,
+    readonly db: TestDatabase,
+    readonly outbox: string,
+  ) {}
+
+  static async start(
+    opts: { clock?: Clock; config?: Partial<Config>; env?: Record<string, string> } = {},
+  ): Promise<TestServer> {
+    const db = await createTestDatabase();
+    const outbox = join(db.dataDir, 'sms.jsonl');
+    const config = loadConfig(
+      {
+        KEYWAY_PORT: '0',
+        KEYWAY_MQTT_PORT: '0',
+        KEYWAY_DATA_DIR: db.dataDir,
+        KEYWAY_SMS_OUTBOX: outbox,
+        KEYWAY_LOG_LEVEL: process.env.KEYWAY_TEST_LOG ?? 'silent',
+        KEYWAY_AUTH_PER_IP: '100000',
+        KEYWAY_CODES_PER_PHONE: '1000',
+        ...(db.databaseUrl ? { KEYWAY_DATABASE_URL: db.databaseUrl } : {}),
+        ...opts.env,
+      },
+      opts.config,
+    );
+    const log = pino({ level: config.logLevel });
+    const server = await startServer(config, { clock: opts.clock, log });
+    return new TestServer(server, db, outbox);
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  async request<T = any>(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) body = opts.raw;
+    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.url}${path}`, { method, headers, body });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  }
+
+  /** The last code the console SMS provider wrote for a phone. */
+  lastCode(phone: string): string {
+    const lines = readFileSync(this.outbox, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { to: string; code: string });
+    const mine = lines.filter((l) => l.to === phone);
+    const last = mine[mine.length - 1];
+    if (!last) throw new Error(`no SMS for ${phone}`);
+    return last.code;
+  }
+
+  /** Logs in by SMS code, as a phone would; returns the session token. */
+  async login(phone: string, deviceName = 'test'): Promise<string> {
+    const sent = await this.request('POST', '/v1/auth/code', { body: { phone } });
+    if (sent.status !== 202) throw new Error(`code: ${sent.status} ${JSON.stringify(sent.body)}`);
+    const res = await this.request('POST', '/v1/auth/verify', {
+      body: { phone, code: this.lastCode(phone), deviceName },
+    });
+    if (res.status !== 200) throw new Error(`verify: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token;
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    await this.db.drop();
+  }
+}
+
+/** Throws unless the response has this status; returns the body. */
+export function expectStatus<T = any>(res: ApiResponse<T>, status: number): T {
+  if (res.status !== status)
+    throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
