@@ -12,10 +12,12 @@ export default defineConfig({
       { test: { name: 'protocol', include: ['packages/protocol/src/**/*.test.ts'] } },
       { test: { name: 'rules', include: ['packages/rules/src/**/*.test.ts'] } },
       { test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] } },
+      { test: { name: 'server', include: ['apps/server/src/**/*.unit.test.ts'] } },
       {
         test: {
           name: 'server-sqlite',
           include: ['apps/server/src/**/*.test.ts'],
+          exclude: ['apps/server/src/**/*.unit.test.ts'],
           env: { KEYWAY_TEST_DB: 'sqlite' },
         },
       },
@@ -23,7 +25,7 @@ export default defineConfig({
         test: {
           name: 'server-pg',
           include: ['apps/server/src/**/*.test.ts'],
-          exclude: ['apps/server/src/**/*.sqlite.test.ts'],
+          exclude: ['apps/server/src/**/*.sqlite.test.ts', 'apps/server/src/**/*.unit.test.ts'],
           env: { KEYWAY_TEST_DB: 'postgres', KEYWAY_TEST_PG_URL: pgUrl },
         },
       },

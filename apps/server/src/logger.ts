@@ -7,7 +7,16 @@ export function createLogger(level: string, pretty?: boolean): Logger {
     level,
     base: undefined,
     ...(usePretty
-      ? { transport: { target: 'pino-pretty', options: { ignore: 'category', translateTime: 'HH:MM:ss.l' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: {
+              ignore: 'pid,hostname,category,url,port,to',
+              translateTime: 'HH:MM:ss.l',
+              singleLine: true,
+            },
+          },
+        }
       : {}),
   });
 }

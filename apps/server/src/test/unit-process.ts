@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const UNIT_MAIN = fileURLToPath(new URL('../../../unit/src/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** The real unit agent, as its own process, the way an installer would start it. */
 export class UnitProcess {
@@ -44,7 +45,7 @@ export class UnitProcess {
       'info',
       ...extra,
     ];
-    return new UnitProcess(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new UnitProcess(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT }));
   }
 
   /** SIGKILL: the unit vanishes without a goodbye; only its last will tells the server. */
