@@ -9,11 +9,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'protocol', include: ['packages/protocol/src/**/*.test.ts'] } },
-      { test: { name: 'rules', include: ['packages/rules/src/**/*.test.ts'] } },
-      { test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] } },
-      { test: { name: 'server', include: ['apps/server/src/**/*.unit.test.ts'] } },
+      { extends: true, test: { name: 'protocol', include: ['packages/protocol/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'rules', include: ['packages/rules/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'server', include: ['apps/server/src/**/*.unit.test.ts'] } },
       {
+        extends: true,
         test: {
           name: 'server-sqlite',
           include: ['apps/server/src/**/*.test.ts'],
@@ -22,6 +23,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'server-pg',
           include: ['apps/server/src/**/*.test.ts'],

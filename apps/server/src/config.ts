@@ -102,6 +102,8 @@ export const CONFIG_TABLE = {
     default: '5000',
     doc: 'How long an open command lives and how long the server waits for the unit.',
   },
+  syncHeartbeatMs: { env: 'KEYWAY_SYNC_HEARTBEAT_MS', schema: z.coerce.number().int().min(100).max(300_000), default: '15000', doc: 'Heartbeat interval on /v1/sync; a socket that misses two is closed.' },
+  syncMaxBufferedBytes: { env: 'KEYWAY_SYNC_MAX_BUFFERED', schema: z.coerce.number().int().min(1024).max(1_073_741_824), default: '4194304', doc: 'Unsent bytes after which a slow /v1/sync client is closed (it resumes with its cursor).' },
   codeTtlSeconds: {
     env: 'KEYWAY_CODE_TTL',
     schema: z.coerce.number().int().min(30).max(3600),

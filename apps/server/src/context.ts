@@ -3,6 +3,8 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Db, Dialect } from './db/connect';
 import type { UnitLink } from './mqtt/unit-link';
+import type { ChangeBus } from './sync/bus';
+import type { SyncEngine } from './sync/engine';
 import type { EventLog } from './services/event-log';
 import type { RateLimiter } from './services/rate-limit';
 import type { SmsProvider } from './services/sms';
@@ -17,7 +19,11 @@ export interface AppContext {
   sms: SmsProvider;
   limiter: RateLimiter;
   events: EventLog;
+  /** Announces committed change-log rows to the sync fan-out and the time scheduler. */
+  bus: ChangeBus;
   units: UnitLink;
+  /** Push sync (set once started). */
+  sync?: SyncEngine;
   /** The broker URL handed to new units. */
   unitMqttUrl: string;
 }

@@ -12,6 +12,8 @@ import { resetPresence, unitReportHandlers } from './mqtt/unit-events';
 import { UnitLink } from './mqtt/unit-link';
 import { routes } from './routes';
 import { EventLog } from './services/event-log';
+import { InProcessBus } from './sync/bus';
+import { SyncEngine } from './sync/engine';
 import { RateLimiter } from './services/rate-limit';
 import { consoleSms } from './services/sms';
 
@@ -81,13 +83,25 @@ export async function startServer(
     sms: consoleSms({ log, outbox: config.smsOutbox, now: () => clock.now() }),
     limiter: new RateLimiter(clock),
     events,
+    bus: new InProcessBus(),
     units,
     unitMqttUrl: config.mqttPublicUrl ?? linkUrl,
   };
   await resetPresence(ctx);
-  await units.start(unitReportHandlers(ctx));
+  const sync = await SyncEngine.start(ctx);
+  ctx.sync = sync;
+  const handlers = unitReportHandlers(ctx);
+  await units.start({
+    ...handlers,
+    onStatus: (unitId, status) => {
+      if (!status.online) sync.unitOffline(unitId);
+      handlers.onStatus(unitId, status);
+    },
+    onSync: (unitId, report) => sync.onUnitSync(unitId, report),
+  });
 
   const app = buildApp(ctx, routes);
+  sync.attach(app.server);
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -103,6 +117,7 @@ export async function startServer(
     async stop() {
       if (stopped) return;
       stopped = true;
+      await sync.stop();
       await app.close();
       await units.stop();
       await broker?.stop();

@@ -9,3 +9,4 @@ export * from './http/spaces';
 export * from './http/units';
 export * from './mqtt/topics';
 export * from './mqtt/unit';
+export * from './sync/index';

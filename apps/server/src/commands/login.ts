@@ -58,18 +58,27 @@ export async function verifyCode(
   const { config, clock, db } = ctx;
   ctx.limiter.hit(`ip:${ip}`, config.authRequestsPerIpPerMinute, 60_000);
   const now = clock.now();
-  const row = await db.selectFrom('auth_codes').selectAll().where('phone', '=', phone).executeTakeFirst();
-  if (!row || Date.parse(row.expires_at) <= now.getTime() || row.attempts >= config.codeMaxAttempts) {
+  // Claim one try in a single statement before comparing: guesses sent at once cannot share a try.
+  const row = await db
+    .updateTable('auth_codes')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('phone', '=', phone)
+    .where('attempts', '<', config.codeMaxAttempts)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row || Date.parse(row.expires_at) <= now.getTime()) {
     throw new AppError('invalid_code', 'That code is wrong or has expired; ask for a new one.');
   }
   const given = Buffer.from(codeHash(phone, code));
   if (!timingSafeEqual(given, Buffer.from(row.code_hash))) {
-    const attempts = row.attempts + 1;
-    if (attempts >= config.codeMaxAttempts)
-      await db.deleteFrom('auth_codes').where('phone', '=', phone).execute();
-    else await db.updateTable('auth_codes').set({ attempts }).where('phone', '=', phone).execute();
+    if (row.attempts >= config.codeMaxAttempts)
+      await db
+        .deleteFrom('auth_codes')
+        .where('phone', '=', phone)
+        .where('code_hash', '=', row.code_hash)
+        .execute();
     throw new AppError('invalid_code', 'That code is wrong or has expired.', {
-      attemptsLeft: Math.max(0, config.codeMaxAttempts - attempts),
+      attemptsLeft: Math.max(0, config.codeMaxAttempts - row.attempts),
     });
   }
   const token = newSecret(32);

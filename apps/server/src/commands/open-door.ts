@@ -3,6 +3,7 @@ import { decide } from '@keyway/rules';
 import type { AppContext } from '../context';
 import { AppError, notFound } from '../errors';
 import { roleIn } from '../policy/space';
+import { recordEvent } from './tx';
 import type { NewEvent } from '../services/event-log';
 
 export interface OpenRequest {
@@ -33,7 +34,7 @@ export async function openDoor(ctx: AppContext, req: OpenRequest): Promise<Acces
     extra?: Record<string, unknown>,
   ) => {
     const result = reason === 'unit_offline' || reason === 'unit_timeout' ? reason : 'denied';
-    await ctx.events.record({ ...base, memberId, result, reason, data: extra ?? null });
+    await recordEvent(ctx, { ...base, memberId, result, reason, data: extra ?? null });
   };
 
   if (!role) {
@@ -111,7 +112,7 @@ export async function openDoor(ctx: AppContext, req: OpenRequest): Promise<Acces
       outcome === 'timeout' ? undefined : `The door unit answered "${outcome}".`,
     );
   }
-  return ctx.events.record({
+  return recordEvent(ctx, {
     ...base,
     memberId,
     result: 'granted',

@@ -2,31 +2,52 @@ import type { AccessEvent } from '@keyway/protocol';
 import type { AppContext } from '../context';
 import type { Db } from '../db/connect';
 import type { NewEvent } from '../services/event-log';
+import { appendChanges, lockChangeLog } from '../sync/changelog';
 
 export interface Tx {
   db: Db;
-  /** Records an event in the same transaction; it is announced only after commit. */
+  /** Records an access-log event in the same transaction; it is announced only after commit. */
   record(e: NewEvent): Promise<AccessEvent>;
+  /** Marks a space whose views may have changed: they are recomputed and diffed before commit. */
+  touch(spaceId: string): void;
 }
 
-/** Writes that belong together commit together; their events are emitted after the commit, never before. */
-export async function inTransaction<T>(
-  ctx: Pick<AppContext, 'db' | 'events'>,
-  fn: (tx: Tx) => Promise<T>,
-): Promise<T> {
-  const pending: AccessEvent[] = [];
-  const result = await ctx.db.transaction().execute((trx) =>
-    fn({
+type TxContext = Pick<AppContext, 'db' | 'dialect' | 'events' | 'clock' | 'bus'>;
+
+/**
+ * The one write path. The rows, their access-log events and the change-log entries they cause
+ * commit together (transactional outbox); listeners and sockets hear of them only after commit.
+ */
+export async function inTransaction<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const events: AccessEvent[] = [];
+  const touched = new Set<string>();
+  const { result, batch } = await ctx.db.transaction().execute(async (trx) => {
+    await lockChangeLog(trx, ctx.dialect);
+    const result = await fn({
       db: trx,
       record: async (e) => {
         const ev = await ctx.events.append(e, trx);
-        pending.push(ev);
+        events.push(ev);
+        // An admin's change is a change of data: the space's views are recomputed.
+        if (e.type === 'admin.change') touched.add(e.spaceId);
         return ev;
       },
-    }),
-  );
-  for (const ev of pending) ctx.events.emit(ev);
+      touch: (spaceId) => touched.add(spaceId),
+    });
+    const batch = touched.size || events.length ? await appendChanges(trx, touched, events, ctx.clock.now()) : null;
+    return { result, batch };
+  });
+  for (const ev of events) ctx.events.emit(ev);
+  if (batch) ctx.bus.publish(batch);
   return result;
+}
+
+/** A standalone access-log entry (an open attempt, a sensor or presence report), with its change. */
+export function recordEvent(ctx: TxContext, e: NewEvent, opts: { touch?: boolean } = {}): Promise<AccessEvent> {
+  return inTransaction(ctx, async (tx) => {
+    if (opts.touch) tx.touch(e.spaceId);
+    return tx.record(e);
+  });
 }
 
 /** The audit entry for an admin's change: who changed what. */

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { init } from './migrations/001_init';
+import { sync } from './migrations/002_sync';
 import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -45,7 +46,7 @@ function openPostgres(url: string): Storage {
 }
 
 async function migrate(storage: Storage): Promise<void> {
-  const migrations: Record<string, Migration> = { '001_init': init(storage.dialect) };
+  const migrations: Record<string, Migration> = { '001_init': init(storage.dialect), '002_sync': sync(storage.dialect) };
   const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;

@@ -103,7 +103,48 @@ export interface EventsTable {
   data: string | null;
 }
 
+export interface SyncMetaTable {
+  id: number;
+  epoch: string;
+  min_cursor: number;
+}
+export interface ChangesTable {
+  cursor: Generated<number>;
+  space_id: string;
+  at: string;
+  /** JSON: {ops, events?, resync?}. */
+  payload: string;
+}
+export interface ChangeTargetsTable {
+  audience: string;
+  cursor: number;
+}
+export interface ViewStateTable {
+  audience: string;
+  key: string;
+  space_id: string;
+  value: string;
+}
+export interface SyncClientsTable {
+  client_id: string;
+  kind: 'phone' | 'unit';
+  user_id: string | null;
+  unit_id: string | null;
+  cursor: number;
+  updated_at: string;
+}
+export interface SyncClientAudiencesTable {
+  client_id: string;
+  audience: string;
+}
+
 export interface Database {
+  sync_meta: SyncMetaTable;
+  changes: ChangesTable;
+  change_targets: ChangeTargetsTable;
+  view_state: ViewStateTable;
+  sync_clients: SyncClientsTable;
+  sync_client_audiences: SyncClientAudiencesTable;
   users: UsersTable;
   auth_codes: AuthCodesTable;
   sessions: SessionsTable;

@@ -1,15 +1,24 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
 import { authenticate, bearerToken, type Principal } from './authenticate';
 import { buildOpenApi } from './openapi';
-import { type RouteDef, validate } from './route';
+import { type RouteDef, rejectNul, validate } from './route';
 
 const ANONYMOUS: Principal = { userId: '', sessionId: '' };
 
 /** The HTTP surface: every route from the registry, JSON only, errors in the API.md shape. */
 export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: ctx.config.bodyLimitBytes, return503OnClosing: false });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    return503OnClosing: false,
+    // A malformed URL (bad %-encoding, a path segment over the router's limit) never reaches
+    // setErrorHandler; answer it in the API.md error shape too.
+    frameworkErrors: (_err, _req, reply: FastifyReply) => {
+      reply.code(400).send(errorBody('invalid_request', 'The URL is not valid.'));
+    },
+  });
 
   // Our own JSON parser: an empty body is "no body" (POST /open needs none), bad JSON is invalid_json.
   app.removeContentTypeParser('application/json');
@@ -30,6 +39,7 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
       handler: async (req, reply) => {
         const principal =
           def.auth === 'user' ? await authenticate(ctx, bearerToken(req.headers.authorization)) : ANONYMOUS;
+        rejectNul(req.params, 'path');
         const body = def.body ? validate(def.body, req.body, 'body') : undefined;
         const query = def.query ? validate(def.query, req.query, 'query') : undefined;
         const out = await def.handler({

@@ -56,11 +56,27 @@ export function validate<S extends z.ZodType>(
   where: 'body' | 'query',
 ): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    rejectNul(parsed.data, where);
+    return parsed.data;
+  }
   const details = parsed.error.issues.map((i) => ({
     field: i.path.length ? i.path.join('.') : where,
     message: i.message,
   }));
   const names = details.map((d) => d.field).join(', ');
   throw new AppError('invalid_request', `Invalid ${where}: ${names}.`, details);
+}
+
+/** PostgreSQL text cannot hold U+0000: refuse it as bad input (400) instead of failing in the database (500). */
+export function rejectNul(value: unknown, where: 'body' | 'query' | 'path', path: string[] = []): void {
+  if (typeof value === 'string') {
+    if (!value.includes('\0')) return;
+    const field = path.length ? path.join('.') : where;
+    throw new AppError('invalid_request', `Invalid ${where}: ${field}.`, [
+      { field, message: 'must not contain NUL (U+0000) characters' },
+    ]);
+  }
+  if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) rejectNul(v, where, [...path, k]);
 }

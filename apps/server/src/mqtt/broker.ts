@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { parseUnitTopic } from '@keyway/protocol';
+import { parseUnitTopic, UNIT_PUBLISHES, UNIT_SUBSCRIBES } from '@keyway/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { hashSecret } from './secrets';
@@ -62,7 +62,7 @@ export class EmbeddedBroker {
         const id = this.identities.get(client);
         if (id?.kind === 'server') return done(null);
         const t = parseUnitTopic(packet.topic);
-        if (id?.kind === 'unit' && t && t.unitId === id.unitId && t.kind !== 'commands') return done(null);
+        if (id?.kind === 'unit' && t && t.unitId === id.unitId && UNIT_PUBLISHES.includes(t.kind)) return done(null);
         log.warn(
           { category: 'mqtt', unitId: id?.kind === 'unit' ? id.unitId : null, topic: packet.topic },
           'publish refused: foreign topic',
@@ -73,7 +73,7 @@ export class EmbeddedBroker {
         const id = this.identities.get(client);
         if (id?.kind === 'server') return done(null, sub);
         const t = parseUnitTopic(sub.topic);
-        if (id?.kind === 'unit' && t && t.unitId === id.unitId && t.kind === 'commands')
+        if (id?.kind === 'unit' && t && t.unitId === id.unitId && UNIT_SUBSCRIBES.includes(t.kind))
           return done(null, sub);
         log.warn(
           { category: 'mqtt', unitId: id?.kind === 'unit' ? id.unitId : null, topic: sub.topic },

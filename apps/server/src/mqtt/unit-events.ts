@@ -1,4 +1,5 @@
 import type { UnitEvent, UnitStatus } from '@keyway/protocol';
+import { inTransaction } from '../commands/tx';
 import type { AppContext } from '../context';
 import type { UnitsTable } from '../db/schema';
 import type { UnitLinkHandlers } from './unit-link';
@@ -8,9 +9,7 @@ import type { UnitLinkHandlers } from './unit-link';
  * unit.offline), door-sensor changes (door.state) and positions. Reports from one unit are
  * handled strictly in order.
  */
-export function unitReportHandlers(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'events' | 'log'>,
-): UnitLinkHandlers {
+export function unitReportHandlers(ctx: Ctx): UnitLinkHandlers {
   const chains = new Map<string, Promise<void>>();
   const serial = (unitId: string, work: () => Promise<void>) => {
     const next = (chains.get(unitId) ?? Promise.resolve())
@@ -28,46 +27,37 @@ export function unitReportHandlers(
   };
 }
 
-async function storeStatus(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'events' | 'log'>,
-  unitId: string,
-  status: UnitStatus,
-) {
+type Ctx = Pick<AppContext, 'db' | 'dialect' | 'clock' | 'events' | 'log' | 'bus'>;
+
+async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
   const unit = await ctx.db.selectFrom('units').selectAll().where('id', '=', unitId).executeTakeFirst();
   if (!unit) return;
-  const now = ctx.clock.now().toISOString();
-  const set: Partial<UnitsTable> = { last_seen_at: now, online: status.online ? 1 : 0 };
+  const set: Partial<UnitsTable> = { last_seen_at: ctx.clock.now().toISOString(), online: status.online ? 1 : 0 };
   if (status.agent) set.agent = status.agent;
   if (status.location) {
     set.lat = status.location.lat;
     set.lon = status.location.lon;
   }
-  await ctx.db.updateTable('units').set(set).where('id', '=', unitId).execute();
-  if ((unit.online === 1) !== status.online) {
-    ctx.log.info(
-      { category: 'unit', unitId },
-      `unit ${unit.name} is ${status.online ? 'online' : 'offline'}`,
-    );
-    await ctx.events.record({
-      spaceId: unit.space_id,
-      type: status.online ? 'unit.online' : 'unit.offline',
-      unitId,
-      data: status.agent ? { agent: status.agent } : null,
-    });
-  }
+  const changed = (unit.online === 1) !== status.online;
+  if (changed) ctx.log.info({ category: 'unit', unitId }, `unit ${unit.name} is ${status.online ? 'online' : 'offline'}`);
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.updateTable('units').set(set).where('id', '=', unitId).execute();
+    tx.touch(unit.space_id);
+    if (changed) {
+      const type = status.online ? 'unit.online' : 'unit.offline';
+      await tx.record({ spaceId: unit.space_id, type, unitId, data: status.agent ? { agent: status.agent } : null });
+    }
+  });
 }
 
-async function storeEvent(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'events'>,
-  unitId: string,
-  event: UnitEvent,
-) {
+async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
   if (event.type === 'position') {
-    await ctx.db
-      .updateTable('units')
-      .set({ lat: event.location.lat, lon: event.location.lon })
-      .where('id', '=', unitId)
-      .execute();
+    const unit = await ctx.db.selectFrom('units').select('space_id').where('id', '=', unitId).executeTakeFirst();
+    if (!unit) return;
+    await inTransaction(ctx, async (tx) => {
+      await tx.db.updateTable('units').set({ lat: event.location.lat, lon: event.location.lon }).where('id', '=', unitId).execute();
+      tx.touch(unit.space_id);
+    });
     return;
   }
   const door = await ctx.db
@@ -79,36 +69,21 @@ async function storeEvent(
   if (!door?.sensor || door.state === event.state) return;
   // The server's clock orders the log; the unit's own time is kept beside it.
   const at = ctx.clock.now();
-  await ctx.db
-    .updateTable('doors')
-    .set({ state: event.state, state_since: at.toISOString() })
-    .where('id', '=', door.id)
-    .execute();
-  await ctx.events.record({
-    spaceId: door.space_id,
-    type: 'door.state',
-    doorId: door.id,
-    unitId,
-    reason: event.state,
-    data: { unitTime: event.at },
-    at,
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.updateTable('doors').set({ state: event.state, state_since: at.toISOString() }).where('id', '=', door.id).execute();
+    tx.touch(door.space_id);
+    await tx.record({ spaceId: door.space_id, type: 'door.state', doorId: door.id, unitId, reason: event.state, data: { unitTime: event.at }, at });
   });
 }
 
 /** After a restart nobody is known to be connected: close the presence of every unit; retained statuses reopen it. */
-export async function resetPresence(ctx: Pick<AppContext, 'db' | 'events'>): Promise<void> {
-  const online = await ctx.db
-    .selectFrom('units')
-    .select(['id', 'space_id'])
-    .where('online', '=', 1)
-    .execute();
+export async function resetPresence(ctx: Ctx): Promise<void> {
+  const online = await ctx.db.selectFrom('units').select(['id', 'space_id']).where('online', '=', 1).execute();
   for (const u of online) {
-    await ctx.db.updateTable('units').set({ online: 0 }).where('id', '=', u.id).execute();
-    await ctx.events.record({
-      spaceId: u.space_id,
-      type: 'unit.offline',
-      unitId: u.id,
-      data: { reason: 'server_restart' },
+    await inTransaction(ctx, async (tx) => {
+      await tx.db.updateTable('units').set({ online: 0 }).where('id', '=', u.id).execute();
+      tx.touch(u.space_id);
+      await tx.record({ spaceId: u.space_id, type: 'unit.offline', unitId: u.id, data: { reason: 'server_restart' } });
     });
   }
 }

@@ -6,6 +6,7 @@ import {
   UnitAck,
   UnitEvent,
   UnitStatus,
+  UnitSyncReport,
   unitTopics,
 } from '@keyway/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -16,6 +17,7 @@ import { newId } from '../ids';
 export interface UnitLinkHandlers {
   onStatus(unitId: string, status: UnitStatus): void;
   onEvent(unitId: string, event: UnitEvent): void;
+  onSync?(unitId: string, report: UnitSyncReport): void;
 }
 
 export type OpenOutcome = AckResult | 'timeout';
@@ -102,6 +104,13 @@ export class UnitLink {
     this.client?.publish(unitTopics(unitId).status, '', { qos: 1, retain: true });
   }
 
+  /** Configuration and access-list updates, in order (QoS 1 keeps the order on one connection). */
+  publishSync(unitId: string, message: string): void {
+    this.client?.publish(unitTopics(unitId).sync, message, { qos: 1 }, (err) => {
+      if (err) this.opts.log.warn({ category: 'mqtt', unitId, err: err.message }, 'sync publish failed');
+    });
+  }
+
   /** Publishes raw bytes on a unit's command topic (tests use this to send expired commands). */
   async publishRaw(unitId: string, payload: string): Promise<void> {
     await this.client?.publishAsync(unitTopics(unitId).commands, payload, { qos: 1 });
@@ -141,6 +150,13 @@ export class UnitLink {
       clearTimeout(p.timer);
       this.pending.delete(parsed.data.commandId);
       p.resolve(parsed.data.result);
+    } else if (t.kind === 'applied') {
+      const parsed = UnitSyncReport.safeParse(json);
+      if (!parsed.success) {
+        this.invalid(t.unitId, topic);
+        return;
+      }
+      this.handlers?.onSync?.(t.unitId, parsed.data);
     } else if (t.kind === 'events') {
       const parsed = UnitEvent.safeParse(json);
       if (!parsed.success) {

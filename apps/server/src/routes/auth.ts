@@ -9,9 +9,16 @@ import {
 } from '@keyway/protocol';
 import { z } from 'zod';
 import { requestCode, verifyCode } from '../commands/login';
+import type { AppContext } from '../context';
 import { notFound } from '../errors';
 import { defineRoute } from '../http/route';
 import { toE164 } from '../phone';
+
+/** A revoked session's sync sockets close at once, on every node. */
+function closeSessions(ctx: AppContext, ids: string[]) {
+  ctx.bus.publish({ changes: [], nextChangeAt: new Map(), revokedSessions: ids });
+  for (const id of ids) void ctx.sync?.receipts.forget(id);
+}
 
 export const authRoutes = [
   defineRoute({
@@ -53,6 +60,7 @@ export const authRoutes = [
         .set({ revoked_at: ctx.clock.now().toISOString() })
         .where('id', '=', principal.sessionId)
         .execute();
+      closeSessions(ctx, [principal.sessionId]);
       return { status: 204 };
     },
   }),
@@ -120,6 +128,7 @@ export const authRoutes = [
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw notFound('No such session.');
+      closeSessions(ctx, [params.sessionId!]);
       return { status: 204 };
     },
   }),

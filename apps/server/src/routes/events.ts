@@ -23,7 +23,7 @@ export const eventRoutes = [
       if (query.from) q = q.where('at', '>=', new Date(query.from).toISOString());
       if (query.to) q = q.where('at', '<=', new Date(query.to).toISOString());
       if (query.cursor) {
-        if (!/^\d+$/.test(query.cursor)) {
+        if (!/^\d{1,15}$/.test(query.cursor)) {
           throw new AppError('invalid_request', 'Invalid query: cursor.', [
             { field: 'cursor', message: 'use nextCursor from a previous page' },
           ]);

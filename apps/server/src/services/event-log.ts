@@ -24,7 +24,7 @@ export class EventLog {
   private listeners = new Set<EventListener>();
   constructor(private deps: { db: Db; clock: Clock }) {}
 
-  /** Appends inside `db` (pass a transaction to make it part of a larger write); listeners hear of it after commit via `emit`. */
+  /** Appends inside `db` (a transaction: see commands/tx.ts); listeners hear of it after commit via `emit`. */
   async append(e: NewEvent, db: Db = this.deps.db): Promise<AccessEvent> {
     const row = {
       id: newId('ev'),
@@ -41,13 +41,6 @@ export class EventLog {
     };
     await db.insertInto('events').values(row).execute();
     return presentEvent(row);
-  }
-
-  /** Appends and announces (for writes that stand alone). */
-  async record(e: NewEvent): Promise<AccessEvent> {
-    const ev = await this.append(e);
-    this.emit(ev);
-    return ev;
   }
 
   emit(ev: AccessEvent): void {

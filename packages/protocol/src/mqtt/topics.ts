@@ -16,18 +16,26 @@ export const unitTopics = (unitId: string) => {
     acks: `${base}/acks`,
     /** unit → server: door-sensor changes and position reports. QoS 1. */
     events: `${base}/events`,
+    /** server → unit: configuration and access-list updates (snapshot / change), versioned by cursor. QoS 1. */
+    sync: `${base}/sync`,
+    /** unit → server: `resume` after each connect, `applied` after each update. QoS 1. */
+    applied: `${base}/applied`,
   };
 };
 
-export type UnitTopicKind = 'status' | 'commands' | 'acks' | 'events';
+export type UnitTopicKind = 'status' | 'commands' | 'acks' | 'events' | 'sync' | 'applied';
+const KINDS: readonly string[] = ['status', 'commands', 'acks', 'events', 'sync', 'applied'];
+/** What a unit may publish; everything else below its prefix it may only subscribe. */
+export const UNIT_PUBLISHES: readonly UnitTopicKind[] = ['status', 'acks', 'events', 'applied'];
+export const UNIT_SUBSCRIBES: readonly UnitTopicKind[] = ['commands', 'sync'];
 
 /** Splits `keyway/v1/units/{unitId}/{kind}`; null for anything else. */
 export function parseUnitTopic(topic: string): { unitId: string; kind: UnitTopicKind } | null {
   const parts = topic.split('/');
   if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT) return null;
   const kind = parts[4];
-  if (kind !== 'status' && kind !== 'commands' && kind !== 'acks' && kind !== 'events') return null;
+  if (!kind || !KINDS.includes(kind)) return null;
   const unitId = parts[3];
   if (!unitId) return null;
-  return { unitId, kind };
+  return { unitId, kind: kind as UnitTopicKind };
 }

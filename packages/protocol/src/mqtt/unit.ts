@@ -58,3 +58,14 @@ export const PositionEvent = z.object({
 export const UnitEvent = z.discriminatedUnion('type', [DoorSensorEvent, PositionEvent]);
 export type UnitEvent = z.infer<typeof UnitEvent>;
 export type DoorSensorEvent = z.infer<typeof DoorSensorEvent>;
+
+/**
+ * unit → server on `applied`. After every (re)connect the unit sends `resume` with the cursor of
+ * the last update it applied (null when it has none); the server answers on `sync` with the
+ * missed changes in order, or a snapshot. After applying each update it sends `applied`.
+ */
+export const UnitSyncReport = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('resume'), cursor: z.string().max(80).nullable() }),
+  z.object({ type: z.literal('applied'), cursor: z.string().max(80) }),
+]);
+export type UnitSyncReport = z.infer<typeof UnitSyncReport>;

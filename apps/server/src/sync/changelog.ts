@@ -1,0 +1,198 @@
+import type { AccessEvent, ViewOp } from '@keyway/protocol';
+import { sql } from 'kysely';
+import type { Db, Dialect } from '../db/connect';
+import { newSecret } from '../ids';
+import { loadSpaceData } from './space-data';
+import { adminAudience, buildSpaceViews, memberAudience } from './views';
+
+/** One committed row of the change log, as fanned out to its audiences. */
+export interface CommittedChange {
+  cursor: number;
+  at: string;
+  /** The JSON of {ops, events?, resync?}: serialized once, sent to every socket of every audience. */
+  payload: string;
+  audiences: string[];
+}
+
+export interface ChangeBatch {
+  changes: CommittedChange[];
+  /** spaceId → the next instant its views change by time alone (null: never). */
+  nextChangeAt: Map<string, Date | null>;
+}
+
+export interface ChangePayload {
+  ops: ViewOp[];
+  events?: AccessEvent[];
+  /** The audience set of these users changed (admin role added or removed): send a fresh snapshot. */
+  resync?: true;
+}
+
+/**
+ * Serialises writers so that cursors are assigned in commit order (issue #3: a client reading
+ * `cursor > C` must never miss a change that commits later with a smaller cursor). SQLite has a
+ * single writer already; PostgreSQL takes a transaction-scoped advisory lock.
+ */
+export async function lockChangeLog(db: Db, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(72451)`.execute(db);
+}
+
+/**
+ * Inside the writing transaction: recompute the views of every touched space, diff them against
+ * the last published ones, and append what changed — per audience, grouped by identical payload —
+ * to the change log together with the transaction's access-log events.
+ */
+export async function appendChanges(
+  db: Db,
+  touched: Set<string>,
+  events: AccessEvent[],
+  now: Date,
+): Promise<ChangeBatch> {
+  const perAudience = new Map<string, ChangePayload>();
+  const payloadOf = (audience: string) => {
+    let p = perAudience.get(audience);
+    if (!p) perAudience.set(audience, (p = { ops: [] }));
+    return p;
+  };
+  const nextChangeAt = new Map<string, Date | null>();
+  const resyncUsers = new Set<string>();
+
+  for (const spaceId of touched) {
+    const data = await loadSpaceData(db, spaceId);
+    const built = data
+      ? buildSpaceViews(data, now)
+      : { views: new Map<string, Map<string, string>>(), nextChangeAt: null };
+    nextChangeAt.set(spaceId, built.nextChangeAt);
+    const old = await db
+      .selectFrom('view_state')
+      .select(['audience', 'key', 'value'])
+      .where('space_id', '=', spaceId)
+      .execute();
+    const oldViews = new Map<string, Map<string, string>>();
+    for (const r of old) {
+      let m = oldViews.get(r.audience);
+      if (!m) oldViews.set(r.audience, (m = new Map()));
+      m.set(r.key, r.value);
+    }
+    const audiences = new Set([...oldViews.keys(), ...built.views.keys()]);
+    const upserts: { audience: string; key: string; space_id: string; value: string }[] = [];
+    const deletes: { audience: string; key: string }[] = [];
+    for (const audience of audiences) {
+      const before = oldViews.get(audience) ?? new Map<string, string>();
+      const after = built.views.get(audience) ?? new Map<string, string>();
+      const ops: ViewOp[] = [];
+      for (const [key] of before) {
+        if (!after.has(key)) {
+          ops.push({ op: 'del', key });
+          deletes.push({ audience, key });
+        }
+      }
+      for (const [key, value] of after) {
+        if (before.get(key) !== value) {
+          ops.push({ op: 'put', key, value: JSON.parse(value) });
+          upserts.push({ audience, key, space_id: spaceId, value });
+        }
+      }
+      if (ops.length)
+        payloadOf(audience).ops.push(...ops.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)));
+    }
+    for (const userId of adminSetChanges(
+      oldViews.get(adminAudience(spaceId)),
+      built.views.get(adminAudience(spaceId)),
+    ))
+      resyncUsers.add(userId);
+    await writeViewState(db, upserts, deletes);
+  }
+
+  for (const e of events) {
+    payloadOf(adminAudience(e.spaceId)).events ??= [];
+    payloadOf(adminAudience(e.spaceId)).events!.push(e);
+    // A member sees her own attempts (history on her phone).
+    if (e.type === 'door.open' && e.userId) {
+      const p = payloadOf(memberAudience(e.userId));
+      (p.events ??= []).push(e);
+    }
+  }
+  for (const userId of resyncUsers) payloadOf(memberAudience(userId)).resync = true;
+
+  // Group audiences that receive identical bytes: one log row, one serialization, many targets.
+  const groups = new Map<string, string[]>();
+  for (const [audience, p] of perAudience) {
+    const json = JSON.stringify(p);
+    const list = groups.get(json);
+    if (list) list.push(audience);
+    else groups.set(json, [audience]);
+  }
+  const at = now.toISOString();
+  const changes: CommittedChange[] = [];
+  const spaceOf = [...touched][0] ?? events[0]?.spaceId ?? '';
+  for (const [payload, audiences] of groups) {
+    const row = await db
+      .insertInto('changes')
+      .values({ space_id: spaceOf, at, payload })
+      .returning('cursor')
+      .executeTakeFirstOrThrow();
+    const cursor = Number(row.cursor);
+    for (let i = 0; i < audiences.length; i += 500) {
+      await db
+        .insertInto('change_targets')
+        .values(audiences.slice(i, i + 500).map((audience) => ({ audience, cursor })))
+        .execute();
+    }
+    changes.push({ cursor, at, payload, audiences });
+  }
+  return { changes, nextChangeAt };
+}
+
+/** Users who became or stopped being admins (any role) of the space. */
+function adminSetChanges(
+  before: Map<string, string> | undefined,
+  after: Map<string, string> | undefined,
+): string[] {
+  const ids = (m: Map<string, string> | undefined) =>
+    new Set(
+      [...(m?.keys() ?? [])].filter((k) => k.split('/')[1] === 'admin.admin').map((k) => k.split('/')[2]!),
+    );
+  const b = ids(before);
+  const a = ids(after);
+  return [...new Set([...b, ...a])].filter((id) => b.has(id) !== a.has(id));
+}
+
+async function writeViewState(
+  db: Db,
+  upserts: { audience: string; key: string; space_id: string; value: string }[],
+  deletes: { audience: string; key: string }[],
+) {
+  const byAudience = new Map<string, string[]>();
+  for (const d of deletes) byAudience.set(d.audience, [...(byAudience.get(d.audience) ?? []), d.key]);
+  for (const [audience, keys] of byAudience) {
+    for (let i = 0; i < keys.length; i += 500) {
+      await db
+        .deleteFrom('view_state')
+        .where('audience', '=', audience)
+        .where('key', 'in', keys.slice(i, i + 500))
+        .execute();
+    }
+  }
+  for (let i = 0; i < upserts.length; i += 200) {
+    await db
+      .insertInto('view_state')
+      .values(upserts.slice(i, i + 200))
+      .onConflict((oc) =>
+        oc.columns(['audience', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+      )
+      .execute();
+  }
+}
+
+/** The log's epoch: a new one whenever the log is truncated or rebuilt, so old cursors get a snapshot. */
+export async function loadEpoch(db: Db): Promise<{ epoch: string; minCursor: number }> {
+  const row = await db.selectFrom('sync_meta').selectAll().where('id', '=', 1).executeTakeFirst();
+  if (row) return { epoch: row.epoch, minCursor: Number(row.min_cursor) };
+  const epoch = newSecret(6);
+  await db
+    .insertInto('sync_meta')
+    .values({ id: 1, epoch, min_cursor: 0 })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  return loadEpoch(db);
+}

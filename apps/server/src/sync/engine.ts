@@ -1,0 +1,162 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { UnitSyncReport } from '@keyway/protocol';
+import { WebSocketServer } from 'ws';
+import { inTransaction } from '../commands/tx';
+import type { AppContext } from '../context';
+import { AppError } from '../errors';
+import { authenticate, bearerToken } from '../http/authenticate';
+import { loadEpoch } from './changelog';
+import { SyncHub } from './hub';
+import { Receipts } from './receipts';
+import { TimeScheduler } from './scheduler';
+import { UnitFollower } from './unit-follower';
+import { SyncSession } from './ws-session';
+
+type EngineContext = Pick<
+  AppContext,
+  'db' | 'dialect' | 'clock' | 'log' | 'events' | 'bus' | 'units' | 'config'
+>;
+
+/** Push sync: the WebSocket endpoint, unit configuration sync, time-driven changes, receipts. */
+export class SyncEngine {
+  readonly hub: SyncHub;
+  readonly receipts: Receipts;
+  readonly scheduler: TimeScheduler;
+  private wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, perMessageDeflate: false });
+  private sessions = new Set<SyncSession>();
+  private units = new Map<string, UnitFollower>();
+  private heartbeat: NodeJS.Timeout;
+  private offBus: () => void;
+
+  private constructor(
+    private ctx: EngineContext,
+    private meta: { epoch: string; minCursor: number },
+  ) {
+    this.hub = new SyncHub(ctx.bus, meta.epoch, ctx.log);
+    this.receipts = new Receipts(ctx.db, () => ctx.clock.now());
+    this.scheduler = new TimeScheduler(
+      ctx.clock,
+      (spaceId) => this.recompute(spaceId),
+      (err) => ctx.log.error({ category: 'sync', err }, 'timed recompute failed'),
+    );
+    this.offBus = ctx.bus.subscribe((batch) => {
+      for (const [spaceId, at] of batch.nextChangeAt) this.scheduler.schedule(spaceId, at);
+    });
+    this.heartbeat = setInterval(() => {
+      for (const s of this.sessions) s.heartbeat();
+    }, ctx.config.syncHeartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  static async start(ctx: EngineContext): Promise<SyncEngine> {
+    const engine = new SyncEngine(ctx, await loadEpoch(ctx.db));
+    // Bring every space's published views up to date (time may have passed while we were down)
+    // and arm its timer.
+    const spaces = await ctx.db.selectFrom('spaces').select('id').execute();
+    for (const s of spaces) await engine.recompute(s.id);
+    return engine;
+  }
+
+  /** Recomputes one space's views now and pushes the difference. */
+  recompute(spaceId: string): Promise<void> {
+    return inTransaction(this.ctx, async (tx) => tx.touch(spaceId));
+  }
+
+  private deps() {
+    return {
+      db: this.ctx.db,
+      dialect: this.ctx.dialect,
+      hub: this.hub,
+      epoch: () => this.meta,
+      maxReplay: 10_000,
+    };
+  }
+
+  /** Serves `GET /v1/sync` on the HTTP server's upgrade requests. */
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => {
+      void this.upgrade(req, socket, head);
+    });
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/v1/sync')
+      return reject(socket, 404, 'route_not_found', 'No such WebSocket endpoint.');
+    let principal: Awaited<ReturnType<typeof authenticate>>;
+    try {
+      principal = await authenticate(
+        this.ctx,
+        bearerToken(req.headers.authorization) ?? url.searchParams.get('token'),
+      );
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError('unauthorized');
+      return reject(socket, e.status, e.code, e.message);
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new SyncSession(
+        ws,
+        {
+          ...this.deps(),
+          receipts: this.receipts,
+          now: () => this.ctx.clock.now(),
+          maxBufferedBytes: this.ctx.config.syncMaxBufferedBytes,
+        },
+        principal.userId,
+        principal.sessionId,
+      );
+      this.sessions.add(session);
+      ws.on('close', () => this.sessions.delete(session));
+      session.start(url.searchParams.get('cursor') ?? undefined).catch((err) => {
+        this.ctx.log.warn({ category: 'sync', err }, 'sync session failed to start');
+        session.close('resync', 'Could not start; reconnect.');
+      });
+    });
+  }
+
+  /** A unit's `resume` or `applied` report. */
+  onUnitSync(unitId: string, report: UnitSyncReport): void {
+    if (report.type === 'applied') {
+      this.units.get(unitId)?.applied(report.cursor);
+      return;
+    }
+    this.units.get(unitId)?.stop();
+    const follower = new UnitFollower(this.deps(), this.receipts, unitId, (m) =>
+      this.ctx.units.publishSync(unitId, m),
+    );
+    this.units.set(unitId, follower);
+    follower
+      .resume(report.cursor)
+      .catch((err) => this.ctx.log.warn({ category: 'sync', unitId, err }, 'unit resume failed'));
+  }
+
+  unitOffline(unitId: string): void {
+    this.units.get(unitId)?.stop();
+    this.units.delete(unitId);
+  }
+
+  get connectedSessions(): number {
+    return this.sessions.size;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.offBus();
+    this.scheduler.stop();
+    for (const s of this.sessions)
+      s.close('server_shutdown', 'The server is restarting; reconnect with your cursor.');
+    for (const u of this.units.values()) u.stop();
+    await this.receipts.flush();
+    this.receipts.stop();
+    this.hub.stop();
+    this.wss.close();
+  }
+}
+
+function reject(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

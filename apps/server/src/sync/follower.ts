@@ -1,0 +1,118 @@
+import type { Db, Dialect } from '../db/connect';
+import type { CommittedChange } from './changelog';
+import { formatCursor, parseCursor } from './cursor';
+import type { Subscriber, SyncHub } from './hub';
+import { readChangesSince, readSnapshot } from './reader';
+
+export interface FollowerDeps {
+  db: Db;
+  dialect: Dialect;
+  hub: SyncHub;
+  epoch: () => { epoch: string; minCursor: number };
+  /** Resume by replay up to this many changes; beyond, a fresh snapshot is cheaper. */
+  maxReplay: number;
+}
+
+/**
+ * What every sync client has in common, over WebSocket or MQTT: subscribe first, then catch up
+ * from the database (replay after a cursor, or a snapshot) while live changes wait in a buffer;
+ * both paths are deduplicated by cursor, so nothing is lost, repeated or reordered.
+ */
+export abstract class Follower implements Subscriber {
+  audiences: ReadonlySet<string> = new Set();
+  protected last = 0;
+  protected buffer: CommittedChange[] | null = [];
+  protected closed = false;
+
+  constructor(protected deps: FollowerDeps) {}
+
+  protected abstract write(message: string): void;
+  /** The audiences to follow (read again on resync). */
+  protected abstract resolveAudiences(): Promise<string[]>;
+  abstract revoke(): void;
+  protected abstract overflow(): void;
+  /** Whether a change asks this follower for a fresh snapshot. */
+  protected needsResync(_change: CommittedChange): boolean {
+    return false;
+  }
+
+  get cursor(): string | null {
+    return this.last ? formatCursor(this.deps.epoch().epoch, this.last) : null;
+  }
+
+  protected async follow(rawCursor: string | null | undefined): Promise<void> {
+    await this.subscribe();
+    const { epoch, minCursor } = this.deps.epoch();
+    const c = parseCursor(rawCursor);
+    let replay: CommittedChange[] | null = null;
+    if (c && c.epoch === epoch && c.n >= minCursor) {
+      const changes = await readChangesSince(this.deps.db, [...this.audiences], c.n, this.deps.maxReplay + 1);
+      if (changes.length <= this.deps.maxReplay && !changes.some((ch) => this.needsResync(ch)))
+        replay = changes;
+    }
+    if (replay && c) {
+      this.last = c.n;
+      for (const ch of replay) this.send(ch, this.deps.hub.message(ch));
+    } else {
+      await this.sendSnapshot();
+    }
+    this.flush();
+  }
+
+  private async subscribe(): Promise<void> {
+    const audiences = new Set(await this.resolveAudiences());
+    this.deps.hub.remove(this);
+    this.audiences = audiences;
+    if (!this.closed) this.deps.hub.add(this);
+  }
+
+  private async sendSnapshot(): Promise<void> {
+    const snap = await readSnapshot(this.deps.db, this.deps.dialect, [...this.audiences]);
+    this.last = snap.cursor;
+    this.write(
+      JSON.stringify({
+        type: 'snapshot',
+        cursor: formatCursor(this.deps.epoch().epoch, snap.cursor),
+        view: snap.view,
+      }),
+    );
+  }
+
+  private flush(): void {
+    const pending = this.buffer ?? [];
+    this.buffer = null;
+    for (const ch of pending) this.deliver(ch, this.deps.hub.message(ch));
+  }
+
+  deliver(change: CommittedChange, message: string): void {
+    if (this.closed) return;
+    if (this.buffer) {
+      if (this.buffer.length > this.deps.maxReplay) return this.overflow();
+      this.buffer.push(change);
+      return;
+    }
+    if (change.cursor <= this.last) return;
+    if (this.needsResync(change)) {
+      this.buffer = [];
+      this.last = change.cursor;
+      this.subscribe()
+        .then(() => this.sendSnapshot())
+        .then(() => this.flush())
+        .catch(() => this.overflow());
+      return;
+    }
+    this.send(change, message);
+  }
+
+  private send(change: CommittedChange, message: string): void {
+    if (change.cursor <= this.last) return;
+    this.last = change.cursor;
+    this.write(message);
+  }
+
+  protected dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.deps.hub.remove(this);
+  }
+}

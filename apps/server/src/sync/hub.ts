@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { ChangeBatch, ChangeBus } from './bus';
+import type { CommittedChange } from './changelog';
+
+/** One live client (a WebSocket session or a unit) following some audiences. */
+export interface Subscriber {
+  readonly audiences: ReadonlySet<string>;
+  readonly sessionId?: string;
+  /** Called once per committed change for this subscriber, in commit order, with the shared bytes. */
+  deliver(change: CommittedChange, message: string): void;
+  /** Its session was revoked: close now. */
+  revoke(): void;
+}
+
+/**
+ * Fans committed changes out to live subscribers. Each change is turned into its wire message
+ * once and the same string goes to every socket of every audience it targets.
+ */
+export class SyncHub {
+  private byAudience = new Map<string, Set<Subscriber>>();
+  private all = new Set<Subscriber>();
+  private off: () => void;
+
+  constructor(
+    bus: ChangeBus,
+    private epoch: string,
+    private log: Logger,
+  ) {
+    this.off = bus.subscribe((batch) => this.onBatch(batch));
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  add(sub: Subscriber): void {
+    this.all.add(sub);
+    for (const a of sub.audiences) {
+      let set = this.byAudience.get(a);
+      if (!set) this.byAudience.set(a, (set = new Set()));
+      set.add(sub);
+    }
+  }
+
+  remove(sub: Subscriber): void {
+    this.all.delete(sub);
+    for (const a of sub.audiences) {
+      const set = this.byAudience.get(a);
+      set?.delete(sub);
+      if (set?.size === 0) this.byAudience.delete(a);
+    }
+  }
+
+  /** The wire form of a change; callers reuse it for every subscriber. */
+  message(change: CommittedChange): string {
+    return `{"type":"change","cursor":"${this.epoch}.${change.cursor}","at":"${change.at}",${change.payload.slice(1)}`;
+  }
+
+  private onBatch(batch: ChangeBatch): void {
+    for (const change of batch.changes) {
+      let message: string | null = null;
+      const seen = new Set<Subscriber>();
+      for (const audience of change.audiences) {
+        const subs = this.byAudience.get(audience);
+        if (!subs) continue;
+        message ??= this.message(change);
+        for (const sub of subs) {
+          if (seen.has(sub)) continue;
+          seen.add(sub);
+          try {
+            sub.deliver(change, message);
+          } catch (err) {
+            this.log.warn({ category: 'sync', err }, 'delivery failed');
+          }
+        }
+      }
+    }
+    if (batch.revokedSessions?.length) {
+      const revoked = new Set(batch.revokedSessions);
+      for (const sub of this.all) if (sub.sessionId && revoked.has(sub.sessionId)) sub.revoke();
+    }
+  }
+
+  stop(): void {
+    this.off();
+  }
+}

@@ -1,0 +1,64 @@
+import type { Db, Dialect } from '../db/connect';
+import type { ChangeBatch } from './bus';
+import { adminAudience, memberAudience } from './views';
+
+/** The audiences one user's sockets follow: her own (member) view and each space she administers. */
+export async function audiencesOf(db: Db, userId: string): Promise<string[]> {
+  const admin = await db
+    .selectFrom('space_admins')
+    .select('space_id')
+    .where('user_id', '=', userId)
+    .orderBy('space_id')
+    .execute();
+  return [memberAudience(userId), ...admin.map((a) => adminAudience(a.space_id))];
+}
+
+/** A consistent read of the views of these audiences and the cursor they are at. */
+export async function readSnapshot(
+  db: Db,
+  dialect: Dialect,
+  audiences: string[],
+): Promise<{ cursor: number; view: Record<string, unknown> }> {
+  let tx = db.transaction();
+  if (dialect === 'postgres') tx = tx.setIsolationLevel('repeatable read');
+  return tx.execute(async (trx) => {
+    const max = await trx
+      .selectFrom('changes')
+      .select((eb) => eb.fn.max('cursor').as('c'))
+      .executeTakeFirst();
+    const rows = await trx
+      .selectFrom('view_state')
+      .select(['key', 'value'])
+      .where('audience', 'in', audiences)
+      .execute();
+    const view: Record<string, unknown> = {};
+    for (const r of rows) view[r.key] = JSON.parse(r.value);
+    return { cursor: Number(max?.c ?? 0), view };
+  });
+}
+
+/** The changes for these audiences after a cursor, in commit order (resume). */
+export async function readChangesSince(
+  db: Db,
+  audiences: string[],
+  after: number,
+  limit = 10_000,
+): Promise<ChangeBatch['changes']> {
+  const rows = await db
+    .selectFrom('change_targets as t')
+    .innerJoin('changes as c', 'c.cursor', 't.cursor')
+    .select(['c.cursor', 'c.at', 'c.payload', 't.audience'])
+    .where('t.audience', 'in', audiences)
+    .where('t.cursor', '>', after)
+    .orderBy('t.cursor')
+    .limit(limit)
+    .execute();
+  const out: ChangeBatch['changes'] = [];
+  for (const r of rows) {
+    const cursor = Number(r.cursor);
+    const last = out[out.length - 1];
+    if (last && last.cursor === cursor) last.audiences.push(r.audience);
+    else out.push({ cursor, at: r.at, payload: r.payload, audiences: [r.audience] });
+  }
+  return out;
+}

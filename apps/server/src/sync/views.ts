@@ -1,0 +1,189 @@
+import { type Access, type AccessStatus, type ViewKind, viewKey } from '@keyway/protocol';
+import { decideAt, nextChange } from '@keyway/rules';
+import { presentDoor } from '../presenters/door';
+import { presentSpace } from '../presenters/space';
+import { presentUnit } from '../presenters/unit';
+import type { SpaceData } from './space-data';
+
+/** Audience keys: a member's phone (u:), a space's dashboards (a:), a unit (n:). */
+export const memberAudience = (userId: string) => `u:${userId}`;
+export const adminAudience = (spaceId: string) => `a:${spaceId}`;
+export const unitAudience = (unitId: string) => `n:${unitId}`;
+
+/** audience → key → serialized value. Values are serialized once, here, and compared as strings. */
+export type Views = Map<string, Map<string, string>>;
+
+export interface SpaceViews {
+  views: Views;
+  /** The earliest instant at which some member's access status changes (time is a change). */
+  nextChangeAt: Date | null;
+}
+
+/**
+ * The views of one space at one instant: a pure function of the stored rows and the time.
+ * Whatever changes in them is exactly what must be pushed, to exactly these audiences.
+ */
+export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
+  const views: Views = new Map();
+  const sid = d.space.id;
+  const put = (audience: string, kind: ViewKind, id: string, value: unknown) => {
+    let v = views.get(audience);
+    if (!v) views.set(audience, (v = new Map()));
+    v.set(viewKey(sid, kind, id), JSON.stringify(value));
+  };
+  const unitOnline = new Map(d.units.map((u) => [u.id, u.online === 1]));
+  const doorsById = new Map(d.doors.map((door) => [door.id, door]));
+  const doorsOfGroup = groupBy(
+    d.groupDoors,
+    (l) => l.group_id,
+    (l) => l.door_id,
+  );
+  const groupsOfMember = groupBy(
+    d.memberGroups,
+    (l) => l.member_id,
+    (l) => l.group_id,
+  );
+  const groupsById = new Map(d.groups.map((g) => [g.id, g]));
+
+  // The dashboards' view: the whole space.
+  const a = adminAudience(sid);
+  const { role: _role, ...space } = presentSpace(d.space, 'owner');
+  put(a, 'admin.space', sid, space);
+  for (const u of d.units) put(a, 'admin.unit', u.id, presentUnit(u));
+  for (const door of d.doors) put(a, 'admin.door', door.id, presentDoor(door));
+  for (const g of d.groups) {
+    put(a, 'admin.group', g.id, {
+      id: g.id,
+      spaceId: sid,
+      name: g.name,
+      doorIds: doorsOfGroup.get(g.id) ?? [],
+      geofenceMeters: g.geofence_meters,
+      createdAt: g.created_at,
+    });
+  }
+  for (const ad of d.admins)
+    put(a, 'admin.admin', ad.user_id, {
+      userId: ad.user_id,
+      phone: ad.phone,
+      name: ad.name,
+      role: ad.role,
+      createdAt: ad.created_at,
+    });
+
+  let nextChangeAt: number | null = null;
+  const memberSpace = presentSpace(d.space, 'member');
+  for (const m of d.members) {
+    const access = m.access ? (JSON.parse(m.access) as Access) : null;
+    const groupIds = groupsOfMember.get(m.id) ?? [];
+    put(a, 'admin.member', m.id, {
+      id: m.id,
+      spaceId: sid,
+      userId: m.user_id,
+      phone: m.phone,
+      name: m.name,
+      groupIds,
+      access,
+      geofenceMeters: m.geofence_meters,
+      createdAt: m.created_at,
+    });
+
+    // Her phone's view of this space.
+    const u = memberAudience(m.user_id);
+    const status = accessStatus(d.space.timezone, d.space.lockdown === 1, access, now);
+    if (status.nextChangeAt) {
+      const t = Date.parse(status.nextChangeAt);
+      if (nextChangeAt === null || t < nextChangeAt) nextChangeAt = t;
+    }
+    put(u, 'space', sid, memberSpace);
+    put(u, 'access', m.id, {
+      memberId: m.id,
+      spaceId: sid,
+      name: m.name,
+      access,
+      geofenceMeters: m.geofence_meters,
+      status,
+    });
+    const via = new Map<string, string[]>();
+    for (const gid of groupIds) {
+      const g = groupsById.get(gid);
+      if (!g) continue;
+      put(u, 'group', gid, { id: gid, spaceId: sid, name: g.name, geofenceMeters: g.geofence_meters });
+      for (const doorId of doorsOfGroup.get(gid) ?? []) via.set(doorId, [...(via.get(doorId) ?? []), gid]);
+    }
+    for (const [doorId, gids] of via) {
+      const door = doorsById.get(doorId);
+      if (!door) continue;
+      put(u, 'door', doorId, {
+        id: door.id,
+        spaceId: sid,
+        name: door.name,
+        state: door.state,
+        stateSince: door.state_since,
+        unitOnline: unitOnline.get(door.unit_id) ?? false,
+        groupIds: gids,
+      });
+    }
+    // The units that drive her doors keep her in their offline access list.
+    const relaysByUnit = groupBy(
+      [...via.keys()].map((id) => doorsById.get(id)).filter((x) => x !== undefined),
+      (door) => door.unit_id,
+      (door) => door.relay,
+    );
+    for (const [unitId, relays] of relaysByUnit) {
+      put(unitAudience(unitId), 'unit.access', m.id, {
+        memberId: m.id,
+        userId: m.user_id,
+        relays: [...relays].sort(),
+        access,
+      });
+    }
+  }
+
+  for (const unit of d.units) {
+    const doors = d.doors.filter((door) => door.unit_id === unit.id).sort((x, y) => x.relay - y.relay);
+    put(unitAudience(unit.id), 'unit.config', unit.id, {
+      unitId: unit.id,
+      spaceId: sid,
+      timezone: d.space.timezone,
+      lockdown: d.space.lockdown === 1,
+      doors: doors.map((door) => ({
+        doorId: door.id,
+        relay: door.relay,
+        pulseMs: door.pulse_ms,
+        sensor: door.sensor === 1,
+      })),
+    });
+  }
+  return { views, nextChangeAt: nextChangeAt === null ? null : new Date(nextChangeAt) };
+}
+
+/** Time and validity only (geofence is per open). Shares the rules package with the open path. */
+export function accessStatus(
+  timezone: string,
+  lockdown: boolean,
+  access: Access | null,
+  now: Date,
+): AccessStatus {
+  if (lockdown) return { allowed: false, reason: 'door_locked_down', nextChangeAt: null };
+  const input = { timezone, member: { access }, groups: [{}], space: {} };
+  const d = decideAt(input, now);
+  const next = nextChange(input, now);
+  const reason = d.allowed ? null : d.reason;
+  return {
+    allowed: d.allowed,
+    reason:
+      reason === 'outside_schedule' || reason === 'not_yet_valid' || reason === 'expired' ? reason : null,
+    nextChangeAt: next ? next.toISOString() : null,
+  };
+}
+
+function groupBy<T, K, V>(items: T[], key: (t: T) => K, value: (t: T) => V): Map<K, V[]> {
+  const out = new Map<K, V[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = out.get(k);
+    if (list) list.push(value(it));
+    else out.set(k, [value(it)]);
+  }
+  return out;
+}

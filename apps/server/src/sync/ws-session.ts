@@ -1,0 +1,104 @@
+import { ClientMessage } from '@keyway/protocol';
+import type { WebSocket } from 'ws';
+import type { CommittedChange } from './changelog';
+import { formatCursor, parseCursor } from './cursor';
+import { Follower, type FollowerDeps } from './follower';
+import { audiencesOf } from './reader';
+import type { Receipts } from './receipts';
+import { memberAudience } from './views';
+
+export interface SessionDeps extends FollowerDeps {
+  receipts: Receipts;
+  now: () => Date;
+  /** Close a socket whose unsent bytes pass this: a slow client never delays the others. */
+  maxBufferedBytes: number;
+}
+
+type CloseCode = 'slow_consumer' | 'unauthorized' | 'server_shutdown' | 'invalid_message' | 'resync';
+
+/** One phone or dashboard on `GET /v1/sync`. */
+export class SyncSession extends Follower {
+  alive = true;
+
+  constructor(
+    private ws: WebSocket,
+    protected override deps: SessionDeps,
+    readonly userId: string,
+    readonly sessionId: string,
+  ) {
+    super(deps);
+    ws.on('message', (data) => this.onMessage(String(data)));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('close', () => this.dispose());
+    ws.on('error', () => this.dispose());
+  }
+
+  async start(rawCursor: string | undefined): Promise<void> {
+    await this.follow(rawCursor);
+    await this.deps.receipts.seen(this.sessionId, this.userId, [...this.audiences], this.last);
+  }
+
+  protected resolveAudiences(): Promise<string[]> {
+    return audiencesOf(this.deps.db, this.userId);
+  }
+
+  /** Her admin spaces changed: follow the new audiences from a fresh snapshot. */
+  protected override needsResync(change: CommittedChange): boolean {
+    return change.payload.includes('"resync":true') && change.audiences.includes(memberAudience(this.userId));
+  }
+
+  protected write(message: string): void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
+      this.close('slow_consumer', 'Too many unread messages; reconnect with your cursor to resume.');
+      return;
+    }
+    this.ws.send(message);
+  }
+
+  protected overflow(): void {
+    this.close('slow_consumer', 'Too far behind; reconnect with your cursor to resume.');
+  }
+
+  heartbeat(): void {
+    if (this.closed || this.buffer) return;
+    if (!this.alive) {
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+    const cursor = formatCursor(this.deps.epoch().epoch, this.last);
+    this.write(`{"type":"heartbeat","cursor":"${cursor}","at":"${this.deps.now().toISOString()}"}`);
+  }
+
+  revoke(): void {
+    this.close('unauthorized', 'This session was revoked.');
+  }
+
+  close(code: CloseCode, message: string): void {
+    if (this.closed) return;
+    try {
+      // Sent even past the buffer limit: the client needs to know why, and where it stopped.
+      this.ws.send(JSON.stringify({ type: 'error', cursor: this.cursor, code, message }));
+    } catch {}
+    this.dispose();
+    this.ws.close(code === 'unauthorized' ? 4401 : 4000, code);
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+
+  private onMessage(text: string): void {
+    let parsed: ReturnType<typeof ClientMessage.safeParse>;
+    try {
+      parsed = ClientMessage.safeParse(JSON.parse(text));
+    } catch {
+      return this.close('invalid_message', 'Messages must be JSON.');
+    }
+    if (!parsed.success) return this.close('invalid_message', 'Unknown message.');
+    const c = parseCursor(parsed.data.cursor);
+    if (c && c.epoch === this.deps.epoch().epoch && c.n <= this.last)
+      this.deps.receipts.ack(this.sessionId, c.n);
+  }
+}

@@ -1,0 +1,58 @@
+import { WebSocket } from 'ws';
+import { waitFor } from './unit-process';
+
+/** A raw /v1/sync socket for tests: records every message and keeps the view it implies. */
+export class TestSocket {
+  messages: any[] = [];
+  view = new Map<string, unknown>();
+  cursor: string | null = null;
+  closed = false;
+  closeCode: number | null = null;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d));
+      this.messages.push(m);
+      if (m.type === 'snapshot') {
+        this.view = new Map(Object.entries(m.view));
+        this.cursor = m.cursor;
+      } else if (m.type === 'change') {
+        for (const op of m.ops) {
+          if (op.op === 'put') this.view.set(op.key, op.value);
+          else this.view.delete(op.key);
+        }
+        this.cursor = m.cursor;
+      }
+    });
+    ws.on('close', (code) => {
+      this.closed = true;
+      this.closeCode = code;
+    });
+  }
+
+  static async connect(baseUrl: string, token: string, cursor?: string | null): Promise<TestSocket> {
+    const url = `${baseUrl.replace(/^http/, 'ws')}/v1/sync?token=${encodeURIComponent(token)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const ws = new WebSocket(url);
+    const s = new TestSocket(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    });
+    await waitFor(() => s.messages.length > 0, 'first sync message');
+    return s;
+  }
+
+  entries(kind: string): [string, any][] {
+    return [...this.view].filter(([k]) => k.split('/')[1] === kind) as [string, any][];
+  }
+
+  /** Waits for a message matching `pred` among those received after `from`. */
+  async next(pred: (m: any) => boolean, what: string, from = 0): Promise<any> {
+    return waitFor(() => this.messages.slice(from).find(pred), what);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './client';
+export * from './messages';
+export * from './view';
