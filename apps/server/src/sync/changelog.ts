@@ -2,6 +2,7 @@ import type { AccessEvent, ViewOp } from '@keyway/protocol';
 import { sql } from 'kysely';
 import type { Db, Dialect } from '../db/connect';
 import { newSecret } from '../ids';
+import { getOrCreate } from './maps';
 import { loadSpaceData } from './space-data';
 import { adminAudience, buildSpaceViews, memberAudience } from './views';
 
@@ -48,11 +49,8 @@ export async function appendChanges(
   now: Date,
 ): Promise<ChangeBatch> {
   const perAudience = new Map<string, ChangePayload>();
-  const payloadOf = (audience: string) => {
-    let p = perAudience.get(audience);
-    if (!p) perAudience.set(audience, (p = { ops: [] }));
-    return p;
-  };
+  const payloadOf = (audience: string) =>
+    getOrCreate(perAudience, audience, (): ChangePayload => ({ ops: [] }));
   const nextChangeAt = new Map<string, Date | null>();
   const resyncUsers = new Set<string>();
 
@@ -69,9 +67,7 @@ export async function appendChanges(
       .execute();
     const oldViews = new Map<string, Map<string, string>>();
     for (const r of old) {
-      let m = oldViews.get(r.audience);
-      if (!m) oldViews.set(r.audience, (m = new Map()));
-      m.set(r.key, r.value);
+      getOrCreate(oldViews, r.audience, () => new Map<string, string>()).set(r.key, r.value);
     }
     const audiences = new Set([...oldViews.keys(), ...built.views.keys()]);
     const upserts: { audience: string; key: string; space_id: string; value: string }[] = [];
@@ -104,12 +100,12 @@ export async function appendChanges(
   }
 
   for (const e of events) {
-    payloadOf(adminAudience(e.spaceId)).events ??= [];
-    payloadOf(adminAudience(e.spaceId)).events!.push(e);
+    const admins = payloadOf(adminAudience(e.spaceId));
+    admins.events = [...(admins.events ?? []), e];
     // A member sees her own attempts (history on her phone).
     if (e.type === 'door.open' && e.userId) {
       const p = payloadOf(memberAudience(e.userId));
-      (p.events ??= []).push(e);
+      p.events = [...(p.events ?? []), e];
     }
   }
   for (const userId of resyncUsers) payloadOf(memberAudience(userId)).resync = true;

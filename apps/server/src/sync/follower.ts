@@ -87,8 +87,8 @@ export abstract class Follower implements Subscriber {
   deliver(change: CommittedChange, message: string): void {
     if (this.closed) return;
     if (this.buffer) {
-      if (this.buffer.length > this.deps.maxReplay) return this.overflow();
-      this.buffer.push(change);
+      if (this.buffer.length > this.deps.maxReplay) this.overflow();
+      else this.buffer.push(change);
       return;
     }
     if (change.cursor <= this.last) return;

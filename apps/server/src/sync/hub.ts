@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChangeBatch, ChangeBus } from './bus';
 import type { CommittedChange } from './changelog';
+import { getOrCreate } from './maps';
 
 /** One live client (a WebSocket session or a unit) following some audiences. */
 export interface Subscriber {
@@ -36,9 +37,7 @@ export class SyncHub {
   add(sub: Subscriber): void {
     this.all.add(sub);
     for (const a of sub.audiences) {
-      let set = this.byAudience.get(a);
-      if (!set) this.byAudience.set(a, (set = new Set()));
-      set.add(sub);
+      getOrCreate(this.byAudience, a, () => new Set<Subscriber>()).add(sub);
     }
   }
 

@@ -3,6 +3,7 @@ import { decideAt, nextChange } from '@keyway/rules';
 import { presentDoor } from '../presenters/door';
 import { presentSpace } from '../presenters/space';
 import { presentUnit } from '../presenters/unit';
+import { getOrCreate } from './maps';
 import type { SpaceData } from './space-data';
 
 /** Audience keys: a member's phone (u:), a space's dashboards (a:), a unit (n:). */
@@ -27,9 +28,10 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
   const views: Views = new Map();
   const sid = d.space.id;
   const put = (audience: string, kind: ViewKind, id: string, value: unknown) => {
-    let v = views.get(audience);
-    if (!v) views.set(audience, (v = new Map()));
-    v.set(viewKey(sid, kind, id), JSON.stringify(value));
+    getOrCreate(views, audience, () => new Map<string, string>()).set(
+      viewKey(sid, kind, id),
+      JSON.stringify(value),
+    );
   };
   const unitOnline = new Map(d.units.map((u) => [u.id, u.online === 1]));
   const doorsById = new Map(d.doors.map((door) => [door.id, door]));

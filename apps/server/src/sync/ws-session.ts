@@ -90,13 +90,18 @@ export class SyncSession extends Follower {
   }
 
   private onMessage(text: string): void {
-    let parsed: ReturnType<typeof ClientMessage.safeParse>;
+    let json: unknown;
     try {
-      parsed = ClientMessage.safeParse(JSON.parse(text));
+      json = JSON.parse(text);
     } catch {
-      return this.close('invalid_message', 'Messages must be JSON.');
+      this.close('invalid_message', 'Messages must be JSON.');
+      return;
     }
-    if (!parsed.success) return this.close('invalid_message', 'Unknown message.');
+    const parsed = ClientMessage.safeParse(json);
+    if (!parsed.success) {
+      this.close('invalid_message', 'Unknown message.');
+      return;
+    }
     const c = parseCursor(parsed.data.cursor);
     if (c && c.epoch === this.deps.epoch().epoch && c.n <= this.last)
       this.deps.receipts.ack(this.sessionId, c.n);
