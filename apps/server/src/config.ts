@@ -104,6 +104,8 @@ export const CONFIG_TABLE = {
   },
   syncHeartbeatMs: { env: 'KEYWAY_SYNC_HEARTBEAT_MS', schema: z.coerce.number().int().min(100).max(300_000), default: '15000', doc: 'Heartbeat interval on /v1/sync; a socket that misses two is closed.' },
   syncMaxBufferedBytes: { env: 'KEYWAY_SYNC_MAX_BUFFERED', schema: z.coerce.number().int().min(1024).max(1_073_741_824), default: '4194304', doc: 'Unsent bytes after which a slow /v1/sync client is closed (it resumes with its cursor).' },
+  syncRetentionHours: { env: 'KEYWAY_SYNC_RETENTION_HOURS', schema: z.coerce.number().min(0.001).max(100_000), default: '720', doc: 'How long the change log keeps changes for resuming clients; older cursors get a snapshot.' },
+  syncNewEpoch: { env: 'KEYWAY_SYNC_NEW_EPOCH', schema: bool.optional(), default: undefined, doc: 'Start a new sync epoch at start (after restoring a backup): every client re-snapshots.' },
   codeTtlSeconds: {
     env: 'KEYWAY_CODE_TTL',
     schema: z.coerce.number().int().min(30).max(3600),

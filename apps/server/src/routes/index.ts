@@ -5,6 +5,7 @@ import { doorRoutes } from './doors';
 import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
 import { memberRoutes } from './members';
+import { receiptRoutes } from './receipts';
 import { spaceRoutes } from './spaces';
 import { unitRoutes } from './units';
 
@@ -17,4 +18,5 @@ export const routes: RouteDef[] = [
   ...groupRoutes,
   ...memberRoutes,
   ...eventRoutes,
+  ...receiptRoutes,
 ];

@@ -34,7 +34,8 @@ export interface ChangePayload {
  * single writer already; PostgreSQL takes a transaction-scoped advisory lock.
  */
 export async function lockChangeLog(db: Db, dialect: Dialect): Promise<void> {
-  if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(72451)`.execute(db);
+  if (dialect === 'postgres')
+    await sql`SELECT pg_advisory_xact_lock(72451)`.execute(db);
 }
 
 /**
@@ -67,10 +68,18 @@ export async function appendChanges(
       .execute();
     const oldViews = new Map<string, Map<string, string>>();
     for (const r of old) {
-      getOrCreate(oldViews, r.audience, () => new Map<string, string>()).set(r.key, r.value);
+      getOrCreate(oldViews, r.audience, () => new Map<string, string>()).set(
+        r.key,
+        r.value,
+      );
     }
     const audiences = new Set([...oldViews.keys(), ...built.views.keys()]);
-    const upserts: { audience: string; key: string; space_id: string; value: string }[] = [];
+    const upserts: {
+      audience: string;
+      key: string;
+      space_id: string;
+      value: string;
+    }[] = [];
     const deletes: { audience: string; key: string }[] = [];
     for (const audience of audiences) {
       const before = oldViews.get(audience) ?? new Map<string, string>();
@@ -89,7 +98,9 @@ export async function appendChanges(
         }
       }
       if (ops.length)
-        payloadOf(audience).ops.push(...ops.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)));
+        payloadOf(audience).ops.push(
+          ...ops.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
+        );
     }
     for (const userId of adminSetChanges(
       oldViews.get(adminAudience(spaceId)),
@@ -108,7 +119,8 @@ export async function appendChanges(
       p.events = [...(p.events ?? []), e];
     }
   }
-  for (const userId of resyncUsers) payloadOf(memberAudience(userId)).resync = true;
+  for (const userId of resyncUsers)
+    payloadOf(memberAudience(userId)).resync = true;
 
   // Group audiences that receive identical bytes: one log row, one serialization, many targets.
   const groups = new Map<string, string[]>();
@@ -131,7 +143,9 @@ export async function appendChanges(
     for (let i = 0; i < audiences.length; i += 500) {
       await db
         .insertInto('change_targets')
-        .values(audiences.slice(i, i + 500).map((audience) => ({ audience, cursor })))
+        .values(
+          audiences.slice(i, i + 500).map((audience) => ({ audience, cursor })),
+        )
         .execute();
     }
     changes.push({ cursor, at, payload, audiences });
@@ -146,7 +160,9 @@ function adminSetChanges(
 ): string[] {
   const ids = (m: Map<string, string> | undefined) =>
     new Set(
-      [...(m?.keys() ?? [])].filter((k) => k.split('/')[1] === 'admin.admin').map((k) => k.split('/')[2]!),
+      [...(m?.keys() ?? [])]
+        .filter((k) => k.split('/')[1] === 'admin.admin')
+        .map((k) => k.split('/')[2]!),
     );
   const b = ids(before);
   const a = ids(after);
@@ -159,7 +175,8 @@ async function writeViewState(
   deletes: { audience: string; key: string }[],
 ) {
   const byAudience = new Map<string, string[]>();
-  for (const d of deletes) byAudience.set(d.audience, [...(byAudience.get(d.audience) ?? []), d.key]);
+  for (const d of deletes)
+    byAudience.set(d.audience, [...(byAudience.get(d.audience) ?? []), d.key]);
   for (const [audience, keys] of byAudience) {
     for (let i = 0; i < keys.length; i += 500) {
       await db
@@ -174,15 +191,23 @@ async function writeViewState(
       .insertInto('view_state')
       .values(upserts.slice(i, i + 200))
       .onConflict((oc) =>
-        oc.columns(['audience', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+        oc
+          .columns(['audience', 'key'])
+          .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
       )
       .execute();
   }
 }
 
 /** The log's epoch: a new one whenever the log is truncated or rebuilt, so old cursors get a snapshot. */
-export async function loadEpoch(db: Db): Promise<{ epoch: string; minCursor: number }> {
-  const row = await db.selectFrom('sync_meta').selectAll().where('id', '=', 1).executeTakeFirst();
+export async function loadEpoch(
+  db: Db,
+): Promise<{ epoch: string; minCursor: number }> {
+  const row = await db
+    .selectFrom('sync_meta')
+    .selectAll()
+    .where('id', '=', 1)
+    .executeTakeFirst();
   if (row) return { epoch: row.epoch, minCursor: Number(row.min_cursor) };
   const epoch = newSecret(6);
   await db

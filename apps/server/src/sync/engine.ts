@@ -9,6 +9,7 @@ import { authenticate, bearerToken } from '../http/authenticate';
 import { loadEpoch } from './changelog';
 import { SyncHub } from './hub';
 import { Receipts } from './receipts';
+import { compactChangeLog, newEpoch } from './retention';
 import { TimeScheduler } from './scheduler';
 import { UnitFollower } from './unit-follower';
 import { SyncSession } from './ws-session';
@@ -23,10 +24,15 @@ export class SyncEngine {
   readonly hub: SyncHub;
   readonly receipts: Receipts;
   readonly scheduler: TimeScheduler;
-  private wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, perMessageDeflate: false });
+  private wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 16 * 1024,
+    perMessageDeflate: false,
+  });
   private sessions = new Set<SyncSession>();
   private units = new Map<string, UnitFollower>();
   private heartbeat: NodeJS.Timeout;
+  private compactor: NodeJS.Timeout;
   private offBus: () => void;
 
   private constructor(
@@ -38,24 +44,52 @@ export class SyncEngine {
     this.scheduler = new TimeScheduler(
       ctx.clock,
       (spaceId) => this.recompute(spaceId),
-      (err) => ctx.log.error({ category: 'sync', err }, 'timed recompute failed'),
+      (err) =>
+        ctx.log.error({ category: 'sync', err }, 'timed recompute failed'),
     );
     this.offBus = ctx.bus.subscribe((batch) => {
-      for (const [spaceId, at] of batch.nextChangeAt) this.scheduler.schedule(spaceId, at);
+      for (const [spaceId, at] of batch.nextChangeAt)
+        this.scheduler.schedule(spaceId, at);
     });
     this.heartbeat = setInterval(() => {
       for (const s of this.sessions) s.heartbeat();
     }, ctx.config.syncHeartbeatMs);
     this.heartbeat.unref();
+    this.compactor = setInterval(() => {
+      this.compact().catch((err) =>
+        ctx.log.warn({ category: 'sync', err }, 'compaction failed'),
+      );
+    }, 3_600_000);
+    this.compactor.unref();
   }
 
   static async start(ctx: EngineContext): Promise<SyncEngine> {
+    await loadEpoch(ctx.db);
+    if (ctx.config.syncNewEpoch) await newEpoch(ctx.db);
     const engine = new SyncEngine(ctx, await loadEpoch(ctx.db));
+    await engine.compact();
     // Bring every space's published views up to date (time may have passed while we were down)
     // and arm its timer.
     const spaces = await ctx.db.selectFrom('spaces').select('id').execute();
     for (const s of spaces) await engine.recompute(s.id);
     return engine;
+  }
+
+  /** Drops changes past the retention window; older cursors then get a snapshot. */
+  async compact(): Promise<void> {
+    const retention = this.ctx.config.syncRetentionHours * 3_600_000;
+    const dropped = await compactChangeLog(
+      this.ctx.db,
+      this.ctx.clock.now(),
+      retention,
+    );
+    if (dropped) {
+      this.meta = await loadEpoch(this.ctx.db);
+      this.ctx.log.info(
+        { category: 'sync', dropped, minCursor: this.meta.minCursor },
+        'change log compacted',
+      );
+    }
   }
 
   /** Recomputes one space's views now and pushes the difference. */
@@ -80,19 +114,44 @@ export class SyncEngine {
     });
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/v1/sync')
-      return reject(socket, 404, 'route_not_found', 'No such WebSocket endpoint.');
+      return reject(
+        socket,
+        404,
+        'route_not_found',
+        'No such WebSocket endpoint.',
+      );
+    const header = bearerToken(req.headers.authorization);
     let principal: Awaited<ReturnType<typeof authenticate>>;
     try {
       principal = await authenticate(
         this.ctx,
-        bearerToken(req.headers.authorization) ?? url.searchParams.get('token'),
+        header ?? url.searchParams.get('token'),
       );
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError('unauthorized');
-      return reject(socket, e.status, e.code, e.message);
+      // Clients that can set headers get a plain 401. Browsers (?token=) cannot see the status of a
+      // refused upgrade, so they get the socket, one `unauthorized` message and a 4401 close.
+      if (header || !url.searchParams.has('token'))
+        return reject(socket, e.status, e.code, e.message);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.send(
+          JSON.stringify({
+            type: 'error',
+            cursor: null,
+            code: 'unauthorized',
+            message: e.message,
+          }),
+        );
+        ws.close(4401, 'unauthorized');
+      });
+      return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new SyncSession(
@@ -108,10 +167,15 @@ export class SyncEngine {
       );
       this.sessions.add(session);
       ws.on('close', () => this.sessions.delete(session));
-      session.start(url.searchParams.get('cursor') ?? undefined).catch((err) => {
-        this.ctx.log.warn({ category: 'sync', err }, 'sync session failed to start');
-        session.close('resync', 'Could not start; reconnect.');
-      });
+      session
+        .start(url.searchParams.get('cursor') ?? undefined)
+        .catch((err) => {
+          this.ctx.log.warn(
+            { category: 'sync', err },
+            'sync session failed to start',
+          );
+          session.close('resync', 'Could not start; reconnect.');
+        });
     });
   }
 
@@ -128,12 +192,21 @@ export class SyncEngine {
     this.units.set(unitId, follower);
     follower
       .resume(report.cursor)
-      .catch((err) => this.ctx.log.warn({ category: 'sync', unitId, err }, 'unit resume failed'));
+      .catch((err) =>
+        this.ctx.log.warn(
+          { category: 'sync', unitId, err },
+          'unit resume failed',
+        ),
+      );
   }
 
   unitOffline(unitId: string): void {
     this.units.get(unitId)?.stop();
     this.units.delete(unitId);
+  }
+
+  get epoch(): string {
+    return this.meta.epoch;
   }
 
   get connectedSessions(): number {
@@ -142,10 +215,14 @@ export class SyncEngine {
 
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.compactor);
     this.offBus();
     this.scheduler.stop();
     for (const s of this.sessions)
-      s.close('server_shutdown', 'The server is restarting; reconnect with your cursor.');
+      s.close(
+        'server_shutdown',
+        'The server is restarting; reconnect with your cursor.',
+      );
     for (const u of this.units.values()) u.stop();
     await this.receipts.flush();
     this.receipts.stop();
@@ -154,7 +231,12 @@ export class SyncEngine {
   }
 }
 
-function reject(socket: Duplex, status: number, code: string, message: string): void {
+function reject(
+  socket: Duplex,
+  status: number,
+  code: string,
+  message: string,
+): void {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -46,8 +46,16 @@ export abstract class Follower implements Subscriber {
     const c = parseCursor(rawCursor);
     let replay: CommittedChange[] | null = null;
     if (c && c.epoch === epoch && c.n >= minCursor) {
-      const changes = await readChangesSince(this.deps.db, [...this.audiences], c.n, this.deps.maxReplay + 1);
-      if (changes.length <= this.deps.maxReplay && !changes.some((ch) => this.needsResync(ch)))
+      const changes = await readChangesSince(
+        this.deps.db,
+        [...this.audiences],
+        c.n,
+        this.deps.maxReplay + 1,
+      );
+      if (
+        changes.length <= this.deps.maxReplay &&
+        !changes.some((ch) => this.needsResync(ch))
+      )
         replay = changes;
     }
     if (replay && c) {
@@ -67,7 +75,9 @@ export abstract class Follower implements Subscriber {
   }
 
   private async sendSnapshot(): Promise<void> {
-    const snap = await readSnapshot(this.deps.db, this.deps.dialect, [...this.audiences]);
+    const snap = await readSnapshot(this.deps.db, this.deps.dialect, [
+      ...this.audiences,
+    ]);
     this.last = snap.cursor;
     this.write(
       JSON.stringify({

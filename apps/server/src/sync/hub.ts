@@ -76,7 +76,8 @@ export class SyncHub {
     }
     if (batch.revokedSessions?.length) {
       const revoked = new Set(batch.revokedSessions);
-      for (const sub of this.all) if (sub.sessionId && revoked.has(sub.sessionId)) sub.revoke();
+      for (const sub of this.all)
+        if (sub.sessionId && revoked.has(sub.sessionId)) sub.revoke();
     }
   }
 

@@ -10,7 +10,10 @@ export async function audiencesOf(db: Db, userId: string): Promise<string[]> {
     .where('user_id', '=', userId)
     .orderBy('space_id')
     .execute();
-  return [memberAudience(userId), ...admin.map((a) => adminAudience(a.space_id))];
+  return [
+    memberAudience(userId),
+    ...admin.map((a) => adminAudience(a.space_id)),
+  ];
 }
 
 /** A consistent read of the views of these audiences and the cursor they are at. */
@@ -58,7 +61,13 @@ export async function readChangesSince(
     const cursor = Number(r.cursor);
     const last = out[out.length - 1];
     if (last && last.cursor === cursor) last.audiences.push(r.audience);
-    else out.push({ cursor, at: r.at, payload: r.payload, audiences: [r.audience] });
+    else
+      out.push({
+        cursor,
+        at: r.at,
+        payload: r.payload,
+        audiences: [r.audience],
+      });
   }
   return out;
 }

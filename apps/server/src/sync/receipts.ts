@@ -54,25 +54,36 @@ export class Receipts {
         .insertInto('sync_clients')
         .values(row)
         .onConflict((oc) =>
-          oc.column('client_id').doUpdateSet({ cursor: row.cursor, updated_at: row.updated_at }),
+          oc
+            .column('client_id')
+            .doUpdateSet({ cursor: row.cursor, updated_at: row.updated_at }),
         )
         .execute();
-      await trx.deleteFrom('sync_client_audiences').where('client_id', '=', clientId).execute();
+      await trx
+        .deleteFrom('sync_client_audiences')
+        .where('client_id', '=', clientId)
+        .execute();
       if (audiences.length)
         await trx
           .insertInto('sync_client_audiences')
-          .values(audiences.map((audience) => ({ client_id: clientId, audience })))
+          .values(
+            audiences.map((audience) => ({ client_id: clientId, audience })),
+          )
           .execute();
     });
   }
 
   ack(clientId: string, cursor: number): void {
-    if ((this.pendingAcks.get(clientId) ?? -1) < cursor) this.pendingAcks.set(clientId, cursor);
+    if ((this.pendingAcks.get(clientId) ?? -1) < cursor)
+      this.pendingAcks.set(clientId, cursor);
   }
 
   async forget(clientId: string): Promise<void> {
     this.pendingAcks.delete(clientId);
-    await this.db.deleteFrom('sync_clients').where('client_id', '=', clientId).execute();
+    await this.db
+      .deleteFrom('sync_clients')
+      .where('client_id', '=', clientId)
+      .execute();
   }
 
   async flush(): Promise<void> {
@@ -122,7 +133,10 @@ export class Receipts {
           .where('a.audience', 'in', audiences)
           .execute()
       : [];
-    const byAudience = new Map<string, { clientId: string; cursor: number }[]>();
+    const byAudience = new Map<
+      string,
+      { clientId: string; cursor: number }[]
+    >();
     for (const f of followers)
       byAudience.set(f.audience, [
         ...(byAudience.get(f.audience) ?? []),
@@ -130,7 +144,10 @@ export class Receipts {
       ]);
     return changes.map((c) => {
       const cursor = Number(c.cursor);
-      const payload = JSON.parse(c.payload) as { ops: unknown[]; events?: unknown[] };
+      const payload = JSON.parse(c.payload) as {
+        ops: unknown[];
+        events?: unknown[];
+      };
       const kinds = {
         'u:': new Map<string, number>(),
         'a:': new Map<string, number>(),
@@ -139,7 +156,8 @@ export class Receipts {
       for (const t of targets) {
         if (Number(t.cursor) !== cursor) continue;
         const kind = kinds[t.audience.slice(0, 2) as keyof typeof kinds];
-        for (const f of byAudience.get(t.audience) ?? []) kind?.set(f.clientId, f.cursor);
+        for (const f of byAudience.get(t.audience) ?? [])
+          kind?.set(f.clientId, f.cursor);
       }
       const counts = (m: Map<string, number>): ReceiptCounts => {
         const pending = [...m]

@@ -36,7 +36,10 @@ export class TimeScheduler {
     if (this.due.size === 0) return;
     let first = Number.POSITIVE_INFINITY;
     for (const t of this.due.values()) first = Math.min(first, t);
-    const delay = Math.max(0, Math.min(first - this.clock.now().getTime(), 2 ** 31 - 1));
+    const delay = Math.max(
+      0,
+      Math.min(first - this.clock.now().getTime(), 2 ** 31 - 1),
+    );
     this.timer = setTimeout(() => void this.fire(), delay);
     this.timer.unref();
   }

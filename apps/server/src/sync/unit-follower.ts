@@ -21,12 +21,18 @@ export class UnitFollower extends Follower {
     await this.follow(cursor);
     const c = parseCursor(cursor);
     const applied = c && c.epoch === this.deps.epoch().epoch ? c.n : 0;
-    await this.receipts.seen(this.unitId, { unitId: this.unitId }, [...this.audiences], applied);
+    await this.receipts.seen(
+      this.unitId,
+      { unitId: this.unitId },
+      [...this.audiences],
+      applied,
+    );
   }
 
   applied(cursor: string): void {
     const c = parseCursor(cursor);
-    if (c && c.epoch === this.deps.epoch().epoch) this.receipts.ack(this.unitId, c.n);
+    if (c && c.epoch === this.deps.epoch().epoch)
+      this.receipts.ack(this.unitId, c.n);
   }
 
   protected resolveAudiences(): Promise<string[]> {

@@ -1,4 +1,9 @@
-import { type Access, type AccessStatus, type ViewKind, viewKey } from '@keyway/protocol';
+import {
+  type Access,
+  type AccessStatus,
+  type ViewKind,
+  viewKey,
+} from '@keyway/protocol';
 import { decideAt, nextChange } from '@keyway/rules';
 import { presentDoor } from '../presenters/door';
 import { presentSpace } from '../presenters/space';
@@ -27,7 +32,12 @@ export interface SpaceViews {
 export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
   const views: Views = new Map();
   const sid = d.space.id;
-  const put = (audience: string, kind: ViewKind, id: string, value: unknown) => {
+  const put = (
+    audience: string,
+    kind: ViewKind,
+    id: string,
+    value: unknown,
+  ) => {
     getOrCreate(views, audience, () => new Map<string, string>()).set(
       viewKey(sid, kind, id),
       JSON.stringify(value),
@@ -91,7 +101,12 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
 
     // Her phone's view of this space.
     const u = memberAudience(m.user_id);
-    const status = accessStatus(d.space.timezone, d.space.lockdown === 1, access, now);
+    const status = accessStatus(
+      d.space.timezone,
+      d.space.lockdown === 1,
+      access,
+      now,
+    );
     if (status.nextChangeAt) {
       const t = Date.parse(status.nextChangeAt);
       if (nextChangeAt === null || t < nextChangeAt) nextChangeAt = t;
@@ -109,8 +124,14 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
     for (const gid of groupIds) {
       const g = groupsById.get(gid);
       if (!g) continue;
-      put(u, 'group', gid, { id: gid, spaceId: sid, name: g.name, geofenceMeters: g.geofence_meters });
-      for (const doorId of doorsOfGroup.get(gid) ?? []) via.set(doorId, [...(via.get(doorId) ?? []), gid]);
+      put(u, 'group', gid, {
+        id: gid,
+        spaceId: sid,
+        name: g.name,
+        geofenceMeters: g.geofence_meters,
+      });
+      for (const doorId of doorsOfGroup.get(gid) ?? [])
+        via.set(doorId, [...(via.get(doorId) ?? []), gid]);
     }
     for (const [doorId, gids] of via) {
       const door = doorsById.get(doorId);
@@ -127,7 +148,9 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
     }
     // The units that drive her doors keep her in their offline access list.
     const relaysByUnit = groupBy(
-      [...via.keys()].map((id) => doorsById.get(id)).filter((x) => x !== undefined),
+      [...via.keys()]
+        .map((id) => doorsById.get(id))
+        .filter((x) => x !== undefined),
       (door) => door.unit_id,
       (door) => door.relay,
     );
@@ -142,7 +165,9 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
   }
 
   for (const unit of d.units) {
-    const doors = d.doors.filter((door) => door.unit_id === unit.id).sort((x, y) => x.relay - y.relay);
+    const doors = d.doors
+      .filter((door) => door.unit_id === unit.id)
+      .sort((x, y) => x.relay - y.relay);
     put(unitAudience(unit.id), 'unit.config', unit.id, {
       unitId: unit.id,
       spaceId: sid,
@@ -156,7 +181,10 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
       })),
     });
   }
-  return { views, nextChangeAt: nextChangeAt === null ? null : new Date(nextChangeAt) };
+  return {
+    views,
+    nextChangeAt: nextChangeAt === null ? null : new Date(nextChangeAt),
+  };
 }
 
 /** Time and validity only (geofence is per open). Shares the rules package with the open path. */
@@ -166,7 +194,8 @@ export function accessStatus(
   access: Access | null,
   now: Date,
 ): AccessStatus {
-  if (lockdown) return { allowed: false, reason: 'door_locked_down', nextChangeAt: null };
+  if (lockdown)
+    return { allowed: false, reason: 'door_locked_down', nextChangeAt: null };
   const input = { timezone, member: { access }, groups: [{}], space: {} };
   const d = decideAt(input, now);
   const next = nextChange(input, now);
@@ -174,12 +203,20 @@ export function accessStatus(
   return {
     allowed: d.allowed,
     reason:
-      reason === 'outside_schedule' || reason === 'not_yet_valid' || reason === 'expired' ? reason : null,
+      reason === 'outside_schedule' ||
+      reason === 'not_yet_valid' ||
+      reason === 'expired'
+        ? reason
+        : null,
     nextChangeAt: next ? next.toISOString() : null,
   };
 }
 
-function groupBy<T, K, V>(items: T[], key: (t: T) => K, value: (t: T) => V): Map<K, V[]> {
+function groupBy<T, K, V>(
+  items: T[],
+  key: (t: T) => K,
+  value: (t: T) => V,
+): Map<K, V[]> {
   const out = new Map<K, V[]>();
   for (const it of items) {
     const k = key(it);

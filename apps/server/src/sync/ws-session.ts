@@ -14,7 +14,12 @@ export interface SessionDeps extends FollowerDeps {
   maxBufferedBytes: number;
 }
 
-type CloseCode = 'slow_consumer' | 'unauthorized' | 'server_shutdown' | 'invalid_message' | 'resync';
+type CloseCode =
+  | 'slow_consumer'
+  | 'unauthorized'
+  | 'server_shutdown'
+  | 'invalid_message'
+  | 'resync';
 
 /** One phone or dashboard on `GET /v1/sync`. */
 export class SyncSession extends Follower {
@@ -37,7 +42,15 @@ export class SyncSession extends Follower {
 
   async start(rawCursor: string | undefined): Promise<void> {
     await this.follow(rawCursor);
-    await this.deps.receipts.seen(this.sessionId, this.userId, [...this.audiences], this.last);
+    // Resuming from a cursor acknowledges it: the client had applied everything up to there.
+    const c = parseCursor(rawCursor);
+    const acked = c && c.epoch === this.deps.epoch().epoch ? c.n : 0;
+    await this.deps.receipts.seen(
+      this.sessionId,
+      this.userId,
+      [...this.audiences],
+      acked,
+    );
   }
 
   protected resolveAudiences(): Promise<string[]> {
@@ -46,20 +59,29 @@ export class SyncSession extends Follower {
 
   /** Her admin spaces changed: follow the new audiences from a fresh snapshot. */
   protected override needsResync(change: CommittedChange): boolean {
-    return change.payload.includes('"resync":true') && change.audiences.includes(memberAudience(this.userId));
+    return (
+      change.payload.includes('"resync":true') &&
+      change.audiences.includes(memberAudience(this.userId))
+    );
   }
 
   protected write(message: string): void {
     if (this.closed) return;
     if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
-      this.close('slow_consumer', 'Too many unread messages; reconnect with your cursor to resume.');
+      this.close(
+        'slow_consumer',
+        'Too many unread messages; reconnect with your cursor to resume.',
+      );
       return;
     }
     this.ws.send(message);
   }
 
   protected overflow(): void {
-    this.close('slow_consumer', 'Too far behind; reconnect with your cursor to resume.');
+    this.close(
+      'slow_consumer',
+      'Too far behind; reconnect with your cursor to resume.',
+    );
   }
 
   heartbeat(): void {
@@ -71,7 +93,9 @@ export class SyncSession extends Follower {
     this.alive = false;
     this.ws.ping();
     const cursor = formatCursor(this.deps.epoch().epoch, this.last);
-    this.write(`{"type":"heartbeat","cursor":"${cursor}","at":"${this.deps.now().toISOString()}"}`);
+    this.write(
+      `{"type":"heartbeat","cursor":"${cursor}","at":"${this.deps.now().toISOString()}"}`,
+    );
   }
 
   revoke(): void {
@@ -82,7 +106,9 @@ export class SyncSession extends Follower {
     if (this.closed) return;
     try {
       // Sent even past the buffer limit: the client needs to know why, and where it stopped.
-      this.ws.send(JSON.stringify({ type: 'error', cursor: this.cursor, code, message }));
+      this.ws.send(
+        JSON.stringify({ type: 'error', cursor: this.cursor, code, message }),
+      );
     } catch {}
     this.dispose();
     this.ws.close(code === 'unauthorized' ? 4401 : 4000, code);

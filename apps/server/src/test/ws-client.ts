@@ -30,26 +30,50 @@ export class TestSocket {
     });
   }
 
-  static async connect(baseUrl: string, token: string, cursor?: string | null): Promise<TestSocket> {
-    const url = `${baseUrl.replace(/^http/, 'ws')}/v1/sync?token=${encodeURIComponent(token)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const ws = new WebSocket(url);
+  /** Token in `?token=` like a browser, or in the Authorization header when `headerToken` is given. */
+  static async connect(
+    baseUrl: string,
+    token: string,
+    cursor?: string | null,
+    headerToken?: string,
+  ): Promise<TestSocket> {
+    const params = new URLSearchParams();
+    if (!headerToken) params.set('token', token);
+    if (cursor) params.set('cursor', cursor);
+    const url = `${baseUrl.replace(/^http/, 'ws')}/v1/sync?${params}`;
+    const ws = new WebSocket(
+      url,
+      headerToken
+        ? { headers: { authorization: `Bearer ${headerToken}` } }
+        : {},
+    );
     const s = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once('unexpected-response', (_req, res) =>
+        reject(new Error(`upgrade refused: ${res.statusCode}`)),
+      );
     });
     await waitFor(() => s.messages.length > 0, 'first sync message');
     return s;
   }
 
   entries(kind: string): [string, any][] {
-    return [...this.view].filter(([k]) => k.split('/')[1] === kind) as [string, any][];
+    return [...this.view].filter(([k]) => k.split('/')[1] === kind) as [
+      string,
+      any,
+    ][];
   }
 
   /** Waits for a message matching `pred` among those received after `from`. */
   async next(pred: (m: any) => boolean, what: string, from = 0): Promise<any> {
     return waitFor(() => this.messages.slice(from).find(pred), what);
+  }
+
+  /** Acknowledges the last applied cursor (feeds delivery receipts). */
+  ack(): void {
+    this.ws.send(JSON.stringify({ type: 'ack', cursor: this.cursor }));
   }
 
   close(): void {

@@ -1,3 +1,4 @@
 export * from './client';
 export * from './messages';
+export * from './receipts';
 export * from './view';

@@ -10,7 +10,11 @@ import { AccessEvent } from '../http/events';
  */
 export const Cursor = z.string().min(1).max(80);
 
-export const PutOp = z.object({ op: z.literal('put'), key: z.string(), value: z.unknown() });
+export const PutOp = z.object({
+  op: z.literal('put'),
+  key: z.string(),
+  value: z.unknown(),
+});
 export const DelOp = z.object({ op: z.literal('del'), key: z.string() });
 export const ViewOp = z.discriminatedUnion('op', [PutOp, DelOp]);
 export type ViewOp = z.infer<typeof ViewOp>;
@@ -29,12 +33,22 @@ export const ChangeMessage = z.object({
   /** Access-log entries that came with this change (dashboards: live events; phones: her own). */
   events: z.array(AccessEvent).optional(),
 });
-export const HeartbeatMessage = z.object({ type: z.literal('heartbeat'), cursor: Cursor, at: z.string() });
+export const HeartbeatMessage = z.object({
+  type: z.literal('heartbeat'),
+  cursor: Cursor,
+  at: z.string(),
+});
 /** Sent just before the server closes the socket; the client reconnects with its cursor (or not, for `unauthorized`). */
 export const ErrorMessage = z.object({
   type: z.literal('error'),
   cursor: Cursor.nullable(),
-  code: z.enum(['unauthorized', 'slow_consumer', 'server_shutdown', 'invalid_message', 'resync']),
+  code: z.enum([
+    'unauthorized',
+    'slow_consumer',
+    'server_shutdown',
+    'invalid_message',
+    'resync',
+  ]),
   message: z.string(),
 });
 
@@ -54,7 +68,10 @@ export const ClientMessage = z.discriminatedUnion('type', [AckMessage]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 /** Applies one message to a view map in place; returns the new cursor. */
-export function applyMessage(view: Map<string, unknown>, msg: SnapshotMessage | ChangeMessage): string {
+export function applyMessage(
+  view: Map<string, unknown>,
+  msg: SnapshotMessage | ChangeMessage,
+): string {
   if (msg.type === 'snapshot') {
     view.clear();
     for (const [k, v] of Object.entries(msg.view)) view.set(k, v);

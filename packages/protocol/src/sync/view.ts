@@ -29,17 +29,28 @@ export const VIEW_KINDS = [
 ] as const;
 export type ViewKind = (typeof VIEW_KINDS)[number];
 
-export const viewKey = (spaceId: string, kind: ViewKind, id: string) => `${spaceId}/${kind}/${id}`;
-export function parseViewKey(key: string): { spaceId: string; kind: ViewKind; id: string } | null {
+export const viewKey = (spaceId: string, kind: ViewKind, id: string) =>
+  `${spaceId}/${kind}/${id}`;
+export function parseViewKey(
+  key: string,
+): { spaceId: string; kind: ViewKind; id: string } | null {
   const [spaceId, kind, id] = key.split('/');
-  if (!spaceId || !kind || !id || !(VIEW_KINDS as readonly string[]).includes(kind)) return null;
+  if (
+    !spaceId ||
+    !kind ||
+    !id ||
+    !(VIEW_KINDS as readonly string[]).includes(kind)
+  )
+    return null;
   return { spaceId, kind: kind as ViewKind, id };
 }
 
 /** Whether the member may open right now by time and validity (geofence is checked at open). */
 export const AccessStatus = z.object({
   allowed: z.boolean(),
-  reason: z.enum(['outside_schedule', 'not_yet_valid', 'expired', 'door_locked_down']).nullable(),
+  reason: z
+    .enum(['outside_schedule', 'not_yet_valid', 'expired', 'door_locked_down'])
+    .nullable(),
   /** When `allowed`/`reason` next changes; the server pushes a change at that instant. */
   nextChangeAt: IsoTime.nullable(),
 });
@@ -103,7 +114,12 @@ export const UnitConfigEntry = z.object({
   timezone: z.string(),
   lockdown: z.boolean(),
   doors: z.array(
-    z.object({ doorId: Id, relay: z.number().int(), pulseMs: z.number().int(), sensor: z.boolean() }),
+    z.object({
+      doorId: Id,
+      relay: z.number().int(),
+      pulseMs: z.number().int(),
+      sensor: z.boolean(),
+    }),
   ),
 });
 /**
