@@ -3,11 +3,12 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Db, Dialect } from './db/connect';
 import type { UnitLink } from './mqtt/unit-link';
-import type { ChangeBus } from './sync/bus';
-import type { SyncEngine } from './sync/engine';
 import type { EventLog } from './services/event-log';
 import type { RateLimiter } from './services/rate-limit';
 import type { SmsProvider } from './services/sms';
+import type { ChangeBus } from './sync/bus';
+import type { SyncEngine } from './sync/engine';
+import type { ViewCache } from './sync/view-cache';
 
 /** What request handlers and commands may use. Each module takes only the parts it needs. */
 export interface AppContext {
@@ -21,6 +22,8 @@ export interface AppContext {
   events: EventLog;
   /** Announces committed change-log rows to the sync fan-out and the time scheduler. */
   bus: ChangeBus;
+  /** The last published views per space (see sync/view-cache.ts). */
+  viewCache: ViewCache;
   units: UnitLink;
   /** Push sync (set once started). */
   sync?: SyncEngine;

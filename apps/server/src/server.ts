@@ -12,10 +12,11 @@ import { resetPresence, unitReportHandlers } from './mqtt/unit-events';
 import { UnitLink } from './mqtt/unit-link';
 import { routes } from './routes';
 import { EventLog } from './services/event-log';
-import { InProcessBus } from './sync/bus';
-import { SyncEngine } from './sync/engine';
 import { RateLimiter } from './services/rate-limit';
 import { consoleSms } from './services/sms';
+import { InProcessBus } from './sync/bus';
+import { SyncEngine } from './sync/engine';
+import { ViewCache } from './sync/view-cache';
 
 export interface KeywayServer {
   ctx: AppContext;
@@ -34,7 +35,10 @@ export async function startServer(
 ): Promise<KeywayServer> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel, config.logPretty);
-  const storage: Storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const storage: Storage = await openStorage({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+  });
   const { db, dialect } = storage;
   const events = new EventLog({ db, clock });
 
@@ -59,8 +63,13 @@ export async function startServer(
       serverUsername: linkUser,
       serverPassword: linkPass,
       unitPasswordHash: async (unitId) =>
-        (await db.selectFrom('units').select('password_hash').where('id', '=', unitId).executeTakeFirst())
-          ?.password_hash ?? null,
+        (
+          await db
+            .selectFrom('units')
+            .select('password_hash')
+            .where('id', '=', unitId)
+            .executeTakeFirst()
+        )?.password_hash ?? null,
     });
     await broker.start();
     linkUrl = `mqtt://${config.mqttHost}:${broker.port}`;
@@ -84,6 +93,7 @@ export async function startServer(
     limiter: new RateLimiter(clock),
     events,
     bus: new InProcessBus(),
+    viewCache: new ViewCache(),
     units,
     unitMqttUrl: config.mqttPublicUrl ?? linkUrl,
   };
@@ -106,7 +116,10 @@ export async function startServer(
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ category: 'http', url }, `Keyway API on ${url} (storage: ${dialect})`);
+  log.info(
+    { category: 'http', url },
+    `Keyway API on ${url} (storage: ${dialect})`,
+  );
 
   let stopped = false;
   return {

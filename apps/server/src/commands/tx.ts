@@ -12,13 +12,19 @@ export interface Tx {
   touch(spaceId: string): void;
 }
 
-type TxContext = Pick<AppContext, 'db' | 'dialect' | 'events' | 'clock' | 'bus'>;
+type TxContext = Pick<
+  AppContext,
+  'db' | 'dialect' | 'events' | 'clock' | 'bus' | 'viewCache'
+>;
 
 /**
  * The one write path. The rows, their access-log events and the change-log entries they cause
  * commit together (transactional outbox); listeners and sockets hear of them only after commit.
  */
-export async function inTransaction<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  ctx: TxContext,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
   const events: AccessEvent[] = [];
   const touched = new Set<string>();
   const { result, batch } = await ctx.db.transaction().execute(async (trx) => {
@@ -34,16 +40,36 @@ export async function inTransaction<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T
       },
       touch: (spaceId) => touched.add(spaceId),
     });
-    const batch = touched.size || events.length ? await appendChanges(trx, touched, events, ctx.clock.now()) : null;
+    const batch =
+      touched.size || events.length
+        ? await appendChanges(
+            trx,
+            touched,
+            events,
+            ctx.clock.now(),
+            ctx.viewCache,
+          )
+        : null;
     return { result, batch };
   });
+  if (batch)
+    for (const [spaceId, views] of batch.published)
+      ctx.viewCache.set(spaceId, views);
   for (const ev of events) ctx.events.emit(ev);
-  if (batch) ctx.bus.publish(batch);
+  if (batch)
+    ctx.bus.publish({
+      changes: batch.changes,
+      nextChangeAt: batch.nextChangeAt,
+    });
   return result;
 }
 
 /** A standalone access-log entry (an open attempt, a sensor or presence report), with its change. */
-export function recordEvent(ctx: TxContext, e: NewEvent, opts: { touch?: boolean } = {}): Promise<AccessEvent> {
+export function recordEvent(
+  ctx: TxContext,
+  e: NewEvent,
+  opts: { touch?: boolean } = {},
+): Promise<AccessEvent> {
   return inTransaction(ctx, async (tx) => {
     if (opts.touch) tx.touch(e.spaceId);
     return tx.record(e);
@@ -58,5 +84,12 @@ export function adminChange(
   target: { id: string; [k: string]: unknown },
   extra: Partial<NewEvent> = {},
 ): NewEvent {
-  return { spaceId, type: 'admin.change', userId, reason: action, data: { action, ...target }, ...extra };
+  return {
+    spaceId,
+    type: 'admin.change',
+    userId,
+    reason: action,
+    data: { action, ...target },
+    ...extra,
+  };
 }

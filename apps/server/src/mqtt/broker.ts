@@ -1,6 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { parseUnitTopic, UNIT_PUBLISHES, UNIT_SUBSCRIBES } from '@keyway/protocol';
+import {
+  parseUnitTopic,
+  UNIT_PUBLISHES,
+  UNIT_SUBSCRIBES,
+} from '@keyway/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { hashSecret } from './secrets';
@@ -43,7 +47,9 @@ export class EmbeddedBroker {
                 { category: 'mqtt', clientId: client.id, username },
                 'unit login refused: bad username or password',
               );
-              const err = new Error('Bad username or password') as AuthenticateError;
+              const err = new Error(
+                'Bad username or password',
+              ) as AuthenticateError;
               (err as { returnCode: number }).returnCode = 4;
               return done(err, false);
             }
@@ -62,9 +68,19 @@ export class EmbeddedBroker {
         const id = this.identities.get(client);
         if (id?.kind === 'server') return done(null);
         const t = parseUnitTopic(packet.topic);
-        if (id?.kind === 'unit' && t && t.unitId === id.unitId && UNIT_PUBLISHES.includes(t.kind)) return done(null);
+        if (
+          id?.kind === 'unit' &&
+          t &&
+          t.unitId === id.unitId &&
+          UNIT_PUBLISHES.includes(t.kind)
+        )
+          return done(null);
         log.warn(
-          { category: 'mqtt', unitId: id?.kind === 'unit' ? id.unitId : null, topic: packet.topic },
+          {
+            category: 'mqtt',
+            unitId: id?.kind === 'unit' ? id.unitId : null,
+            topic: packet.topic,
+          },
           'publish refused: foreign topic',
         );
         done(new Error('publish not allowed'));
@@ -73,19 +89,33 @@ export class EmbeddedBroker {
         const id = this.identities.get(client);
         if (id?.kind === 'server') return done(null, sub);
         const t = parseUnitTopic(sub.topic);
-        if (id?.kind === 'unit' && t && t.unitId === id.unitId && UNIT_SUBSCRIBES.includes(t.kind))
+        if (
+          id?.kind === 'unit' &&
+          t &&
+          t.unitId === id.unitId &&
+          UNIT_SUBSCRIBES.includes(t.kind)
+        )
           return done(null, sub);
         log.warn(
-          { category: 'mqtt', unitId: id?.kind === 'unit' ? id.unitId : null, topic: sub.topic },
+          {
+            category: 'mqtt',
+            unitId: id?.kind === 'unit' ? id.unitId : null,
+            topic: sub.topic,
+          },
           'subscribe refused: foreign topic',
         );
         done(null, null); // SUBACK 0x80: refused
       },
     });
     this.aedes.on('client', (client) => this.connected.add(client));
-    this.aedes.on('clientDisconnect', (client) => this.connected.delete(client));
+    this.aedes.on('clientDisconnect', (client) =>
+      this.connected.delete(client),
+    );
     this.aedes.on('clientError', (client, err) =>
-      log.debug({ category: 'mqtt', clientId: client.id, err: err.message }, 'client error'),
+      log.debug(
+        { category: 'mqtt', clientId: client.id, err: err.message },
+        'client error',
+      ),
     );
     this.server = createServer(this.aedes.handle);
     await new Promise<void>((resolve, reject) => {
@@ -106,13 +136,18 @@ export class EmbeddedBroker {
   ): Promise<Identity | null> {
     if (!username || !password) return null;
     if (username === this.opts.serverUsername) {
-      return safeEqual(hashSecret(password.toString()), hashSecret(this.opts.serverPassword))
+      return safeEqual(
+        hashSecret(password.toString()),
+        hashSecret(this.opts.serverPassword),
+      )
         ? { kind: 'server' }
         : null;
     }
     const stored = await this.opts.unitPasswordHash(username);
     if (!stored) return null;
-    return safeEqual(hashSecret(password.toString()), stored) ? { kind: 'unit', unitId: username } : null;
+    return safeEqual(hashSecret(password.toString()), stored)
+      ? { kind: 'unit', unitId: username }
+      : null;
   }
 
   /** Disconnects one unit (after its deletion or credential reset). */

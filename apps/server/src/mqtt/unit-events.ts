@@ -14,7 +14,12 @@ export function unitReportHandlers(ctx: Ctx): UnitLinkHandlers {
   const serial = (unitId: string, work: () => Promise<void>) => {
     const next = (chains.get(unitId) ?? Promise.resolve())
       .then(work)
-      .catch((err) => ctx.log.error({ category: 'unit', unitId, err }, 'could not store a unit report'));
+      .catch((err) =>
+        ctx.log.error(
+          { category: 'unit', unitId, err },
+          'could not store a unit report',
+        ),
+      );
     chains.set(unitId, next);
     void next.finally(() => {
       if (chains.get(unitId) === next) chains.delete(unitId);
@@ -22,40 +27,73 @@ export function unitReportHandlers(ctx: Ctx): UnitLinkHandlers {
   };
 
   return {
-    onStatus: (unitId, status) => serial(unitId, () => storeStatus(ctx, unitId, status)),
-    onEvent: (unitId, event) => serial(unitId, () => storeEvent(ctx, unitId, event)),
+    onStatus: (unitId, status) =>
+      serial(unitId, () => storeStatus(ctx, unitId, status)),
+    onEvent: (unitId, event) =>
+      serial(unitId, () => storeEvent(ctx, unitId, event)),
   };
 }
 
-type Ctx = Pick<AppContext, 'db' | 'dialect' | 'clock' | 'events' | 'log' | 'bus'>;
+type Ctx = Pick<
+  AppContext,
+  'db' | 'dialect' | 'clock' | 'events' | 'log' | 'bus' | 'viewCache'
+>;
 
 async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
-  const unit = await ctx.db.selectFrom('units').selectAll().where('id', '=', unitId).executeTakeFirst();
+  const unit = await ctx.db
+    .selectFrom('units')
+    .selectAll()
+    .where('id', '=', unitId)
+    .executeTakeFirst();
   if (!unit) return;
-  const set: Partial<UnitsTable> = { last_seen_at: ctx.clock.now().toISOString(), online: status.online ? 1 : 0 };
+  const set: Partial<UnitsTable> = {
+    last_seen_at: ctx.clock.now().toISOString(),
+    online: status.online ? 1 : 0,
+  };
   if (status.agent) set.agent = status.agent;
   if (status.location) {
     set.lat = status.location.lat;
     set.lon = status.location.lon;
   }
   const changed = (unit.online === 1) !== status.online;
-  if (changed) ctx.log.info({ category: 'unit', unitId }, `unit ${unit.name} is ${status.online ? 'online' : 'offline'}`);
+  if (changed)
+    ctx.log.info(
+      { category: 'unit', unitId },
+      `unit ${unit.name} is ${status.online ? 'online' : 'offline'}`,
+    );
   await inTransaction(ctx, async (tx) => {
-    await tx.db.updateTable('units').set(set).where('id', '=', unitId).execute();
+    await tx.db
+      .updateTable('units')
+      .set(set)
+      .where('id', '=', unitId)
+      .execute();
     tx.touch(unit.space_id);
     if (changed) {
       const type = status.online ? 'unit.online' : 'unit.offline';
-      await tx.record({ spaceId: unit.space_id, type, unitId, data: status.agent ? { agent: status.agent } : null });
+      await tx.record({
+        spaceId: unit.space_id,
+        type,
+        unitId,
+        data: status.agent ? { agent: status.agent } : null,
+      });
     }
   });
 }
 
 async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
   if (event.type === 'position') {
-    const unit = await ctx.db.selectFrom('units').select('space_id').where('id', '=', unitId).executeTakeFirst();
+    const unit = await ctx.db
+      .selectFrom('units')
+      .select('space_id')
+      .where('id', '=', unitId)
+      .executeTakeFirst();
     if (!unit) return;
     await inTransaction(ctx, async (tx) => {
-      await tx.db.updateTable('units').set({ lat: event.location.lat, lon: event.location.lon }).where('id', '=', unitId).execute();
+      await tx.db
+        .updateTable('units')
+        .set({ lat: event.location.lat, lon: event.location.lon })
+        .where('id', '=', unitId)
+        .execute();
       tx.touch(unit.space_id);
     });
     return;
@@ -70,20 +108,45 @@ async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
   // The server's clock orders the log; the unit's own time is kept beside it.
   const at = ctx.clock.now();
   await inTransaction(ctx, async (tx) => {
-    await tx.db.updateTable('doors').set({ state: event.state, state_since: at.toISOString() }).where('id', '=', door.id).execute();
+    await tx.db
+      .updateTable('doors')
+      .set({ state: event.state, state_since: at.toISOString() })
+      .where('id', '=', door.id)
+      .execute();
     tx.touch(door.space_id);
-    await tx.record({ spaceId: door.space_id, type: 'door.state', doorId: door.id, unitId, reason: event.state, data: { unitTime: event.at }, at });
+    await tx.record({
+      spaceId: door.space_id,
+      type: 'door.state',
+      doorId: door.id,
+      unitId,
+      reason: event.state,
+      data: { unitTime: event.at },
+      at,
+    });
   });
 }
 
 /** After a restart nobody is known to be connected: close the presence of every unit; retained statuses reopen it. */
 export async function resetPresence(ctx: Ctx): Promise<void> {
-  const online = await ctx.db.selectFrom('units').select(['id', 'space_id']).where('online', '=', 1).execute();
+  const online = await ctx.db
+    .selectFrom('units')
+    .select(['id', 'space_id'])
+    .where('online', '=', 1)
+    .execute();
   for (const u of online) {
     await inTransaction(ctx, async (tx) => {
-      await tx.db.updateTable('units').set({ online: 0 }).where('id', '=', u.id).execute();
+      await tx.db
+        .updateTable('units')
+        .set({ online: 0 })
+        .where('id', '=', u.id)
+        .execute();
       tx.touch(u.space_id);
-      await tx.record({ spaceId: u.space_id, type: 'unit.offline', unitId: u.id, data: { reason: 'server_restart' } });
+      await tx.record({
+        spaceId: u.space_id,
+        type: 'unit.offline',
+        unitId: u.id,
+        data: { reason: 'server_restart' },
+      });
     });
   }
 }

@@ -29,7 +29,10 @@ export type OpenOutcome = AckResult | 'timeout';
 export class UnitLink {
   private client?: MqttClient;
   private online = new Map<string, boolean>();
-  private pending = new Map<string, { resolve: (r: OpenOutcome) => void; timer: NodeJS.Timeout }>();
+  private pending = new Map<
+    string,
+    { resolve: (r: OpenOutcome) => void; timer: NodeJS.Timeout }
+  >();
   private handlers?: UnitLinkHandlers;
 
   constructor(
@@ -57,14 +60,21 @@ export class UnitLink {
     this.client = client;
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (err) =>
-      this.opts.log.warn({ category: 'mqtt', err: err.message }, 'server MQTT client error'),
+      this.opts.log.warn(
+        { category: 'mqtt', err: err.message },
+        'server MQTT client error',
+      ),
     );
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
     await client.subscribeAsync(
-      [`${TOPIC_ROOT}/+/status`, `${TOPIC_ROOT}/+/acks`, `${TOPIC_ROOT}/+/events`],
+      [
+        `${TOPIC_ROOT}/+/status`,
+        `${TOPIC_ROOT}/+/acks`,
+        `${TOPIC_ROOT}/+/events`,
+      ],
       { qos: 1 },
     );
   }
@@ -74,7 +84,12 @@ export class UnitLink {
   }
 
   /** Sends a short-lived open command and resolves with the unit's ack, or 'timeout'. */
-  open(unitId: string, relay: number, pulseMs: number, ttlMs: number): Promise<OpenOutcome> {
+  open(
+    unitId: string,
+    relay: number,
+    pulseMs: number,
+    ttlMs: number,
+  ): Promise<OpenOutcome> {
     const now = this.opts.clock.now();
     const cmd: OpenCommand = {
       type: 'open',
@@ -91,9 +106,18 @@ export class UnitLink {
         resolve('timeout');
       }, ttlMs + 250);
       this.pending.set(cmd.id, { resolve, timer });
-      this.client?.publish(unitTopics(unitId).commands, JSON.stringify(cmd), { qos: 1 }, (err) => {
-        if (err) this.opts.log.warn({ category: 'mqtt', unitId, err: err.message }, 'command publish failed');
-      });
+      this.client?.publish(
+        unitTopics(unitId).commands,
+        JSON.stringify(cmd),
+        { qos: 1 },
+        (err) => {
+          if (err)
+            this.opts.log.warn(
+              { category: 'mqtt', unitId, err: err.message },
+              'command publish failed',
+            );
+        },
+      );
     });
   }
 
@@ -101,19 +125,33 @@ export class UnitLink {
   forget(unitId: string): void {
     this.online.delete(unitId);
     this.opts.kick?.(unitId);
-    this.client?.publish(unitTopics(unitId).status, '', { qos: 1, retain: true });
+    this.client?.publish(unitTopics(unitId).status, '', {
+      qos: 1,
+      retain: true,
+    });
   }
 
   /** Configuration and access-list updates, in order (QoS 1 keeps the order on one connection). */
   publishSync(unitId: string, message: string): void {
-    this.client?.publish(unitTopics(unitId).sync, message, { qos: 1 }, (err) => {
-      if (err) this.opts.log.warn({ category: 'mqtt', unitId, err: err.message }, 'sync publish failed');
-    });
+    this.client?.publish(
+      unitTopics(unitId).sync,
+      message,
+      { qos: 1 },
+      (err) => {
+        if (err)
+          this.opts.log.warn(
+            { category: 'mqtt', unitId, err: err.message },
+            'sync publish failed',
+          );
+      },
+    );
   }
 
   /** Publishes raw bytes on a unit's command topic (tests use this to send expired commands). */
   async publishRaw(unitId: string, payload: string): Promise<void> {
-    await this.client?.publishAsync(unitTopics(unitId).commands, payload, { qos: 1 });
+    await this.client?.publishAsync(unitTopics(unitId).commands, payload, {
+      qos: 1,
+    });
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -123,13 +161,18 @@ export class UnitLink {
     try {
       json = payload.length ? JSON.parse(payload.toString()) : null;
     } catch {
-      this.opts.log.warn({ category: 'mqtt', unitId: t.unitId, topic }, 'unit sent invalid JSON');
+      this.opts.log.warn(
+        { category: 'mqtt', unitId: t.unitId, topic },
+        'unit sent invalid JSON',
+      );
       return;
     }
     if (t.kind === 'status') {
       // An empty retained payload clears the status (unit deleted): treat as offline.
       const parsed =
-        json === null ? { success: true as const, data: { online: false } } : UnitStatus.safeParse(json);
+        json === null
+          ? { success: true as const, data: { online: false } }
+          : UnitStatus.safeParse(json);
       if (!parsed.success) {
         this.invalid(t.unitId, topic);
         return;
@@ -144,7 +187,10 @@ export class UnitLink {
       }
       const p = this.pending.get(parsed.data.commandId);
       if (!p) {
-        this.opts.log.info({ category: 'mqtt', unitId: t.unitId, ack: parsed.data }, 'late or unknown ack');
+        this.opts.log.info(
+          { category: 'mqtt', unitId: t.unitId, ack: parsed.data },
+          'late or unknown ack',
+        );
         return;
       }
       clearTimeout(p.timer);

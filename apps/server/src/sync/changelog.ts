@@ -4,7 +4,13 @@ import type { Db, Dialect } from '../db/connect';
 import { newSecret } from '../ids';
 import { getOrCreate } from './maps';
 import { loadSpaceData } from './space-data';
-import { adminAudience, buildSpaceViews, memberAudience } from './views';
+import type { ViewCache } from './view-cache';
+import {
+  adminAudience,
+  buildSpaceViews,
+  memberAudience,
+  type Views,
+} from './views';
 
 /** One committed row of the change log, as fanned out to its audiences. */
 export interface CommittedChange {
@@ -48,7 +54,9 @@ export async function appendChanges(
   touched: Set<string>,
   events: AccessEvent[],
   now: Date,
-): Promise<ChangeBatch> {
+  cache?: ViewCache,
+): Promise<ChangeBatch & { published: Map<string, Views> }> {
+  const published = new Map<string, Views>();
   const perAudience = new Map<string, ChangePayload>();
   const payloadOf = (audience: string) =>
     getOrCreate(perAudience, audience, (): ChangePayload => ({ ops: [] }));
@@ -61,18 +69,8 @@ export async function appendChanges(
       ? buildSpaceViews(data, now)
       : { views: new Map<string, Map<string, string>>(), nextChangeAt: null };
     nextChangeAt.set(spaceId, built.nextChangeAt);
-    const old = await db
-      .selectFrom('view_state')
-      .select(['audience', 'key', 'value'])
-      .where('space_id', '=', spaceId)
-      .execute();
-    const oldViews = new Map<string, Map<string, string>>();
-    for (const r of old) {
-      getOrCreate(oldViews, r.audience, () => new Map<string, string>()).set(
-        r.key,
-        r.value,
-      );
-    }
+    const oldViews = await publishedViews(db, spaceId, cache);
+    published.set(spaceId, built.views);
     const audiences = new Set([...oldViews.keys(), ...built.views.keys()]);
     const upserts: {
       audience: string;
@@ -150,7 +148,7 @@ export async function appendChanges(
     }
     changes.push({ cursor, at, payload, audiences });
   }
-  return { changes, nextChangeAt };
+  return { changes, nextChangeAt, published };
 }
 
 /** Users who became or stopped being admins (any role) of the space. */
@@ -216,4 +214,26 @@ export async function loadEpoch(
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
   return loadEpoch(db);
+}
+
+/** The views last published for a space: from the cache, else from `view_state`. */
+async function publishedViews(
+  db: Db,
+  spaceId: string,
+  cache?: ViewCache,
+): Promise<Views> {
+  const cached = cache?.get(spaceId);
+  if (cached) return cached;
+  const rows = await db
+    .selectFrom('view_state')
+    .select(['audience', 'key', 'value'])
+    .where('space_id', '=', spaceId)
+    .execute();
+  const views: Views = new Map();
+  for (const r of rows)
+    getOrCreate(views, r.audience, () => new Map<string, string>()).set(
+      r.key,
+      r.value,
+    );
+  return views;
 }

@@ -16,7 +16,15 @@ import { SyncSession } from './ws-session';
 
 type EngineContext = Pick<
   AppContext,
-  'db' | 'dialect' | 'clock' | 'log' | 'events' | 'bus' | 'units' | 'config'
+  | 'db'
+  | 'dialect'
+  | 'clock'
+  | 'log'
+  | 'events'
+  | 'bus'
+  | 'units'
+  | 'config'
+  | 'viewCache'
 >;
 
 /** Push sync: the WebSocket endpoint, unit configuration sync, time-driven changes, receipts. */

@@ -32,17 +32,19 @@ export interface SpaceViews {
 export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
   const views: Views = new Map();
   const sid = d.space.id;
-  const put = (
+  const putJson = (
     audience: string,
     kind: ViewKind,
     id: string,
-    value: unknown,
+    json: string,
   ) => {
     getOrCreate(views, audience, () => new Map<string, string>()).set(
       viewKey(sid, kind, id),
-      JSON.stringify(value),
+      json,
     );
   };
+  const put = (audience: string, kind: ViewKind, id: string, value: unknown) =>
+    putJson(audience, kind, id, JSON.stringify(value));
   const unitOnline = new Map(d.units.map((u) => [u.id, u.online === 1]));
   const doorsById = new Map(d.doors.map((door) => [door.id, door]));
   const doorsOfGroup = groupBy(
@@ -83,84 +85,102 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
     });
 
   let nextChangeAt: number | null = null;
-  const memberSpace = presentSpace(d.space, 'member');
+  const statusCache = new Map<
+    string,
+    { st: AccessStatus; json: string; accessJson: string }
+  >();
+  const groupJson = new Map<string, string>();
+  const doorJson = new Map<string, string>();
+  const memberSpaceJson = JSON.stringify(presentSpace(d.space, 'member'));
+  const sidJson = JSON.stringify(sid);
   for (const m of d.members) {
-    const access = m.access ? (JSON.parse(m.access) as Access) : null;
-    const groupIds = groupsOfMember.get(m.id) ?? [];
-    put(a, 'admin.member', m.id, {
-      id: m.id,
-      spaceId: sid,
-      userId: m.user_id,
-      phone: m.phone,
-      name: m.name,
-      groupIds,
-      access,
-      geofenceMeters: m.geofence_meters,
-      createdAt: m.created_at,
+    const status = getOrCreate(statusCache, m.access ?? '', () => {
+      const access = m.access ? (JSON.parse(m.access) as Access) : null;
+      const st = accessStatus(
+        d.space.timezone,
+        d.space.lockdown === 1,
+        access,
+        now,
+      );
+      return {
+        st,
+        json: JSON.stringify(st),
+        accessJson: JSON.stringify(access),
+      };
     });
-
-    // Her phone's view of this space.
-    const u = memberAudience(m.user_id);
-    const status = accessStatus(
-      d.space.timezone,
-      d.space.lockdown === 1,
-      access,
-      now,
+    const groupIds = groupsOfMember.get(m.id) ?? [];
+    putJson(
+      a,
+      'admin.member',
+      m.id,
+      `{"id":${JSON.stringify(m.id)},"spaceId":${sidJson},"userId":${JSON.stringify(m.user_id)},"phone":${JSON.stringify(m.phone)},"name":${JSON.stringify(m.name)},"groupIds":${JSON.stringify(groupIds)},"access":${status.accessJson},"geofenceMeters":${JSON.stringify(m.geofence_meters)},"createdAt":${JSON.stringify(m.created_at)}}`,
     );
-    if (status.nextChangeAt) {
-      const t = Date.parse(status.nextChangeAt);
+
+    // Her phone's view of this space. Most parts are shared by many members: each distinct part
+    // is serialized once per build (a 9,000-member space would otherwise spend most of its time
+    // in JSON.stringify).
+    const u = memberAudience(m.user_id);
+    if (status.st.nextChangeAt) {
+      const t = Date.parse(status.st.nextChangeAt);
       if (nextChangeAt === null || t < nextChangeAt) nextChangeAt = t;
     }
-    put(u, 'space', sid, memberSpace);
-    put(u, 'access', m.id, {
-      memberId: m.id,
-      spaceId: sid,
-      name: m.name,
-      access,
-      geofenceMeters: m.geofence_meters,
-      status,
-    });
+    putJson(u, 'space', sid, memberSpaceJson);
+    putJson(
+      u,
+      'access',
+      m.id,
+      `{"memberId":${JSON.stringify(m.id)},"spaceId":${sidJson},"name":${JSON.stringify(m.name)},"access":${status.accessJson},"geofenceMeters":${JSON.stringify(m.geofence_meters)},"status":${status.json}}`,
+    );
     const via = new Map<string, string[]>();
     for (const gid of groupIds) {
       const g = groupsById.get(gid);
       if (!g) continue;
-      put(u, 'group', gid, {
-        id: gid,
-        spaceId: sid,
-        name: g.name,
-        geofenceMeters: g.geofence_meters,
-      });
+      putJson(
+        u,
+        'group',
+        gid,
+        getOrCreate(groupJson, gid, () =>
+          JSON.stringify({
+            id: gid,
+            spaceId: sid,
+            name: g.name,
+            geofenceMeters: g.geofence_meters,
+          }),
+        ),
+      );
       for (const doorId of doorsOfGroup.get(gid) ?? [])
-        via.set(doorId, [...(via.get(doorId) ?? []), gid]);
+        getOrCreate(via, doorId, () => []).push(gid);
     }
+    const relaysByUnit = new Map<string, number[]>();
     for (const [doorId, gids] of via) {
       const door = doorsById.get(doorId);
       if (!door) continue;
-      put(u, 'door', doorId, {
-        id: door.id,
-        spaceId: sid,
-        name: door.name,
-        state: door.state,
-        stateSince: door.state_since,
-        unitOnline: unitOnline.get(door.unit_id) ?? false,
-        groupIds: gids,
-      });
+      putJson(
+        u,
+        'door',
+        doorId,
+        getOrCreate(doorJson, `${doorId}|${gids.join(',')}`, () =>
+          JSON.stringify({
+            id: door.id,
+            spaceId: sid,
+            name: door.name,
+            state: door.state,
+            stateSince: door.state_since,
+            unitOnline: unitOnline.get(door.unit_id) ?? false,
+            groupIds: gids,
+          }),
+        ),
+      );
+      getOrCreate(relaysByUnit, door.unit_id, () => []).push(door.relay);
     }
     // The units that drive her doors keep her in their offline access list.
-    const relaysByUnit = groupBy(
-      [...via.keys()]
-        .map((id) => doorsById.get(id))
-        .filter((x) => x !== undefined),
-      (door) => door.unit_id,
-      (door) => door.relay,
-    );
     for (const [unitId, relays] of relaysByUnit) {
-      put(unitAudience(unitId), 'unit.access', m.id, {
-        memberId: m.id,
-        userId: m.user_id,
-        relays: [...relays].sort(),
-        access,
-      });
+      putJson(
+        unitAudience(unitId),
+        'unit.access',
+        m.id,
+        `{"memberId":${JSON.stringify(m.id)},"userId":${JSON.stringify(m.user_id)},"relays":${JSON.stringify(relays.sort())},"access":${status.accessJson}}`,
+      );
     }
   }
 
