@@ -217,7 +217,7 @@ describe('a unit that does not answer in time', () => {
     expect(res.status).toBe(504);
     expect(res.body.error.code).toBe('unit_timeout');
     unit.child.kill('SIGCONT'); // now the stale command arrives
-    await waitFor(() => /expired/i.test(unit.output), 'the unit to report the command expired');
+    await waitFor(() => /expired/i.test(unit.output), 'the unit to report the command expired', 30_000);
     expect(unit.output).not.toMatch(/relay 1 pulsed/);
     const states = (
       await t.request('GET', `/v1/spaces/${s.space.id}/events?type=door.state`, { token: s.owner })
