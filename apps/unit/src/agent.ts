@@ -1,0 +1,182 @@
+import {
+  type LatLon,
+  type UnitEvent,
+  type UnitStatus,
+  unitTopics,
+} from '@keyway/protocol';
+import type { Logger } from 'pino';
+import type { BackoffOptions } from './backoff';
+import type { Driver } from './drivers/driver';
+import { createExecutor } from './executor';
+import { createLink } from './link';
+import { category } from './log';
+import { Outbox } from './outbox';
+import { createUnitSync } from './sync';
+import type { UnitConfigEntry, UnitView } from './view';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  /** Broker URL, e.g. `mqtt://localhost:1883`. */
+  url: string;
+  /** The unit id, which is also the MQTT username. */
+  unitId: string;
+  password: string;
+  driver: Driver;
+  /** Shown in the status `agent` string, e.g. "sim". */
+  driverName: string;
+  /** The unit's configured position, reported in its status and after each connect. */
+  location?: LatLon;
+  log: Logger;
+  /** Clock used for expiry checks and timestamps; tests move it. */
+  now?: () => number;
+  keepaliveSec?: number;
+  backoff?: BackoffOptions;
+  /** Bound on acks, events and sync reports kept while offline. */
+  outboxLimit?: number;
+  /** Keeps the synced view across restarts (CLI default `./keyway-unit-{unitId}.json`); else memory only. */
+  stateFile?: string;
+}
+
+export interface Agent {
+  /** Connects, and keeps reconnecting until stop(). Returns at once. */
+  start(): void;
+  /** Publishes retained `{online:false}`, disconnects cleanly. Does not close the driver. */
+  stop(): Promise<void>;
+  readonly online: boolean;
+  /** The synced view (`unit.config`, `unit.access` entries), for offline decisions. */
+  readonly view: UnitView;
+  /** The cursor of the last update applied; null before the first. */
+  readonly cursor: string | null;
+  /** This unit's synced configuration; null until one arrives. */
+  readonly config: UnitConfigEntry | null;
+  /** The space is locked down. Server commands are still obeyed: the server decides. */
+  readonly lockdown: boolean;
+}
+
+export function createAgent(opts: AgentOptions): Agent {
+  const { driver, location, unitId } = opts;
+  const now = opts.now ?? Date.now;
+  const iso = () => new Date(now()).toISOString();
+  const topics = unitTopics(unitId);
+  const log = category(opts.log, 'agent');
+  const sensorLog = category(opts.log, 'sensor');
+  let unsubscribeSensor: (() => void) | undefined;
+
+  const link = createLink({
+    url: opts.url,
+    clientId: `unit-${unitId}`,
+    username: unitId,
+    password: opts.password,
+    will: {
+      topic: topics.status,
+      payload: JSON.stringify({ online: false } satisfies UnitStatus),
+    },
+    keepaliveSec: opts.keepaliveSec ?? 15,
+    backoff: opts.backoff ?? { minMs: 500, maxMs: 30_000 },
+    log: category(opts.log, 'mqtt'),
+    onConnect,
+    onMessage,
+  });
+  const outbox = new Outbox({
+    send: (item) => link.publish(item.topic, item.payload, {}),
+    session: link.session,
+    limit: opts.outboxLimit,
+    log: category(opts.log, 'mqtt'),
+  });
+  const event = (e: UnitEvent) =>
+    outbox.push({ topic: topics.events, payload: JSON.stringify(e) });
+  const sync = createUnitSync({
+    unitId,
+    relays: driver.relays,
+    log: category(opts.log, 'sync'),
+    report: (r) =>
+      outbox.push({ topic: topics.applied, payload: JSON.stringify(r) }),
+    stateFile: opts.stateFile,
+  });
+  const execute = createExecutor({
+    driver,
+    now,
+    log: category(opts.log, 'command'),
+    ack: (a) => outbox.push({ topic: topics.acks, payload: JSON.stringify(a) }),
+    config: () => sync.config,
+  });
+
+  async function onConnect(session: number) {
+    // Subscribed before announcing online: the server sends commands as soon as it sees the
+    // status, and one sent before the SUBACK would be lost.
+    try {
+      const refused = await link.subscribe([topics.commands, topics.sync]);
+      if (refused.length > 0)
+        log.warn(
+          { refused },
+          `broker refused subscribing ${refused.join(', ')}`,
+        );
+    } catch (err) {
+      // The connection dropped; the next connect starts over.
+      log.warn(`subscribe failed: ${(err as Error).message}`);
+      return;
+    }
+    if (link.session() !== session) return;
+    const status: UnitStatus = {
+      online: true,
+      at: iso(),
+      agent: `keyway-unit/${AGENT_VERSION} (${opts.driverName})`,
+      relays: driver.relays,
+      ...(location && { location }),
+    };
+    link
+      .publish(topics.status, JSON.stringify(status), { retain: true })
+      .catch((err: Error) => log.warn(`status failed: ${err.message}`));
+    outbox.flush();
+    // Not through the outbox: a resume is only meaningful on the connection it was made for.
+    link
+      .publish(topics.applied, JSON.stringify(sync.resume()), {})
+      .catch((err: Error) => log.warn(`resume failed: ${err.message}`));
+    if (location) event({ type: 'position', location, at: iso() });
+  }
+
+  function onMessage(topic: string, payload: Buffer) {
+    if (topic === topics.sync) sync.handle(payload);
+    if (topic === topics.commands) execute(payload);
+  }
+
+  return {
+    start() {
+      log.info(
+        { relays: driver.relays, driver: opts.driverName },
+        `starting unit ${unitId}`,
+      );
+      unsubscribeSensor ??= driver.onSensorChange((relay, state) => {
+        sensorLog.info({ relay, state }, `door ${relay} ${state}`);
+        event({ type: 'door', relay, state, at: iso() });
+      });
+      link.start();
+    },
+    async stop() {
+      unsubscribeSensor?.();
+      unsubscribeSensor = undefined;
+      const farewell: UnitStatus = { online: false, at: iso() };
+      await sync.settled();
+      await link.stop({
+        topic: topics.status,
+        payload: JSON.stringify(farewell),
+      });
+    },
+    get online() {
+      return link.session() !== null;
+    },
+    get view() {
+      return sync.view;
+    },
+    get cursor() {
+      return sync.cursor;
+    },
+    get config() {
+      return sync.config;
+    },
+    get lockdown() {
+      return sync.config?.lockdown === true;
+    },
+  };
+}

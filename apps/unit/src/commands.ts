@@ -1,0 +1,80 @@
+import { type OpenCommand, type UnitAck, UnitCommand } from '@keyway/protocol';
+import type { ExecutedCommands } from './dedupe';
+
+export type Verdict =
+  /** Nothing to acknowledge: the payload carries no readable id. */
+  | { kind: 'drop'; reason: string }
+  /** Refuse without touching the relay. */
+  | { kind: 'refuse'; ack: UnitAck }
+  /** Safe to act on: record the id, then pulse. */
+  | { kind: 'open'; command: OpenCommand; expiresAtMs: number };
+
+export interface JudgeContext {
+  now: number;
+  relays: number;
+  executed: ExecutedCommands;
+}
+
+const MAX_MESSAGE = 500;
+
+/**
+ * Decides what to do with one `commands` payload. The order matters: an id already executed is
+ * a duplicate even once expired, and nothing reaches the relay after `expiresAt`.
+ */
+export function judgeCommand(
+  payload: Buffer | string,
+  { now, relays, executed }: JudgeContext,
+): Verdict {
+  const at = new Date(now).toISOString();
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString());
+  } catch {
+    return { kind: 'drop', reason: 'payload is not JSON' };
+  }
+  const parsed = UnitCommand.safeParse(json);
+  if (!parsed.success) {
+    const commandId = readableId(json);
+    if (commandId === undefined)
+      return { kind: 'drop', reason: 'payload has no readable id' };
+    const message = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ')
+      .slice(0, MAX_MESSAGE);
+    return {
+      kind: 'refuse',
+      ack: { commandId, result: 'invalid', at, message },
+    };
+  }
+  const command = parsed.data;
+  const commandId = command.id;
+  if (executed.has(commandId)) {
+    return { kind: 'refuse', ack: { commandId, result: 'duplicate', at } };
+  }
+  const expiresAtMs = Date.parse(command.expiresAt);
+  if (now >= expiresAtMs) {
+    const message = `expired at ${command.expiresAt}, unit clock ${at}`;
+    return {
+      kind: 'refuse',
+      ack: { commandId, result: 'expired', at, message },
+    };
+  }
+  if (command.relay > relays) {
+    const message = `relay ${command.relay} is not wired (this unit has ${relays})`;
+    return {
+      kind: 'refuse',
+      ack: { commandId, result: 'failed', at, message },
+    };
+  }
+  return { kind: 'open', command, expiresAtMs };
+}
+
+/** The id of a malformed command, if it is one an ack can carry (1..64 characters). */
+function readableId(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null || !('id' in json))
+    return undefined;
+  const { id } = json;
+  return typeof id === 'string' && id.length >= 1 && id.length <= 64
+    ? id
+    : undefined;
+}
