@@ -23,7 +23,12 @@ const DEMO = {
 };
 
 async function seed(ctx: AppContext) {
-  const admin = await ensureUser(ctx.db, DEMO.admin.phone, ctx.clock.now(), DEMO.admin.name);
+  const admin = await ensureUser(
+    ctx.db,
+    DEMO.admin.phone,
+    ctx.clock.now(),
+    DEMO.admin.name,
+  );
   const existing = await ctx.db
     .selectFrom('spaces as s')
     .innerJoin('space_admins as a', 'a.space_id', 's.id')
@@ -38,7 +43,12 @@ async function seed(ctx: AppContext) {
       .where('space_id', '=', existing.id)
       .executeTakeFirstOrThrow();
     // The password is only ever shown once: the demo issues a new one for its own unit at each start.
-    const credentials = await resetUnitCredentials(ctx, admin.id, existing.id, unit.id);
+    const credentials = await resetUnitCredentials(
+      ctx,
+      admin.id,
+      existing.id,
+      unit.id,
+    );
     return { spaceId: existing.id, credentials };
   }
   const space = await createSpace(ctx, admin.id, {
@@ -46,7 +56,12 @@ async function seed(ctx: AppContext) {
     timezone: 'Europe/Madrid',
     location: { lat: 41.3874, lon: 2.1686 },
   });
-  const { row: unit, credentials } = await createUnit(ctx, admin.id, space.id, 'Entrance unit');
+  const { row: unit, credentials } = await createUnit(
+    ctx,
+    admin.id,
+    space.id,
+    'Entrance unit',
+  );
   const street = await createDoor(ctx, admin.id, space.id, {
     name: 'Street door',
     unitId: unit.id,
@@ -76,7 +91,11 @@ async function seed(ctx: AppContext) {
     groupIds: [group.id],
     access: {
       timeFrames: [
-        { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '18:00', to: '22:00' },
+        {
+          days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+          from: '18:00',
+          to: '22:00',
+        },
         { days: ['sat', 'sun'], from: '10:00', to: '14:00' },
       ],
     },
@@ -84,10 +103,37 @@ async function seed(ctx: AppContext) {
   return { spaceId: space.id, credentials };
 }
 
-function startUnit(credentials: { username: string; password: string; mqttUrl: string }): ChildProcess {
-  const main = fileURLToPath(new URL('../../unit/src/main.ts', import.meta.url));
-  const args = ['--import', 'tsx', main, '--url', credentials.mqttUrl, '--username', credentials.username];
-  args.push('--password', credentials.password, '--driver', 'sim', '--lat', '41.3874', '--lon', '2.1686');
+function startUnit(credentials: {
+  username: string;
+  password: string;
+  mqttUrl: string;
+}): ChildProcess {
+  const main = fileURLToPath(
+    new URL('../../unit/src/main.ts', import.meta.url),
+  );
+  const args = [
+    '--import',
+    'tsx',
+    main,
+    '--url',
+    credentials.mqttUrl,
+    '--username',
+    credentials.username,
+  ];
+  args.push(
+    '--password',
+    credentials.password,
+    '--driver',
+    'sim',
+    '--lat',
+    '41.3874',
+    '--lon',
+    '2.1686',
+  );
+  args.push(
+    '--state-file',
+    join(process.cwd(), 'data', `unit-${credentials.username}.json`),
+  );
   // Run from the repository root so `--import tsx` resolves whatever the caller's folder.
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   return spawn(process.execPath, args, { stdio: 'inherit', cwd: root });

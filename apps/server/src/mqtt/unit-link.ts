@@ -74,6 +74,7 @@ export class UnitLink {
         `${TOPIC_ROOT}/+/status`,
         `${TOPIC_ROOT}/+/acks`,
         `${TOPIC_ROOT}/+/events`,
+        `${TOPIC_ROOT}/+/applied`,
       ],
       { qos: 1 },
     );

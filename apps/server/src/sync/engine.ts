@@ -189,6 +189,10 @@ export class SyncEngine {
 
   /** A unit's `resume` or `applied` report. */
   onUnitSync(unitId: string, report: UnitSyncReport): void {
+    this.ctx.log.debug(
+      { category: 'sync', unitId, report },
+      'unit sync report',
+    );
     if (report.type === 'applied') {
       this.units.get(unitId)?.applied(report.cursor);
       return;

@@ -1,7 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const UNIT_MAIN = fileURLToPath(new URL('../../../unit/src/main.ts', import.meta.url));
+const UNIT_MAIN = fileURLToPath(
+  new URL('../../../unit/src/main.ts', import.meta.url),
+);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** The real unit agent, as its own process, the way an installer would start it. */
@@ -16,12 +21,16 @@ export class UnitProcess {
     child.stderr?.on('data', (d) => {
       this.output += d;
     });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
   }
 
+  /** `stateFile`: where the unit keeps its synced view (a fresh temp file unless given; reuse it to restart). */
   static spawn(
     credentials: { username: string; password: string; mqttUrl: string },
     extra: string[] = [],
+    stateFile = join(mkdtempSync(join(tmpdir(), 'keyway-unit-')), 'state.json'),
   ): UnitProcess {
     const args = [
       '--import',
@@ -41,16 +50,24 @@ export class UnitProcess {
       '50',
       '--reconnect-max-ms',
       '500',
+      '--state-file',
+      stateFile,
       '--log-level',
-      'info',
+      'debug',
       ...extra,
     ];
-    return new UnitProcess(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT }));
+    return new UnitProcess(
+      spawn(process.execPath, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: ROOT,
+      }),
+    );
   }
 
   /** SIGKILL: the unit vanishes without a goodbye; only its last will tells the server. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    if (this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill(signal);
     await this.exited;
   }
 }
