@@ -36,6 +36,8 @@ export class TestSocket {
     token: string,
     cursor?: string | null,
     headerToken?: string,
+    /** The view the client had when it stopped (resume applies changes on top of it). */
+    initial?: Map<string, unknown>,
   ): Promise<TestSocket> {
     const params = new URLSearchParams();
     if (!headerToken) params.set('token', token);
@@ -48,6 +50,10 @@ export class TestSocket {
         : {},
     );
     const s = new TestSocket(ws);
+    if (initial) {
+      s.view = new Map(initial);
+      s.cursor = cursor ?? null;
+    }
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

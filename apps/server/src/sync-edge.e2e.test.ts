@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSpace } from './test/fixtures';
+import { expectStatus, TestServer } from './test/harness';
+import { waitFor } from './test/unit-process';
+import { TestSocket } from './test/ws-client';
+
+describe('push sync at the edges', () => {
+  let t: TestServer;
+  let s: Awaited<ReturnType<typeof buildSpace>>;
+  const sockets: TestSocket[] = [];
+  const connect = async (token: string, cursor?: string | null) => {
+    const sock = await TestSocket.connect(t.url, token, cursor);
+    sockets.push(sock);
+    return sock;
+  };
+
+  beforeAll(async () => {
+    // A tiny send buffer so one stalled reader overflows fast; frequent heartbeats.
+    t = await TestServer.start({
+      env: {
+        KEYWAY_SYNC_MAX_BUFFERED: '2048',
+        KEYWAY_SYNC_HEARTBEAT_MS: '200',
+      },
+    });
+    s = await buildSpace(t);
+  });
+  afterAll(async () => {
+    for (const sock of sockets) sock.close();
+    await t?.stop();
+  });
+
+  it('a slow client is closed with a cursor it can resume from; a fast one is not delayed', async () => {
+    const slow = await connect(s.owner);
+    const fast = await connect(s.owner);
+    // Stop reading on the slow socket: the server's send buffer for it fills up.
+    (slow.ws as any)._socket.pause();
+    for (let i = 0; i < 60; i++) {
+      expectStatus(
+        await t.request('PATCH', `/v1/spaces/${s.space.id}`, {
+          token: s.owner,
+          body: { name: `HQ ${i} ${'x'.repeat(80)}` },
+        }),
+        200,
+      );
+    }
+    await waitFor(
+      () => fast.entries('admin.space')[0]?.[1].name.startsWith('HQ 59 '),
+      'fast client has every change',
+    );
+    (slow.ws as any)._socket.resume();
+    await waitFor(() => slow.closed, 'slow client closed');
+    // If the goodbye got through before the socket was cut, it says why.
+    const error = slow.messages.find((m) => m.type === 'error');
+    if (error) expect(error).toMatchObject({ code: 'slow_consumer' });
+    expect(
+      slow.view.get(`${s.space.id}/admin.space/${s.space.id}`),
+    ).not.toMatchObject({ name: expect.stringMatching(/^HQ 59 /) });
+    // It resumes from the last change it applied and converges.
+    const back = await TestSocket.connect(
+      t.url,
+      s.owner,
+      slow.cursor,
+      undefined,
+      slow.view,
+    );
+    sockets.push(back);
+    await waitFor(
+      () =>
+        (
+          back.view.get(`${s.space.id}/admin.space/${s.space.id}`) as any
+        )?.name.startsWith('HQ 59 '),
+      'slow client caught up',
+    );
+    const fresh = await connect(s.owner);
+    expect(back.view).toEqual(fresh.view);
+  });
+
+  it('heartbeats carry the cursor', async () => {
+    const sock = await connect(s.owner);
+    const hb = await sock.next((m) => m.type === 'heartbeat', 'a heartbeat');
+    expect(hb.cursor).toBe(sock.cursor);
+  });
+
+  it('demoting an admin takes the space off her dashboard at once; promoting brings it back', async () => {
+    const phone = '+34644000001';
+    const token = await t.login(phone);
+    expectStatus(
+      await t.request('POST', `/v1/spaces/${s.space.id}/admins`, {
+        token: s.owner,
+        body: { phone, role: 'admin' },
+      }),
+      201,
+    );
+    const dash = await connect(token);
+    expect(dash.entries('admin.door')).toHaveLength(2);
+    const me = expectStatus(
+      await t.request('GET', '/v1/me', { token }),
+      200,
+    ).user;
+    expectStatus(
+      await t.request('DELETE', `/v1/spaces/${s.space.id}/admins/${me.id}`, {
+        token: s.owner,
+      }),
+      204,
+    );
+    await waitFor(
+      () =>
+        dash.entries('admin.door').length === 0 &&
+        dash.entries('admin.space').length === 0,
+      'space gone from her dashboard',
+    );
+    // Later changes in that space never reach her.
+    const from = dash.messages.length;
+    expectStatus(
+      await t.request('PATCH', `/v1/doors/${s.door.id}`, {
+        token: s.owner,
+        body: { name: 'Secret gate' },
+      }),
+      200,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(JSON.stringify(dash.messages.slice(from))).not.toContain(
+      'Secret gate',
+    );
+    // Viewer again: it comes back.
+    expectStatus(
+      await t.request('POST', `/v1/spaces/${s.space.id}/admins`, {
+        token: s.owner,
+        body: { phone, role: 'viewer' },
+      }),
+      201,
+    );
+    await waitFor(
+      () =>
+        dash.entries('admin.door').some(([, d]) => d.name === 'Secret gate'),
+      'space back on her dashboard',
+    );
+  });
+
+  it('a client message that is not JSON closes the socket with invalid_message', async () => {
+    const sock = await connect(s.owner);
+    sock.ws.send('not json');
+    await waitFor(() => sock.closed, 'closed');
+    expect(sock.messages.at(-1)).toMatchObject({
+      type: 'error',
+      code: 'invalid_message',
+    });
+  });
+});
