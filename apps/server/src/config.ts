@@ -126,7 +126,7 @@ export const CONFIG_TABLE = {
   },
   authRequestsPerIpPerMinute: {
     env: 'KEYWAY_AUTH_PER_IP',
-    schema: z.coerce.number().int().min(1).max(100_000),
+    schema: z.coerce.number().int().min(1).max(1_000_000_000),
     default: '30',
     doc: 'Login requests (code + verify) one client address may make per minute.',
   },

@@ -24,16 +24,29 @@ describe('opening a door end to end (HTTP → server → MQTT → real unit proc
   const open = (token: string, doorId = s.door.id, body?: unknown) =>
     t.request('POST', `/v1/doors/${doorId}/open`, { token, body });
   const unitOnline = async () =>
-    (await t.request('GET', `/v1/spaces/${s.space.id}/units`, { token: s.owner })).body.units[0].online ===
-    true;
+    (
+      await t.request('GET', `/v1/spaces/${s.space.id}/units`, {
+        token: s.owner,
+      })
+    ).body.units[0].online === true;
   const events = async (query = '') =>
-    (await t.request('GET', `/v1/spaces/${s.space.id}/events?limit=1000${query}`, { token: s.owner })).body
-      .events as any[];
+    (
+      await t.request(
+        'GET',
+        `/v1/spaces/${s.space.id}/events?limit=1000${query}`,
+        { token: s.owner },
+      )
+    ).body.events as any[];
 
   beforeAll(async () => {
     t = await TestServer.start({ clock });
     s = await buildSpace(t);
-    unit = UnitProcess.spawn(s.credentials, ['--lat', '41.3874', '--lon', '2.1686']);
+    unit = UnitProcess.spawn(s.credentials, [
+      '--lat',
+      '41.3874',
+      '--lon',
+      '2.1686',
+    ]);
     await waitFor(unitOnline, 'unit online');
   });
   afterAll(async () => {
@@ -47,12 +60,19 @@ describe('opening a door end to end (HTTP → server → MQTT → real unit proc
     const res = await open(token);
     expect(res.status).toBe(200);
     expect(res.body.result).toBe('opened');
-    expect(res.body.event).toMatchObject({ type: 'door.open', result: 'granted', doorId: s.door.id });
+    expect(res.body.event).toMatchObject({
+      type: 'door.open',
+      result: 'granted',
+      doorId: s.door.id,
+    });
     await waitFor(
-      async () => (await events('&type=door.state')).some((e) => e.reason === 'closed'),
+      async () =>
+        (await events('&type=door.state')).some((e) => e.reason === 'closed'),
       'door closed again',
     );
-    const states = (await events('&type=door.state')).map((e) => e.reason).reverse();
+    const states = (await events('&type=door.state'))
+      .map((e) => e.reason)
+      .reverse();
     expect(states).toEqual(['open', 'closed']);
     const past = expectStatus(
       await t.request(
@@ -63,14 +83,32 @@ describe('opening a door end to end (HTTP → server → MQTT → real unit proc
       200,
     );
     expect(past.door).toMatchObject({ state: 'unknown', unitOnline: false });
-    const nowState = expectStatus(await t.request('GET', `/v1/doors/${s.door.id}/state`, { token }), 200);
+    const nowState = expectStatus(
+      await t.request('GET', `/v1/doors/${s.door.id}/state`, { token }),
+      200,
+    );
     expect(nowState.door).toMatchObject({ state: 'closed', unitOnline: true });
     expect(unit.output).toMatch(/relay 1/);
+    // Sensor changes are patched into the published views; a full recompute finds nothing left to send.
+    const maxCursor = async () =>
+      Number(
+        (
+          await t.server.ctx.db
+            .selectFrom('changes')
+            .select((eb) => eb.fn.max('cursor').as('c'))
+            .executeTakeFirst()
+        )?.c,
+      );
+    const before = await maxCursor();
+    await t.server.ctx.sync!.recompute(s.space.id);
+    expect(await maxCursor()).toBe(before);
   });
 
   it('the unit reported its configured position', async () => {
     const units = expectStatus(
-      await t.request('GET', `/v1/spaces/${s.space.id}/units`, { token: s.owner }),
+      await t.request('GET', `/v1/spaces/${s.space.id}/units`, {
+        token: s.owner,
+      }),
       200,
     ).units;
     expect(units[0].location).toEqual({ lat: 41.3874, lon: 2.1686 });
@@ -131,20 +169,30 @@ describe('opening a door end to end (HTTP → server → MQTT → real unit proc
       expect(res.status, code).toBe(403);
       expect(res.body.error.code).toBe(code);
       const logged = await events(`&memberId=${m.id}`);
-      expect(logged.find((e) => e.type === 'door.open')).toMatchObject({ result: 'denied', reason: code });
+      expect(logged.find((e) => e.type === 'door.open')).toMatchObject({
+        result: 'denied',
+        reason: code,
+      });
     }
     // Inside the geofence with a position: opens.
     const token = await t.login('+34611000006');
     await addMember('+34611000006', { geofenceMeters: 100 });
     expect(
-      (await open(token, s.door.id, { location: { lat: 41.3875, lon: 2.1687, accuracyMeters: 10 } })).status,
+      (
+        await open(token, s.door.id, {
+          location: { lat: 41.3875, lon: 2.1687, accuracyMeters: 10 },
+        })
+      ).status,
     ).toBe(200);
   });
 
   it('lockdown refuses members with door_locked_down until lifted; admins still open', async () => {
     const token = await t.login(PHONES.member);
     expectStatus(
-      await t.request('PATCH', `/v1/spaces/${s.space.id}`, { token: s.owner, body: { lockdown: true } }),
+      await t.request('PATCH', `/v1/spaces/${s.space.id}`, {
+        token: s.owner,
+        body: { lockdown: true },
+      }),
       200,
     );
     const res = await open(token);
@@ -152,7 +200,10 @@ describe('opening a door end to end (HTTP → server → MQTT → real unit proc
     expect(res.body.error.code).toBe('door_locked_down');
     expect((await open(s.owner)).status).toBe(200);
     expectStatus(
-      await t.request('PATCH', `/v1/spaces/${s.space.id}`, { token: s.owner, body: { lockdown: false } }),
+      await t.request('PATCH', `/v1/spaces/${s.space.id}`, {
+        token: s.owner,
+        body: { lockdown: false },
+      }),
       200,
     );
     expect((await open(token)).status).toBe(200);
@@ -163,18 +214,30 @@ describe('opening a door end to end (HTTP → server → MQTT → real unit proc
     const token = await t.login(phone);
     const m = await addMember(phone);
     expect((await open(token)).status).toBe(200);
-    expectStatus(await t.request('DELETE', `/v1/members/${m.id}`, { token: s.owner }), 204);
+    expectStatus(
+      await t.request('DELETE', `/v1/members/${m.id}`, { token: s.owner }),
+      204,
+    );
     const res = await open(token);
     expect(res.status).toBe(404);
-    const me = expectStatus(await t.request('GET', '/v1/me', { token }), 200).user;
-    const logged = (await events('&type=door.open')).find((e) => e.userId === me.id && e.result === 'denied');
+    const me = expectStatus(
+      await t.request('GET', '/v1/me', { token }),
+      200,
+    ).user;
+    const logged = (await events('&type=door.open')).find(
+      (e) => e.userId === me.id && e.result === 'denied',
+    );
     expect(logged).toMatchObject({ reason: 'no_access' });
   });
 
   it('unit offline: 503 unit_offline, logged; the unit comes back by itself', async () => {
     const token = await t.login(PHONES.member);
     await unit.kill('SIGKILL');
-    await waitFor(async () => !(await unitOnline()), 'unit offline (last will)', 20_000);
+    await waitFor(
+      async () => !(await unitOnline()),
+      'unit offline (last will)',
+      20_000,
+    );
     const res = await open(token);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('unit_offline');
@@ -201,7 +264,9 @@ describe('a unit that does not answer in time', () => {
     s = await buildSpace(t);
     unit = UnitProcess.spawn(s.credentials);
     await waitFor(
-      async () => (await t.request('GET', `/v1/units/${s.unit.id}`, { token: s.owner })).body.unit.online,
+      async () =>
+        (await t.request('GET', `/v1/units/${s.unit.id}`, { token: s.owner }))
+          .body.unit.online,
       'unit online',
     );
   });
@@ -213,17 +278,33 @@ describe('a unit that does not answer in time', () => {
 
   it('answers 504 unit_timeout, and the unit never pulses the command that reaches it after expiry', async () => {
     unit.child.kill('SIGSTOP'); // connected but frozen: the command sits in its socket
-    const res = await t.request('POST', `/v1/doors/${s.door.id}/open`, { token: s.owner });
+    const res = await t.request('POST', `/v1/doors/${s.door.id}/open`, {
+      token: s.owner,
+    });
     expect(res.status).toBe(504);
     expect(res.body.error.code).toBe('unit_timeout');
     unit.child.kill('SIGCONT'); // now the stale command arrives
-    await waitFor(() => /expired/i.test(unit.output), 'the unit to report the command expired', 30_000);
+    await waitFor(
+      () => /expired/i.test(unit.output),
+      'the unit to report the command expired',
+      30_000,
+    );
     expect(unit.output).not.toMatch(/relay 1 pulsed/);
     const states = (
-      await t.request('GET', `/v1/spaces/${s.space.id}/events?type=door.state`, { token: s.owner })
+      await t.request(
+        'GET',
+        `/v1/spaces/${s.space.id}/events?type=door.state`,
+        { token: s.owner },
+      )
     ).body.events;
     expect(states).toEqual([]);
     // And a fresh command right after still works.
-    expect((await t.request('POST', `/v1/doors/${s.door.id}/open`, { token: s.owner })).status).toBe(200);
+    expect(
+      (
+        await t.request('POST', `/v1/doors/${s.door.id}/open`, {
+          token: s.owner,
+        })
+      ).status,
+    ).toBe(200);
   });
 });

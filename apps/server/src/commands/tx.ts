@@ -2,7 +2,11 @@ import type { AccessEvent } from '@keyway/protocol';
 import type { AppContext } from '../context';
 import type { Db } from '../db/connect';
 import type { NewEvent } from '../services/event-log';
-import { appendChanges, lockChangeLog } from '../sync/changelog';
+import {
+  appendChanges,
+  type DoorStatePatch,
+  lockChangeLog,
+} from '../sync/changelog';
 
 export interface Tx {
   db: Db;
@@ -10,6 +14,8 @@ export interface Tx {
   record(e: NewEvent): Promise<AccessEvent>;
   /** Marks a space whose views may have changed: they are recomputed and diffed before commit. */
   touch(spaceId: string): void;
+  /** A door sensor change: patched into the published views (cheaper than `touch`). */
+  doorState(patch: DoorStatePatch): void;
 }
 
 type TxContext = Pick<
@@ -27,6 +33,7 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const events: AccessEvent[] = [];
   const touched = new Set<string>();
+  const doorStates: DoorStatePatch[] = [];
   const { result, batch } = await ctx.db.transaction().execute(async (trx) => {
     await lockChangeLog(trx, ctx.dialect);
     const result = await fn({
@@ -39,15 +46,17 @@ export async function inTransaction<T>(
         return ev;
       },
       touch: (spaceId) => touched.add(spaceId),
+      doorState: (patch) => doorStates.push(patch),
     });
     const batch =
-      touched.size || events.length
+      touched.size || events.length || doorStates.length
         ? await appendChanges(
             trx,
             touched,
             events,
             ctx.clock.now(),
             ctx.viewCache,
+            doorStates,
           )
         : null;
     return { result, batch };

@@ -117,7 +117,9 @@ export class EmbeddedBroker {
         'client error',
       ),
     );
-    this.server = createServer(this.aedes.handle);
+    // No Nagle: a command or an ack is one small packet that must leave now (Nagle plus delayed
+    // ACKs added 40–80 ms to every open).
+    this.server = createServer({ noDelay: true }, this.aedes.handle);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host, () => resolve());

@@ -113,7 +113,12 @@ async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
       .set({ state: event.state, state_since: at.toISOString() })
       .where('id', '=', door.id)
       .execute();
-    tx.touch(door.space_id);
+    tx.doorState({
+      spaceId: door.space_id,
+      doorId: door.id,
+      state: event.state,
+      since: at.toISOString(),
+    });
     await tx.record({
       spaceId: door.space_id,
       type: 'door.state',

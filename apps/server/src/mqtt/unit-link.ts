@@ -22,6 +22,13 @@ export interface UnitLinkHandlers {
 
 export type OpenOutcome = AckResult | 'timeout';
 
+function noDelay(client: MqttClient): void {
+  const stream = client.stream as
+    | { setNoDelay?: (on: boolean) => void }
+    | undefined;
+  stream?.setNoDelay?.(true);
+}
+
 /**
  * The server's side of the unit protocol, over any MQTT broker (embedded or external): it keeps
  * each unit's presence from the retained status topic, sends commands and matches their acks.
@@ -65,6 +72,8 @@ export class UnitLink {
         'server MQTT client error',
       ),
     );
+    // Commands are latency-critical small packets: no Nagle on this side either.
+    client.on('connect', () => noDelay(client));
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);

@@ -49,12 +49,21 @@ export async function lockChangeLog(db: Db, dialect: Dialect): Promise<void> {
  * the last published ones, and append what changed — per audience, grouped by identical payload —
  * to the change log together with the transaction's access-log events.
  */
+/** A door's sensor state, patched into the published views without recomputing the space. */
+export interface DoorStatePatch {
+  spaceId: string;
+  doorId: string;
+  state: string;
+  since: string;
+}
+
 export async function appendChanges(
   db: Db,
   touched: Set<string>,
   events: AccessEvent[],
   now: Date,
   cache?: ViewCache,
+  doorStates: DoorStatePatch[] = [],
 ): Promise<ChangeBatch & { published: Map<string, Views> }> {
   const published = new Map<string, Views>();
   const perAudience = new Map<string, ChangePayload>();
@@ -62,6 +71,13 @@ export async function appendChanges(
     getOrCreate(perAudience, audience, (): ChangePayload => ({ ops: [] }));
   const nextChangeAt = new Map<string, Date | null>();
   const resyncUsers = new Set<string>();
+  const publish = async (spaceId: string, oldViews: Views, newViews: Views) => {
+    published.set(spaceId, newViews);
+    const diff = diffViews(spaceId, oldViews, newViews);
+    for (const [audience, ops] of diff.ops)
+      payloadOf(audience).ops.push(...ops);
+    await writeViewState(db, diff.upserts, diff.deletes);
+  };
 
   for (const spaceId of touched) {
     const data = await loadSpaceData(db, spaceId);
@@ -70,42 +86,23 @@ export async function appendChanges(
       : { views: new Map<string, Map<string, string>>(), nextChangeAt: null };
     nextChangeAt.set(spaceId, built.nextChangeAt);
     const oldViews = await publishedViews(db, spaceId, cache);
-    published.set(spaceId, built.views);
-    const audiences = new Set([...oldViews.keys(), ...built.views.keys()]);
-    const upserts: {
-      audience: string;
-      key: string;
-      space_id: string;
-      value: string;
-    }[] = [];
-    const deletes: { audience: string; key: string }[] = [];
-    for (const audience of audiences) {
-      const before = oldViews.get(audience) ?? new Map<string, string>();
-      const after = built.views.get(audience) ?? new Map<string, string>();
-      const ops: ViewOp[] = [];
-      for (const [key] of before) {
-        if (!after.has(key)) {
-          ops.push({ op: 'del', key });
-          deletes.push({ audience, key });
-        }
-      }
-      for (const [key, value] of after) {
-        if (before.get(key) !== value) {
-          ops.push({ op: 'put', key, value: JSON.parse(value) });
-          upserts.push({ audience, key, space_id: spaceId, value });
-        }
-      }
-      if (ops.length)
-        payloadOf(audience).ops.push(
-          ...ops.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
-        );
-    }
     for (const userId of adminSetChanges(
       oldViews.get(adminAudience(spaceId)),
       built.views.get(adminAudience(spaceId)),
     ))
       resyncUsers.add(userId);
-    await writeViewState(db, upserts, deletes);
+    await publish(spaceId, oldViews, built.views);
+  }
+  // Sensor reports are frequent (two per open): patch the door's entries in the published views
+  // instead of recomputing the whole space. The result is what a recompute would give.
+  for (const [spaceId, patches] of groupPatches(doorStates)) {
+    if (touched.has(spaceId)) continue;
+    const oldViews = await publishedViews(db, spaceId, cache);
+    await publish(
+      spaceId,
+      oldViews,
+      patchDoorStates(spaceId, oldViews, patches),
+    );
   }
 
   for (const e of events) {
@@ -236,4 +233,74 @@ async function publishedViews(
       r.value,
     );
   return views;
+}
+
+/** Per audience, the ops that turn `before` into `after`, and the rows to write. */
+function diffViews(spaceId: string, before: Views, after: Views) {
+  const ops = new Map<string, ViewOp[]>();
+  const upserts: {
+    audience: string;
+    key: string;
+    space_id: string;
+    value: string;
+  }[] = [];
+  const deletes: { audience: string; key: string }[] = [];
+  for (const audience of new Set([...before.keys(), ...after.keys()])) {
+    const b = before.get(audience) ?? new Map<string, string>();
+    const a = after.get(audience) ?? new Map<string, string>();
+    if (a === b) continue;
+    const list: ViewOp[] = [];
+    for (const [key] of b) {
+      if (!a.has(key)) {
+        list.push({ op: 'del', key });
+        deletes.push({ audience, key });
+      }
+    }
+    for (const [key, value] of a) {
+      if (b.get(key) !== value) {
+        list.push({ op: 'put', key, value: JSON.parse(value) });
+        upserts.push({ audience, key, space_id: spaceId, value });
+      }
+    }
+    if (list.length)
+      ops.set(
+        audience,
+        list.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
+      );
+  }
+  return { ops, upserts, deletes };
+}
+
+function groupPatches(
+  patches: DoorStatePatch[],
+): Map<string, DoorStatePatch[]> {
+  const out = new Map<string, DoorStatePatch[]>();
+  for (const p of patches) getOrCreate(out, p.spaceId, () => []).push(p);
+  return out;
+}
+
+/** A copy of `views` with the doors' state and stateSince replaced (the cached maps stay untouched). */
+function patchDoorStates(
+  spaceId: string,
+  views: Views,
+  patches: DoorStatePatch[],
+): Views {
+  const out: Views = new Map(views);
+  for (const [audience, entries] of views) {
+    let copy: Map<string, string> | null = null;
+    for (const p of patches) {
+      for (const kind of ['admin.door', 'door'] as const) {
+        const key = `${spaceId}/${kind}/${p.doorId}`;
+        const json = (copy ?? entries).get(key);
+        if (json === undefined) continue;
+        const value = JSON.parse(json) as Record<string, unknown>;
+        value.state = p.state;
+        value.stateSince = p.since;
+        copy ??= new Map(entries);
+        copy.set(key, JSON.stringify(value));
+      }
+    }
+    if (copy) out.set(audience, copy);
+  }
+  return out;
 }

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { type Summary, summarize } from './stats';
+
+const ROW = 'x'.repeat(200);
+
+/**
+ * The cost of one durable commit, one after another: a single-row INSERT in its own
+ * transaction, in SQLite with the server's settings (WAL, synchronous=FULL) in the same data
+ * directory, or in the benched PostgreSQL database.
+ */
+export async function commitBaseline(
+  opts: { dataDir: string; databaseUrl?: string | undefined },
+  count = 500,
+) {
+  const samples: number[] = [];
+  const started = performance.now();
+  if (opts.databaseUrl) {
+    const client = new pg.Client({ connectionString: opts.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(
+        'CREATE TABLE bench_commit (id serial PRIMARY KEY, at text, payload text)',
+      );
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        await client.query(
+          'INSERT INTO bench_commit (at, payload) VALUES ($1, $2)',
+          [new Date().toISOString(), ROW],
+        );
+        samples.push(performance.now() - t0);
+      }
+      await client.query('DROP TABLE bench_commit');
+    } finally {
+      await client.end();
+    }
+  } else {
+    const db = new SQLite(join(opts.dataDir, 'bench-commit.db'));
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec(
+        'CREATE TABLE bench_commit (id INTEGER PRIMARY KEY, at TEXT, payload TEXT)',
+      );
+      const insert = db.prepare(
+        'INSERT INTO bench_commit (at, payload) VALUES (?, ?)',
+      );
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        insert.run(new Date().toISOString(), ROW);
+        samples.push(performance.now() - t0);
+      }
+    } finally {
+      db.close();
+    }
+  }
+  const summary: Summary = summarize(
+    samples,
+    (performance.now() - started) / 1000,
+  );
+  return summary;
+}

@@ -1,0 +1,199 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase } from '../apps/server/src/test/db';
+import { ServerProcess } from '../apps/server/src/test/server-process';
+import { commitBaseline } from './lib/commit-baseline';
+import { cleanup, freePort, onCleanup, track } from './lib/procs';
+import { bareMqtt, bareWs } from './sync/bare';
+import { Worker } from './sync/gens';
+import { keywayPhones, keywayUnits } from './sync/keyway';
+import { type Run, range } from './sync/phases';
+import { buildRows, METHOD, printTable } from './sync/report';
+import { seed } from './sync/seed';
+import { serverHooks } from './sync/server-hooks';
+import { now, rssKb, sleep } from './sync/worker';
+
+/**
+ * `npm run bench:sync [-- --quick]` (issue #3): push-sync latency and cost with thousands of
+ * clients connected — commit→phone, one change fanned out to 1k/5k/9k phones, commit→unit over
+ * MQTT with 1k/5k units, memory per idle phone — each beside a baseline measured in the same
+ * run (bare SQLite commit, bare ws server, bare aedes broker). The server, the bare servers and
+ * the load generators (≥ 3 phone, 2 unit processes) each run in their own process; client
+ * sockets use source addresses 127.0.0.2–9. `--quick`: 1k of everything, under two minutes.
+ */
+const QUICK = process.argv.includes('--quick');
+const SIZES = QUICK
+  ? { phones: [1000], fans: [1000], units: [1000], samples: 30, rounds: 3 }
+  : {
+      phones: [1000, 9000],
+      fans: [1000, 5000, 9000],
+      units: [1000, 5000],
+      samples: 100,
+      rounds: 5,
+    };
+const PHONE_GENS = 3;
+const UNIT_GENS = 2;
+const COMMITS = 500;
+const DEADLINE_MS = QUICK ? 5 * 60_000 : 40 * 60_000;
+/** `--profile <dir>`: CPU profiles of the server, one file per phase (see sync/server-hooks.ts). */
+const PROFILE = process.argv.includes('--profile')
+  ? (process.argv[process.argv.indexOf('--profile') + 1] ?? '')
+  : '';
+
+let running: ServerProcess | undefined;
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
+
+async function main() {
+  const started = now();
+  const loadBefore = load();
+  process.env.KEYWAY_TEST_DB = 'sqlite';
+  const db = await createTestDatabase();
+  onCleanup(db.drop);
+  const members = Math.max(...SIZES.phones, ...SIZES.fans);
+  let t = now();
+  const seeded = await seed(db.dataDir, {
+    members,
+    fanLevels: SIZES.fans,
+    units: Math.max(...SIZES.units),
+  });
+  const seedMs = now() - t;
+  log(
+    `seeded ${members} members, ${seeded.units.length} units in ${Math.round(seedMs)} ms`,
+  );
+  t = now();
+  const server = await ServerProcess.start(
+    {
+      dataDir: db.dataDir,
+      outbox: join(db.dataDir, 'sms.jsonl'),
+      port: await freePort(),
+      mqttPort: await freePort(),
+      env: { KEYWAY_LOG_LEVEL: 'warn', ...serverHooks(PROFILE || undefined) },
+    },
+    600_000,
+  );
+  running = server;
+  track(server.child);
+  const startMs = now() - t;
+  log(
+    `server up in ${Math.round(startMs)} ms (views of every space recomputed at start)`,
+  );
+  const spawn = (script: string, name: string, n: number) =>
+    Promise.all(range(0, n).map((k) => Worker.start(script, `${name}-${k}`)));
+  const pid = server.child.pid!;
+  let segment = 0;
+  const run: Run = {
+    url: server.url,
+    seeded,
+    phones: await spawn('./phones.ts', 'phones', PHONE_GENS),
+    units: await spawn('./units.ts', 'units', UNIT_GENS),
+    sizes: SIZES,
+    log,
+    mark: (label) => {
+      if (!PROFILE) return;
+      process.kill(pid, 'SIGHUP');
+      log(`profile ${PROFILE}/server-${++segment}.cpuprofile: ${label}`);
+    },
+  };
+  const serverRss = async () => {
+    for (let k = 0; k < 2; k++) {
+      process.kill(pid, 'SIGUSR2');
+      await sleep(300);
+    }
+    return rssKb(pid);
+  };
+  const phones = await keywayPhones(run, serverRss);
+  const units = await keywayUnits(run, server.mqttUrl);
+  if ('error' in units) log(`units: ${units.error}`);
+  await server.kill();
+  running = undefined;
+
+  const fanBytes = Object.fromEntries(
+    phones.levels.flatMap((l) => (l.fan ? [[l.clients, l.fan.bytes]] : [])),
+  );
+  const latencyBytes =
+    phones.levels.find((l) => l.latency)?.latency?.bytes ?? 500;
+  const ws = await bareWs(run, { latency: latencyBytes, fan: fanBytes });
+  const mqttBytes =
+    'error' in units
+      ? {}
+      : Object.fromEntries(
+          units.map((u) => [
+            u.units,
+            { single: u.single.bytes, all: u.all.bytes },
+          ]),
+        );
+  const mqtt = await bareMqtt(run, mqttBytes);
+  const commit = await commitBaseline({ dataDir: db.dataDir }, COMMITS);
+  const durationS = Math.round((now() - started) / 1000);
+
+  const rows = buildRows(phones.levels, ws.levels, units, mqtt, commit);
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${platform()} ${release()}`,
+    /** 1/5/15-minute load averages when the run started and ended (other work on the host skews every figure). */
+    loadavg: { before: loadBefore, after: load() },
+  };
+  const layout = `space "Phones": ${members} members (seeded), groups ${SIZES.fans.map((n) => `G${n}`).join('/')}; space "Units": ${seeded.units.length} units × 1 door; ${PHONE_GENS} phone + ${UNIT_GENS} unit generator processes; SQLite`;
+  printTable(rows, [
+    `Push sync (issue #3), ${QUICK ? 'quick' : 'full'} run in ${durationS} s; ${machine.cpus} CPUs, node ${machine.node}, load average ${machine.loadavg.before[0]} → ${machine.loadavg.after[0]}`,
+    layout,
+    `setup: seed ${Math.round(seedMs)} ms, server start ${Math.round(startMs)} ms, one member created over HTTP at ${phones.members} members: ${phones.createMemberMs.toFixed(0)} ms; commit baseline p50/p99 ${commit.p50}/${commit.p99} ms`,
+    'ms from the admin’s request (bare: from the first send). Latency rows: p50 / p99 / max; fan-out rows: p50 / p99 over every client of every round / last arrival (median over rounds). ratio = Keyway p99 (KB) / target; ≤ 1 passes.',
+  ]);
+  const out = {
+    date: new Date().toISOString(),
+    mode: QUICK ? 'quick' : 'full',
+    durationS,
+    machine,
+    layout,
+    sizes: SIZES,
+    method: METHOD,
+    setup: {
+      seedMs: Math.round(seedMs),
+      serverStartMs: Math.round(startMs),
+      createMemberOverHttpMs: phones.createMemberMs,
+      membersInSpace: phones.members,
+      phoneConnectMs: Object.fromEntries(
+        phones.levels.map((l) => [l.clients, Math.round(l.connectMs)]),
+      ),
+      unitConnectMs:
+        'error' in units
+          ? null
+          : Object.fromEntries(
+              units.map((u) => [u.units, Math.round(u.connectMs)]),
+            ),
+    },
+    commit: { ...commit, count: COMMITS },
+    rows,
+    keyway: { phones, units },
+    baseline: { ws, mqtt },
+  };
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL('sync.json', dir), `${JSON.stringify(out, null, 2)}\n`);
+  log('written bench/results/sync.json');
+}
+
+const watchdog = setTimeout(() => {
+  log(`watchdog: still running after ${DEADLINE_MS / 1000} s, stopping`);
+  void cleanup().finally(() => process.exit(1));
+}, DEADLINE_MS);
+watchdog.unref();
+
+try {
+  await main();
+} catch (err) {
+  console.error(err);
+  if (running)
+    console.error(`server output (tail):\n${running.output.slice(-4000)}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(watchdog);
+  await cleanup();
+}

@@ -1,0 +1,181 @@
+import { type Summary, summarize } from '../lib/stats';
+import { callAll, callSplit, owner, type Worker } from './gens';
+import type { Seeded } from './seed';
+import { now, sleep } from './worker';
+
+/** What every phase needs: the target, the seeded data, the load generators, the sizes. */
+export interface Run {
+  url: string;
+  seeded: Seeded;
+  phones: Worker[];
+  units: Worker[];
+  sizes: {
+    phones: number[];
+    fans: number[];
+    units: number[];
+    samples: number;
+    rounds: number;
+  };
+  log: (msg: string) => void;
+  /** Ends a server profile segment (with --profile): what the server did since the last mark. */
+  mark: (label: string) => void;
+}
+
+export interface Sample {
+  ms: number;
+  httpMs: number;
+  bytes: number;
+}
+
+export interface Latency {
+  clients: number;
+  arrive: Summary;
+  http: Summary;
+  bytes: number;
+}
+
+export interface Fanout {
+  clients: number;
+  /** Every client's arrival, pooled over the rounds, in ms after the send instant. */
+  arrive: Summary;
+  /** Per round: the last client's arrival and the first's. */
+  last: number[];
+  first: number[];
+  http: Summary;
+  missing: number;
+  bytes: number;
+}
+
+const WARMUP = 3;
+export const range = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, k) => from + k);
+export const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+
+/** `count` sequential samples (after WARMUP unrecorded), client i = a spread of [0, clients). */
+export async function latencies(
+  workers: Worker[],
+  clients: number,
+  count: number,
+  sample: (k: number, i: number) => Record<string, unknown>,
+): Promise<Latency> {
+  const got: Sample[] = [];
+  for (let k = 0; k < count + WARMUP; k++) {
+    const i = (k * 7919 + 13) % clients;
+    const s = await owner(workers, i).call<Sample>(
+      'latency',
+      { i, ...sample(k, i) },
+      40_000,
+    );
+    if (k >= WARMUP) got.push(s);
+    await sleep(10);
+  }
+  return {
+    clients,
+    arrive: summarize(
+      got.map((s) => s.ms),
+      1,
+    ),
+    http: summarize(
+      got.map((s) => s.httpMs),
+      1,
+    ),
+    bytes: got[0]?.bytes ?? 0,
+  };
+}
+
+/**
+ * One change reaching clients 0..clients-1: arm every generator with the marker and the count it
+ * holds, take t0, `send` (an HTTP request or a bare broadcast, which may report its own t0),
+ * then tell every generator t0 over IPC; each returns its clients' arrival times minus t0.
+ */
+export async function fanout(
+  workers: Worker[],
+  clients: number,
+  rounds: number,
+  send: (r: number) => Promise<{ t0?: number; httpMs?: number }>,
+  marker: (r: number) => string,
+): Promise<Fanout> {
+  const all: number[] = [];
+  const out = {
+    last: [] as number[],
+    first: [] as number[],
+    http: [] as number[],
+    missing: 0,
+    bytes: 0,
+  };
+  for (let r = 0; r < rounds; r++) {
+    const expect = workers.map(
+      (_, k) =>
+        range(0, clients).filter((i) => i % workers.length === k).length,
+    );
+    await Promise.all(
+      workers.map((w, k) =>
+        w.call('arm', { marker: marker(r), expect: expect[k] }),
+      ),
+    );
+    const t0 = now();
+    const sent = await send(r);
+    if (sent.httpMs !== undefined) out.http.push(sent.httpMs);
+    const got = await callAll<{
+      lat: number[];
+      bytes: number;
+      missing: number;
+    }>(workers, 'collect', { t0: sent.t0 ?? t0, timeoutMs: 60_000 }, 90_000);
+    const lat = got.flatMap((g) => g.lat);
+    all.push(...lat);
+    out.last.push(Math.max(...lat));
+    out.first.push(Math.min(...lat));
+    out.missing += got.reduce((n, g) => n + g.missing, 0);
+    out.bytes = Math.max(out.bytes, ...got.map((g) => g.bytes));
+    await sleep(200);
+  }
+  return {
+    clients,
+    arrive: summarize(all, 1),
+    ...out,
+    http: summarize(out.http, 1),
+  };
+}
+
+/** An admin's HTTP request from the coordinator (fan-out sends); its response time. */
+export async function adminRequest(
+  run: Run,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<number> {
+  const t0 = now();
+  const res = await fetch(`${run.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${run.seeded.owner}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300)
+    throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+  return now() - t0;
+}
+
+/** Connects these clients across the generators (client i in generator i mod n); the time it took. */
+export async function connect(
+  workers: Worker[],
+  what: string,
+  items: { i: number }[],
+  args: (share: unknown[]) => Record<string, unknown>,
+): Promise<number> {
+  const t0 = now();
+  const res = await callSplit<
+    { i: number },
+    { ok: number; failed: number; errors: string[] }
+  >(workers, 'connect', items, (c) => c.i, args, 900_000);
+  const failed = res.reduce((n, r) => n + r.failed, 0);
+  if (failed)
+    throw new Error(
+      `${what}: ${failed} clients failed to connect: ${res.flatMap((r) => r.errors)[0]}`,
+    );
+  return now() - t0;
+}

@@ -1,0 +1,151 @@
+import type { Summary } from '../lib/stats';
+import type { BareMqttLevel, BareWsLevel } from './bare';
+import type { PhoneLevel, UnitLevel } from './keyway';
+import { type Fanout, median } from './phases';
+
+/** One printed line: a Keyway figure beside its baseline from the same run, and the target. */
+export interface Row {
+  figure: string;
+  clients: number;
+  keyway: string;
+  http: string;
+  baseline: string;
+  /** The target the Keyway p99 (or KB) must stay under, and Keyway's figure over it (≤ 1 passes). */
+  limit: number | null;
+  ratio: number | null;
+}
+
+const f = (x: number | undefined) =>
+  x === undefined || Number.isNaN(x) ? '–' : x.toFixed(x >= 100 ? 0 : 1);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const lat = (s: Summary) => `${f(s.p50)} / ${f(s.p99)} / ${f(s.max)}`;
+const fan = (x: Fanout) =>
+  `${f(x.arrive.p50)} / ${f(x.arrive.p99)} / ${f(median(x.last))}`;
+const http = (s: Summary) => `${f(s.p50)} / ${f(s.p99)}`;
+const ratio = (value: number, limit: number) => ({
+  limit: r2(limit),
+  ratio: r2(value / limit),
+});
+
+export function buildRows(
+  phones: PhoneLevel[],
+  bareWs: BareWsLevel[],
+  units: UnitLevel[] | { error: string },
+  bareMqtt: BareMqttLevel[],
+  commit: Summary,
+): Row[] {
+  const rows: Row[] = [];
+  const ws = (n: number) => bareWs.find((b) => b.clients === n);
+  for (const p of phones) {
+    const b = ws(p.clients);
+    if (p.latency && b?.echo) {
+      const base = commit.p99 + b.echo.p99;
+      rows.push({
+        figure: 'commit→phone (PATCH member)',
+        clients: p.clients,
+        keyway: lat(p.latency.arrive),
+        http: http(p.latency.http),
+        baseline: `commit ${f(commit.p99)} + ws rtt ${f(b.echo.p99)} (p50 ${f(b.echo.p50)})`,
+        ...ratio(p.latency.arrive.p99, 2 * base),
+      });
+    }
+    if (p.fan && b?.fan)
+      rows.push({
+        figure: 'fan-out (rename group)',
+        clients: p.clients,
+        keyway: fan(p.fan),
+        http: http(p.fan.http),
+        baseline: `bare ws ${fan(b.fan)}`,
+        ...ratio(p.fan.arrive.p99, 2 * b.fan.arrive.p99),
+      });
+  }
+  if ('error' in units) {
+    rows.push({
+      figure: 'commit→unit (MQTT)',
+      clients: 0,
+      keyway: `FAILED: ${units.error}`,
+      http: '',
+      baseline: '',
+      limit: null,
+      ratio: null,
+    });
+  } else {
+    for (const u of units) {
+      const m = bareMqtt.find((x) => x.units === u.units);
+      if (!m) continue;
+      rows.push({
+        figure: 'commit→unit (door pulseMs)',
+        clients: u.units,
+        keyway: lat(u.single.arrive),
+        http: http(u.single.http),
+        baseline: `mqtt ${f(m.single.p50)} / ${f(m.single.p99)} + commit ${f(commit.p99)}`,
+        ...ratio(u.single.arrive.p99, 2 * m.single.p99 + commit.p99),
+      });
+      rows.push({
+        figure: 'space change → all units',
+        clients: u.units,
+        keyway: fan(u.all),
+        http: http(u.all.http),
+        baseline: `mqtt ${fan(m.all)} + commit ${f(commit.p99)}`,
+        ...ratio(u.all.arrive.p99, 2 * m.all.arrive.p99 + commit.p99),
+      });
+    }
+  }
+  for (const p of phones) {
+    const b = ws(p.clients);
+    if (p.perClientKb === undefined || b?.perClientKb === undefined) continue;
+    rows.push({
+      figure: 'memory per idle phone (KB)',
+      clients: p.clients,
+      keyway: f(p.perClientKb),
+      http: '',
+      baseline: `bare ws ${f(b.perClientKb)}`,
+      ...ratio(p.perClientKb, Math.min(2 * b.perClientKb, 20)),
+    });
+  }
+  return rows;
+}
+
+export function printTable(rows: Row[], header: string[]): void {
+  const head = [
+    'figure',
+    'clients',
+    'Keyway p50 / p99 / max|last ms',
+    'HTTP resp p50 / p99',
+    'baseline (same run)',
+    'target',
+    'ratio',
+  ];
+  const body = rows.map((r) => [
+    r.figure,
+    String(r.clients),
+    r.keyway,
+    r.http,
+    r.baseline,
+    r.limit === null ? '' : `≤ ${f(r.limit)}`,
+    r.ratio === null ? '!' : `${r.ratio.toFixed(2)}${r.ratio <= 1 ? '' : ' !'}`,
+  ]);
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...body.map((b) => b[i]!.length)),
+  );
+  const line = (cells: string[]) =>
+    cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  console.log('');
+  for (const h of header) console.log(h);
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const b of body) console.log(line(b));
+}
+
+export const METHOD = {
+  clock:
+    'Every interval is start and end on one host: load generators stamp arrivals with performance.timeOrigin + performance.now() in their own process; for fan-outs the coordinator takes t0 the same way just before the HTTP request (bare ws server: just before its first send; bare MQTT: just before the first publish) and sends t0 to each generator over IPC.',
+  commitToPhone:
+    'The generator holding member i’s socket takes t0, PATCHes /v1/members/{i} {name} as the owner, and stops when that socket receives the change carrying the new name. HTTP resp = response fully read. Baseline: p99 of a bare SQLite WAL synchronous=FULL single-row commit in the same data dir + p99 of a bare ws echo round trip of the same message size with the same idle clients connected. Target: p99 ≤ 2 × baseline.',
+  fanout:
+    'The coordinator renames group G<n> (members 0..n-1, all connected) and every generator reports each client’s arrival − t0; p50/p99 over all clients of all rounds, last = median over rounds of the last arrival. Baseline: bare ws server sends a string of the same size to the same clients. Target: p99 ≤ 2 × bare p99.',
+  units:
+    'Simulated units (mqtt.js, username = unit id) subscribe sync, publish resume, and answer every update with applied. Single: the generator holding the unit PATCHes its door’s pulseMs and times its sync message. All: the coordinator changes the space’s time zone and every unit’s arrival is timed. Baseline: bare aedes broker, same payload sizes, QoS 1. Target: p99 ≤ 2 × mqtt p99 + commit p99.',
+  memory:
+    'Server VmRSS after two forced GCs (server: --expose-gc and a SIGUSR2 → gc() preload via NODE_OPTIONS; bare ws: --expose-gc), with n idle clients connected minus before any, divided by n. Target: ≤ 2 × bare ws and ≤ 20 KB.',
+};

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+
+/**
+ * Bench-only hooks loaded into the server process through NODE_OPTIONS (no server code
+ * changes; plain JS in a data: URL because it loads before tsx):
+ *  - SIGUSR2 forces a GC (with --expose-gc), so an RSS reading is not garbage;
+ *  - with a profile directory, a CPU profile runs from start and SIGHUP writes what it has so
+ *    far to `<dir>/server-<n>.cpuprofile` and starts the next one (one file per bench phase).
+ */
+const HOOK = `
+process.on('SIGUSR2', () => globalThis.gc?.());
+const dir = process.env.BENCH_SERVER_PROFILE_DIR;
+if (dir) {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const s = new Session();
+  s.connect();
+  s.post('Profiler.enable');
+  s.post('Profiler.setSamplingInterval', { interval: 500 });
+  s.post('Profiler.start');
+  let n = 0;
+  process.on('SIGHUP', () => {
+    s.post('Profiler.stop', (err, res) => {
+      if (!err) writeFileSync(dir + '/server-' + ++n + '.cpuprofile', JSON.stringify(res.profile));
+      s.post('Profiler.start');
+    });
+  });
+}
+`;
+
+/** The server's extra environment: NODE_OPTIONS with the hooks, and where profiles go. */
+export function serverHooks(profileDir?: string): Record<string, string> {
+  const url = `data:text/javascript;base64,${Buffer.from(HOOK).toString('base64')}`;
+  const env: Record<string, string> = {
+    NODE_OPTIONS: `--expose-gc --import=${url}`,
+  };
+  if (profileDir) {
+    mkdirSync(profileDir, { recursive: true });
+    env.BENCH_SERVER_PROFILE_DIR = profileDir;
+  }
+  return env;
+}
