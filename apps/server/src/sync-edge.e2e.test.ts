@@ -146,4 +146,19 @@ describe('push sync at the edges', () => {
       code: 'invalid_message',
     });
   });
+
+  it('deleting a space empties it from members’ phones and admins’ dashboards', async () => {
+    const owner = await t.login('+34644000010');
+    const sp = expectStatus(await t.request('POST', '/v1/spaces', { token: owner, body: { name: 'Doomed', timezone: 'UTC' } }), 201).space;
+    const g = expectStatus(await t.request('POST', `/v1/spaces/${sp.id}/groups`, { token: owner, body: { name: 'All' } }), 201).group;
+    const memberToken = await t.login('+34644000011');
+    expectStatus(await t.request('POST', `/v1/spaces/${sp.id}/members`, { token: owner, body: { phone: '+34644000011', groupIds: [g.id] } }), 201);
+    const phone = await connect(memberToken);
+    const dash = await connect(owner);
+    expect(phone.entries('space').map(([k]) => k)).toEqual([`${sp.id}/space/${sp.id}`]);
+    expect(dash.entries('admin.space')).toHaveLength(1);
+    expectStatus(await t.request('DELETE', `/v1/spaces/${sp.id}`, { token: owner }), 204);
+    await waitFor(() => phone.view.size === 0, 'the space leaves her phone');
+    await waitFor(() => dash.entries('admin.space').length === 0 && dash.view.size === 0, 'the space leaves the dashboard');
+  });
 });

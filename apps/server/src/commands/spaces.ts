@@ -72,6 +72,8 @@ export async function deleteSpace(ctx: AppContext, spaceId: string): Promise<str
     const units = await tx.db.selectFrom('units').select('id').where('space_id', '=', spaceId).execute();
     await tx.db.deleteFrom('events').where('space_id', '=', spaceId).execute();
     await tx.db.deleteFrom('spaces').where('id', '=', spaceId).execute();
+    // Every view of the space empties: members, dashboards and units are told it is gone.
+    tx.touch(spaceId);
     return units.map((u) => u.id);
   });
 }

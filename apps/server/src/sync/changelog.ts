@@ -109,7 +109,8 @@ export async function appendChanges(
     const admins = payloadOf(adminAudience(e.spaceId));
     admins.events = [...(admins.events ?? []), e];
     // A member sees her own attempts (history on her phone).
-    if (e.type === 'door.open' && e.userId) {
+    // …but not an attempt on a door she cannot see: that would reveal another tenant's ids.
+    if (e.type === 'door.open' && e.userId && e.data?.visible !== false) {
       const p = payloadOf(memberAudience(e.userId));
       p.events = [...(p.events ?? []), e];
     }
