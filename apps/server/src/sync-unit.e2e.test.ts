@@ -68,9 +68,13 @@ describe('units follow their configuration and access list over MQTT (real unit 
 
   it('gets a snapshot of its doors and access list, then live changes, and the server knows what it applied', async () => {
     expect(appliedCursors(unit.output)[0]!.type).toBe('snapshot');
-    const config = Object.entries(state().view).find(([k]) =>
-      k.includes('/unit.config/'),
-    )![1];
+    const config = await waitFor(
+      () =>
+        Object.entries(state().view).find(([k]) =>
+          k.includes('/unit.config/'),
+        )?.[1],
+      'the unit config saved',
+    );
     expect(config.doors.map((d: any) => [d.relay, d.pulseMs])).toEqual([
       [1, 200],
       [2, 500],

@@ -181,6 +181,10 @@ describe('push sync: the seed story over real sockets', () => {
         op.op === 'put'
           ? resumed.set(op.key, op.value)
           : resumed.delete(op.key);
+    // A cursor past the end of the log (a restored backup) is unknown too: snapshot.
+    const future = await connect(bea, `${again.cursor!.split('.')[0]}.999999`);
+    expect(future.messages[0].type).toBe('snapshot');
+    expect(future.view).toEqual(resumed);
     const stale = await connect(bea, 'otherepoch.1');
     expect(stale.messages[0].type).toBe('snapshot');
     expect(stale.view).toEqual(resumed);

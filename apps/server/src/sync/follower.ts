@@ -2,7 +2,7 @@ import type { Db, Dialect } from '../db/connect';
 import type { CommittedChange } from './changelog';
 import { formatCursor, parseCursor } from './cursor';
 import type { Subscriber, SyncHub } from './hub';
-import { readChangesSince, readSnapshot } from './reader';
+import { readResume, readSnapshot } from './reader';
 
 export interface FollowerDeps {
   db: Db;
@@ -46,17 +46,22 @@ export abstract class Follower implements Subscriber {
     const c = parseCursor(rawCursor);
     let replay: CommittedChange[] | null = null;
     if (c && c.epoch === epoch && c.n >= minCursor) {
-      const changes = await readChangesSince(
+      const r = await readResume(
         this.deps.db,
+        this.deps.dialect,
         [...this.audiences],
         c.n,
         this.deps.maxReplay + 1,
       );
+      // A cursor beyond the end of the log (a restored backup) or behind a compaction that ran
+      // meanwhile is unknown: snapshot.
+      const known = c.n <= r.maxCursor && c.n >= r.minCursor;
       if (
-        changes.length <= this.deps.maxReplay &&
-        !changes.some((ch) => this.needsResync(ch))
+        known &&
+        r.changes.length <= this.deps.maxReplay &&
+        !r.changes.some((ch) => this.needsResync(ch))
       )
-        replay = changes;
+        replay = r.changes;
     }
     if (replay && c) {
       this.last = c.n;

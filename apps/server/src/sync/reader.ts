@@ -71,3 +71,36 @@ export async function readChangesSince(
   }
   return out;
 }
+
+/** The changes after a cursor, with the log's bounds read in the same consistent snapshot. */
+export async function readResume(
+  db: Db,
+  dialect: Dialect,
+  audiences: string[],
+  after: number,
+  limit: number,
+): Promise<{
+  changes: ChangeBatch['changes'];
+  maxCursor: number;
+  minCursor: number;
+}> {
+  let tx = db.transaction();
+  if (dialect === 'postgres') tx = tx.setIsolationLevel('repeatable read');
+  return tx.execute(async (trx) => {
+    const max = await trx
+      .selectFrom('changes')
+      .select((eb) => eb.fn.max('cursor').as('c'))
+      .executeTakeFirst();
+    const meta = await trx
+      .selectFrom('sync_meta')
+      .select('min_cursor')
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    const changes = await readChangesSince(trx, audiences, after, limit);
+    return {
+      changes,
+      maxCursor: Number(max?.c ?? 0),
+      minCursor: Number(meta?.min_cursor ?? 0),
+    };
+  });
+}

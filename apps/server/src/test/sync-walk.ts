@@ -1,0 +1,1240 @@
+import { isDeepStrictEqual } from 'node:util';
+import { type Access, parseViewKey, ServerMessage } from '@keyway/protocol';
+import { ManualClock } from '../clock';
+import { parseCursor } from '../sync/cursor';
+import {
+  ChangeLogMirror,
+  ChildBackend,
+  InProcessBackend,
+  type SyncBackend,
+} from './sync-backend';
+import {
+  type Connection,
+  type ConnectMode,
+  freshSnapshot,
+  SyncPhone,
+} from './sync-phone';
+import {
+  cloneWorld,
+  deleteDoor,
+  deleteGroup,
+  deleteUnit,
+  entryShapeErrors,
+  expectedKeys,
+  isAdmin,
+  memberOf,
+  type Role,
+  seesSpace,
+  viewErrors,
+  type World,
+  type WSpace,
+} from './sync-world';
+
+/**
+ * A seeded random walk over the public API with several phones following `GET /v1/sync`
+ * (issue #3, "Tests that must exist": convergence and isolation). Every API call that writes
+ * updates the test's model (./sync-world.ts) and is followed by a read of the change log, so
+ * each cursor can be placed between two model states. The checks:
+ *
+ * - convergence (at checkpoints): each phone, caught up, holds exactly a fresh snapshot of its
+ *   user, and that snapshot is exactly what the model says the user may see (statuses included);
+ * - streams (every message): schema-valid; cursors strictly increase within a connection and
+ *   start above the resume cursor; heartbeats carry the position; every change is a logged row
+ *   for the connection's audiences, byte-for-byte its payload, and no row for those audiences
+ *   between two consecutive messages (or between the resume cursor and the first) is missing;
+ * - isolation (every message): each key put, and each key of a snapshot, is one the user may see
+ *   in the model state just before or just after the change committed; each event is of a space
+ *   she administers (or her own door.open in a space she belongs to).
+ */
+
+export interface WalkOptions {
+  seed: number;
+  steps: number;
+  backend: 'inprocess' | 'child';
+  /** Mean number of steps between server restarts (0: none). */
+  restartEvery: number;
+  /** For the child backend: the share of restarts that are SIGKILL (the rest SIGTERM). */
+  killShare?: number;
+  checkpointEvery: number;
+  /** Off only for the checker's own self-tests (planted leaks), to see the stream checks alone. */
+  checkConvergence?: boolean;
+  /** A member's own door.open events must be of a space she belongs to (or administers) at the time. */
+  strictOwnEvents?: boolean;
+  /**
+   * Sometimes reconnect with a cursor of the current epoch beyond the log's end. Off by default:
+   * the server accepts such a cursor and then drops every change up to it (see the report).
+   */
+  futureCursors?: boolean;
+  /** Relative weights of the kinds of steps (missing: the defaults below). */
+  weights?: Partial<Record<StepKind, number>>;
+  env?: Record<string, string>;
+  /** Stop at the first checkpoint that finds something (default), or collect everything. */
+  failFast?: boolean;
+}
+
+export interface WalkReport {
+  seed: number;
+  steps: number;
+  violations: string[];
+  stats: Record<string, number>;
+}
+
+export type StepKind =
+  | 'group.create'
+  | 'group.patch'
+  | 'group.delete'
+  | 'member.add'
+  | 'member.patch'
+  | 'member.delete'
+  | 'admin.put'
+  | 'admin.patch'
+  | 'admin.remove'
+  | 'space.patch'
+  | 'space.delete'
+  | 'door.create'
+  | 'door.patch'
+  | 'door.delete'
+  | 'unit.create'
+  | 'unit.patch'
+  | 'unit.delete'
+  | 'open'
+  | 'time'
+  | 'disconnect'
+  | 'reconnect';
+
+export const DEFAULT_WEIGHTS: Record<StepKind, number> = {
+  'group.create': 5,
+  'group.patch': 7,
+  'group.delete': 2,
+  'member.add': 8,
+  'member.patch': 12,
+  'member.delete': 4,
+  'admin.put': 4,
+  'admin.patch': 2,
+  'admin.remove': 3,
+  'space.patch': 5,
+  'space.delete': 0.6,
+  'door.create': 4,
+  'door.patch': 4,
+  'door.delete': 2,
+  'unit.create': 1.5,
+  'unit.patch': 1,
+  'unit.delete': 0.7,
+  open: 5,
+  time: 7,
+  disconnect: 6,
+  reconnect: 9,
+};
+
+const ROOT_PHONE = '+34600100000';
+const PHONE_NUMBERS = [
+  '+34600100001',
+  '+34600100002',
+  '+34600100003',
+  '+34600100004',
+  '+34600100005',
+  '+34600100006',
+];
+const TIMEZONES = [
+  'Europe/Madrid',
+  'America/New_York',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+];
+const TIMES = [
+  '00:00',
+  '02:30',
+  '06:00',
+  '08:00',
+  '12:15',
+  '17:00',
+  '18:00',
+  '20:00',
+  '22:00',
+  '23:59',
+];
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+// Tuesday 5 January 2027, 17:00 in Madrid.
+const START = Date.parse('2027-01-05T17:00:00+01:00');
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+class Rng {
+  constructor(private s: number) {}
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) | 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    if (!xs.length) throw new Error('pick from empty');
+    return xs[this.int(xs.length)]!;
+  }
+  subset<T>(xs: readonly T[]): T[] {
+    return xs.filter(() => this.chance(0.5));
+  }
+}
+
+interface User {
+  label: string;
+  phone: string;
+  userId: string;
+  /** The token admin actions use (the phone's first session). */
+  token: string;
+  /** A separate session for fresh snapshots, so the checks do not touch the phones' receipts. */
+  checkerToken: string;
+}
+
+interface ConnState {
+  pos: number | null;
+  segAudiences: Set<string> | null;
+  /** The last cursor of the current segment that was checked for gaps. */
+  segPos: number | null;
+  errored: boolean;
+  /** Whether it resumed from a cursor of the current epoch, and what came first (for the stats). */
+  resumed: boolean;
+  first: boolean;
+}
+
+const audiencesFor = (w: World, userId: string) =>
+  new Set([
+    `u:${userId}`,
+    ...Object.values(w.spaces)
+      .filter((s) => s.admins[userId])
+      .map((s) => `a:${s.id}`),
+  ]);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class SyncWalk {
+  private rng: Rng;
+  private world: World = { spaces: {} };
+  private versions: World[] = [cloneWorld(this.world)];
+  /** After each write (and some other steps): the change log's max cursor and the model version then. */
+  private bounds: { cursor: number; version: number }[] = [];
+  private allowedMemo = new Map<string, Set<string>>();
+  private users: User[] = [];
+  private root!: User;
+  private phones: SyncPhone[] = [];
+  private mirror!: ChangeLogMirror;
+  private backend!: SyncBackend;
+  private step = 0;
+  private epoch: string | null = null;
+  private names = 0;
+  private recent: string[] = [];
+  private connState = new WeakMap<Connection, ConnState>();
+  readonly violations: string[] = [];
+  readonly stats: Record<string, number> = {};
+  private weights: Record<StepKind, number>;
+
+  constructor(private opts: WalkOptions) {
+    this.rng = new Rng(opts.seed);
+    this.weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
+  }
+
+  private count(what: string, n = 1) {
+    this.stats[what] = (this.stats[what] ?? 0) + n;
+  }
+  private note(line: string) {
+    this.recent.push(`#${this.step} ${line}`);
+    if (this.recent.length > 40) this.recent.shift();
+  }
+  private violation(what: string) {
+    if (this.violations.length < 200)
+      this.violations.push(`step ${this.step}: ${what}`);
+  }
+
+  async run(): Promise<WalkReport> {
+    const o = this.opts;
+    this.backend =
+      o.backend === 'inprocess'
+        ? await InProcessBackend.start(new ManualClock(START), {
+            KEYWAY_SYNC_HEARTBEAT_MS: '250',
+            // Clock jumps of days pass this, so restarts compact the log and old cursors get snapshots.
+            KEYWAY_SYNC_RETENTION_HOURS: '48',
+            ...o.env,
+          })
+        : await ChildBackend.start({
+            KEYWAY_SYNC_HEARTBEAT_MS: '500',
+            ...o.env,
+          });
+    this.mirror = new ChangeLogMirror(this.backend.db);
+    this.backend.onStopped = async () => {
+      await this.mirror.pull();
+      await this.mirror.close();
+    };
+    try {
+      const t0 = Date.now();
+      await this.setup();
+      this.count('ms setup', Date.now() - t0);
+      const restartAt = this.restartSchedule();
+      for (this.step = 1; this.step <= o.steps; this.step++) {
+        const how = restartAt.get(this.step);
+        let t = Date.now();
+        if (how) await this.restart(how);
+        else await this.randomStep();
+        this.count(how ? 'ms restarts' : 'ms steps', Date.now() - t);
+        if (this.step % o.checkpointEvery === 0 || this.step === o.steps) {
+          t = Date.now();
+          await this.checkpoint();
+          this.count('ms checkpoints', Date.now() - t);
+          if (this.violations.length && o.failFast !== false) break;
+        }
+      }
+      this.count('changes logged', this.mirror.rows.length);
+      return {
+        seed: o.seed,
+        steps: Math.min(this.step, o.steps),
+        violations: this.violations,
+        stats: this.stats,
+      };
+    } catch (err) {
+      const e = err as Error;
+      e.message = `${e.message}\nwalk seed ${o.seed}, step ${this.step}; recent steps:\n  ${this.recent.join('\n  ')}`;
+      throw e;
+    } finally {
+      for (const p of this.phones) await p.disconnect(true).catch(() => {});
+      await this.mirror.close();
+      await this.backend.stop();
+    }
+  }
+
+  /** A failure report with what led to it. */
+  describe(): string {
+    return `walk seed ${this.opts.seed} (${this.opts.backend}), ${this.violations.length} violation(s):\n  ${this.violations
+      .slice(0, 25)
+      .join('\n  ')}\nrecent steps:\n  ${this.recent.join('\n  ')}`;
+  }
+
+  private restartSchedule(): Map<number, 'graceful' | 'kill'> {
+    const out = new Map<number, 'graceful' | 'kill'>();
+    const { steps, restartEvery } = this.opts;
+    // Only a child process can be SIGKILLed.
+    const killShare =
+      this.opts.backend === 'child' ? (this.opts.killShare ?? 0) : 0;
+    if (!restartEvery) return out;
+    const n = Math.max(1, Math.round(steps / restartEvery));
+    for (let i = 0; i < n; i++) {
+      // Spread over the run, away from the checkpoints' own reconnects.
+      const at = Math.floor(((i + 0.3 + this.rng.next() * 0.5) * steps) / n);
+      out.set(
+        Math.max(2, at),
+        (i === 0 && killShare > 0) || this.rng.chance(killShare)
+          ? 'kill'
+          : 'graceful',
+      );
+    }
+    return out;
+  }
+
+  // ---- model bookkeeping -------------------------------------------------------------------
+
+  /** After a write: a new model version, and where the change log is now. */
+  private async committed(): Promise<void> {
+    this.versions.push(cloneWorld(this.world));
+    await this.bound();
+  }
+  private async bound(): Promise<void> {
+    this.bounds.push({
+      cursor: await this.mirror.pull(),
+      version: this.versions.length - 1,
+    });
+  }
+
+  /** The model versions (indices) a commit with this cursor may reflect. */
+  private versionsAt(n: number): number[] {
+    let lo = 0;
+    let hi = this.bounds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.bounds[mid]!.cursor < n) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= this.bounds.length) return [this.versions.length - 1];
+    const after = this.bounds[lo]!.version;
+    const before = lo > 0 ? this.bounds[lo - 1]!.version : 0;
+    const out: number[] = [];
+    for (let v = before; v <= after; v++) out.push(v);
+    return out;
+  }
+  private allowed(n: number, userId: string): Set<string>[] {
+    return this.versionsAt(n).map((v) => {
+      const key = `${v}|${userId}`;
+      let s = this.allowedMemo.get(key);
+      if (!s) {
+        s = expectedKeys(this.versions[v]!, userId);
+        this.allowedMemo.set(key, s);
+      }
+      return s;
+    });
+  }
+
+  private async api(
+    method: string,
+    path: string,
+    token: string,
+    body: unknown,
+    expect: number,
+  ): Promise<any> {
+    const res = await this.backend.request(method, path, { token, body });
+    const who = this.users.find((u) => u.token === token)?.label ?? '?';
+    this.note(
+      `${who} ${method} ${path} ${body === undefined ? '' : JSON.stringify(body)} -> ${res.status}`,
+    );
+    if (res.status !== expect)
+      throw new Error(
+        `${method} ${path}: expected ${expect}, got ${res.status} ${JSON.stringify(res.body)}`,
+      );
+    this.count(`api ${method} ${path.replace(/\/[a-z]+_[a-z0-9]+/g, '/{id}')}`);
+    return res.body;
+  }
+
+  private name(prefix: string) {
+    return `${prefix} ${++this.names}`;
+  }
+
+  // ---- setup ---------------------------------------------------------------------------------
+
+  private async setup() {
+    const login = async (label: string, phone: string): Promise<User> => {
+      const token = await this.backend.login(phone, `${label} phone`);
+      const checkerToken = await this.backend.login(phone, `${label} checker`);
+      const me = await this.backend.request('GET', '/v1/me', { token });
+      return { label, phone, userId: me.body.user.id, token, checkerToken };
+    };
+    this.root = await login('root', ROOT_PHONE);
+    this.users = [this.root];
+    for (const [i, phone] of PHONE_NUMBERS.entries())
+      this.users.push(await login(`P${i + 1}`, phone));
+    for (const tz of ['Europe/Madrid', 'America/New_York'])
+      await this.createSpace(tz);
+    await this.bound();
+
+    // Phones: the root's dashboard, P1 on two devices, P2..P6 on one each.
+    const stepOf = () => this.step;
+    this.phones.push(
+      new SyncPhone('root', this.root.userId, this.root.token, stepOf),
+    );
+    for (const u of this.users.slice(1)) {
+      this.phones.push(new SyncPhone(`${u.label}`, u.userId, u.token, stepOf));
+      if (u.label === 'P1') {
+        const second = await this.backend.login(u.phone, 'P1 tablet');
+        this.phones.push(new SyncPhone('P1b', u.userId, second, stepOf));
+      }
+    }
+    for (const p of this.phones) await this.connect(p, 'none');
+  }
+
+  private async createSpace(timezone: string) {
+    const space = (
+      await this.api(
+        'POST',
+        '/v1/spaces',
+        this.root.token,
+        { name: this.name('Space'), timezone },
+        201,
+      )
+    ).space;
+    const s: WSpace = {
+      id: space.id,
+      name: space.name,
+      timezone,
+      lockdown: false,
+      geofenceMeters: null,
+      units: {},
+      doors: {},
+      groups: {},
+      members: {},
+      admins: { [this.root.userId]: 'owner' },
+    };
+    this.world.spaces[s.id] = s;
+    await this.committed();
+    const unit = await this.createUnit(s, this.root);
+    await this.createDoor(s, this.root, unit, 1);
+    await this.createDoor(s, this.root, unit, 2);
+  }
+
+  private async createUnit(s: WSpace, actor: User): Promise<string> {
+    const name = this.name('Unit');
+    const unit = (
+      await this.api(
+        'POST',
+        `/v1/spaces/${s.id}/units`,
+        actor.token,
+        { name },
+        201,
+      )
+    ).unit;
+    s.units[unit.id] = { id: unit.id, name };
+    await this.committed();
+    return unit.id;
+  }
+
+  private async createDoor(
+    s: WSpace,
+    actor: User,
+    unitId: string,
+    relay: number,
+  ) {
+    const body: Record<string, unknown> = {
+      name: this.name('Door'),
+      unitId,
+      relay,
+    };
+    if (this.rng.chance(0.5)) body.pulseMs = this.rng.pick([200, 500, 1500]);
+    if (this.rng.chance(0.5)) body.sensor = this.rng.chance(0.5);
+    const door = (
+      await this.api('POST', `/v1/spaces/${s.id}/doors`, actor.token, body, 201)
+    ).door;
+    s.doors[door.id] = {
+      id: door.id,
+      name: body.name as string,
+      unitId,
+      relay,
+      pulseMs: (body.pulseMs as number | undefined) ?? 500,
+      sensor: (body.sensor as boolean | undefined) ?? false,
+    };
+    await this.committed();
+  }
+
+  // ---- connections ---------------------------------------------------------------------------
+
+  private async connect(p: SyncPhone, mode: ConnectMode) {
+    if (p.connected) await p.disconnect(this.rng.chance(0.4));
+    await p.connect(
+      this.backend.url,
+      mode,
+      audiencesFor(this.world, p.userId),
+      (n) => this.rng.int(n),
+    );
+    this.note(
+      `${p.label} connects (${mode}, sent ${p.connections.at(-1)?.sent ?? 'no cursor'})`,
+    );
+    this.count(`connect ${mode}`);
+  }
+
+  private randomMode(): ConnectMode {
+    if (this.opts.futureCursors && this.rng.chance(0.05)) return 'future';
+    const r = this.rng.next();
+    return r < 0.74
+      ? 'resume'
+      : r < 0.82
+        ? 'none'
+        : r < 0.87
+          ? 'garbage'
+          : r < 0.92
+            ? 'other-epoch'
+            : 'stale';
+  }
+
+  private async restart(how: 'graceful' | 'kill') {
+    this.note(`server restart (${how})`);
+    this.count(`restart ${how}`);
+    await this.bound();
+    await this.backend.restart(how);
+    await this.bound();
+    // The server closed every socket; most phones come back at once, the others later.
+    for (const p of this.phones) {
+      if (p.connected) await waitClosed(p);
+      if (this.rng.chance(0.7))
+        await this.connect(
+          p,
+          this.rng.chance(0.9) ? 'resume' : this.randomMode(),
+        );
+    }
+  }
+
+  // ---- random steps --------------------------------------------------------------------------
+
+  private spaces(): WSpace[] {
+    return Object.values(this.world.spaces);
+  }
+  private roleOf(s: WSpace, u: User): Role | undefined {
+    return s.admins[u.userId];
+  }
+  private writer(s: WSpace): User {
+    return this.rng.pick(
+      this.users.filter((u) =>
+        ['owner', 'admin'].includes(this.roleOf(s, u) ?? ''),
+      ),
+    );
+  }
+  private owner(s: WSpace): User {
+    return this.rng.pick(
+      this.users.filter((u) => this.roleOf(s, u) === 'owner'),
+    );
+  }
+  private userById(id: string): User {
+    return this.users.find((u) => u.userId === id)!;
+  }
+
+  private randomAccess(): Access | null {
+    const r = this.rng;
+    if (r.chance(0.3)) return null;
+    const access: Access = { timeFrames: [] };
+    const frames = r.int(3);
+    for (let i = 0; i < frames; i++) {
+      const days = r.subset(DAYS);
+      access.timeFrames.push({
+        days: days.length ? days : [r.pick(DAYS)],
+        from: r.pick(TIMES),
+        to: r.pick(TIMES),
+      });
+    }
+    const now = this.backend.now().getTime();
+    const iso = (t: number) =>
+      new Date(Math.floor(t / 1000) * 1000).toISOString();
+    if (this.backend.clock) {
+      // Validity dates around now, on the scale of the clock's jumps.
+      const from = now + (r.int(96) - 48) * 1_800_000;
+      if (r.chance(0.4)) access.validFrom = iso(from);
+      if (r.chance(0.4))
+        access.validUntil = iso(from + (1 + r.int(96)) * 1_800_000);
+    } else {
+      // Real clock: validity edges a few seconds ahead, so the server pushes them during the walk.
+      const from = now + (1 + r.int(5)) * 1000;
+      if (r.chance(0.6)) access.validFrom = iso(from);
+      if (r.chance(0.6)) access.validUntil = iso(from + (1 + r.int(8)) * 1000);
+    }
+    return access;
+  }
+
+  private geofence(): number | null {
+    return this.rng.chance(0.6) ? null : this.rng.pick([50, 150, 1000]);
+  }
+
+  private async randomStep() {
+    const entries = Object.entries(this.weights).filter(([, w]) => w > 0) as [
+      StepKind,
+      number,
+    ][];
+    const total = entries.reduce((a, [, w]) => a + w, 0);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      let x = this.rng.next() * total;
+      let kind = entries[0]![0];
+      for (const [k, w] of entries) {
+        x -= w;
+        if (x < 0) {
+          kind = k;
+          break;
+        }
+      }
+      if (await this.tryStep(kind)) {
+        this.count(`step ${kind}`);
+        return;
+      }
+    }
+  }
+
+  /** Runs one step of this kind if it applies to the current model; false otherwise. */
+  private async tryStep(kind: StepKind): Promise<boolean> {
+    const r = this.rng;
+    const s = r.pick(this.spaces());
+    switch (kind) {
+      case 'group.create': {
+        const a = this.writer(s);
+        const body: Record<string, unknown> = {
+          name: this.name('Group'),
+          doorIds: r.subset(Object.keys(s.doors)),
+        };
+        const gf = this.geofence();
+        if (gf !== null || r.chance(0.3)) body.geofenceMeters = gf;
+        const g = (
+          await this.api(
+            'POST',
+            `/v1/spaces/${s.id}/groups`,
+            a.token,
+            body,
+            201,
+          )
+        ).group;
+        s.groups[g.id] = {
+          id: g.id,
+          name: body.name as string,
+          doorIds: [...new Set(body.doorIds as string[])],
+          geofenceMeters: gf,
+        };
+        await this.committed();
+        return true;
+      }
+      case 'group.patch': {
+        const g = s.groups[r.pick(Object.keys(s.groups).concat(''))];
+        if (!g) return false;
+        const a = this.writer(s);
+        const body: Record<string, unknown> = {};
+        if (r.chance(0.4)) body.name = this.name('Group');
+        if (r.chance(0.7)) body.doorIds = r.subset(Object.keys(s.doors));
+        if (r.chance(0.3)) body.geofenceMeters = this.geofence();
+        await this.api('PATCH', `/v1/groups/${g.id}`, a.token, body, 200);
+        if (body.name !== undefined) g.name = body.name as string;
+        if (body.doorIds !== undefined) g.doorIds = body.doorIds as string[];
+        if (body.geofenceMeters !== undefined)
+          g.geofenceMeters = body.geofenceMeters as number | null;
+        await this.committed();
+        return true;
+      }
+      case 'group.delete': {
+        const g = s.groups[r.pick(Object.keys(s.groups).concat(''))];
+        if (!g) return false;
+        await this.api(
+          'DELETE',
+          `/v1/groups/${g.id}`,
+          this.writer(s).token,
+          undefined,
+          204,
+        );
+        deleteGroup(s, g.id);
+        await this.committed();
+        return true;
+      }
+      case 'member.add': {
+        const candidates = this.users
+          .slice(1)
+          .filter((u) => !memberOf(s, u.userId));
+        if (!candidates.length) return false;
+        const u = r.pick(candidates);
+        const body: Record<string, unknown> = {
+          phone: u.phone,
+          groupIds: r.subset(Object.keys(s.groups)),
+        };
+        if (r.chance(0.5)) body.name = this.name(u.label);
+        const access = this.randomAccess();
+        if (access || r.chance(0.3)) body.access = access;
+        const gf = this.geofence();
+        if (gf !== null) body.geofenceMeters = gf;
+        const m = (
+          await this.api(
+            'POST',
+            `/v1/spaces/${s.id}/members`,
+            this.writer(s).token,
+            body,
+            201,
+          )
+        ).member;
+        s.members[m.id] = {
+          id: m.id,
+          userId: u.userId,
+          phone: u.phone,
+          name: (body.name as string | undefined) ?? null,
+          groupIds: [...new Set(body.groupIds as string[])],
+          access,
+          geofenceMeters: gf,
+        };
+        await this.committed();
+        return true;
+      }
+      case 'member.patch':
+      case 'time': {
+        if (kind === 'time' && this.backend.clock) {
+          const ms = r.pick([
+            60_000,
+            17 * 60_000,
+            3_600_000,
+            3 * 3_600_000,
+            9 * 3_600_000,
+            26 * 3_600_000,
+          ]);
+          this.backend.clock.advance(ms);
+          this.note(
+            `clock +${ms / 60_000} min -> ${this.backend.clock.now().toISOString()}`,
+          );
+          // Let the scheduler's timer run before the next write.
+          await sleep(5);
+          await this.bound();
+          return true;
+        }
+        const m = s.members[r.pick(Object.keys(s.members).concat(''))];
+        if (!m) return false;
+        const body: Record<string, unknown> = {};
+        if (kind === 'time' || r.chance(0.6)) body.access = this.randomAccess();
+        if (kind === 'member.patch') {
+          if (r.chance(0.5)) body.groupIds = r.subset(Object.keys(s.groups));
+          if (r.chance(0.2))
+            body.name = r.chance(0.3) ? null : this.name('Member');
+          if (r.chance(0.2)) body.geofenceMeters = this.geofence();
+        }
+        await this.api(
+          'PATCH',
+          `/v1/members/${m.id}`,
+          this.writer(s).token,
+          body,
+          200,
+        );
+        if (body.access !== undefined) m.access = body.access as Access | null;
+        if (body.groupIds !== undefined)
+          m.groupIds = [...new Set(body.groupIds as string[])];
+        if (body.name !== undefined) m.name = body.name as string | null;
+        if (body.geofenceMeters !== undefined)
+          m.geofenceMeters = body.geofenceMeters as number | null;
+        await this.committed();
+        return true;
+      }
+      case 'member.delete': {
+        const m = s.members[r.pick(Object.keys(s.members).concat(''))];
+        if (!m) return false;
+        await this.api(
+          'DELETE',
+          `/v1/members/${m.id}`,
+          this.writer(s).token,
+          undefined,
+          204,
+        );
+        delete s.members[m.id];
+        await this.committed();
+        return true;
+      }
+      case 'admin.put': {
+        const u = r.pick(this.users.slice(1));
+        const role = r.pick(['owner', 'admin', 'viewer'] as const);
+        await this.api(
+          'POST',
+          `/v1/spaces/${s.id}/admins`,
+          this.owner(s).token,
+          { phone: u.phone, role },
+          201,
+        );
+        s.admins[u.userId] = role;
+        await this.committed();
+        return true;
+      }
+      case 'admin.patch':
+      case 'admin.remove': {
+        const ids = Object.keys(s.admins).filter(
+          (id) => id !== this.root.userId,
+        );
+        if (!ids.length) return false;
+        const id = r.pick(ids);
+        const actor = this.owner(s);
+        if (kind === 'admin.patch') {
+          const role = r.pick(['owner', 'admin', 'viewer'] as const);
+          await this.api(
+            'PATCH',
+            `/v1/spaces/${s.id}/admins/${id}`,
+            actor.token,
+            { role },
+            200,
+          );
+          s.admins[id] = role;
+        } else {
+          await this.api(
+            'DELETE',
+            `/v1/spaces/${s.id}/admins/${id}`,
+            actor.token,
+            undefined,
+            204,
+          );
+          delete s.admins[id];
+        }
+        await this.committed();
+        return true;
+      }
+      case 'space.patch': {
+        const body: Record<string, unknown> = {};
+        if (r.chance(0.5)) body.lockdown = !s.lockdown;
+        if (r.chance(0.3)) body.name = this.name('Space');
+        if (r.chance(0.2)) body.timezone = r.pick(TIMEZONES);
+        if (r.chance(0.2)) body.geofenceMeters = this.geofence();
+        await this.api(
+          'PATCH',
+          `/v1/spaces/${s.id}`,
+          this.writer(s).token,
+          body,
+          200,
+        );
+        if (body.lockdown !== undefined) s.lockdown = body.lockdown as boolean;
+        if (body.name !== undefined) s.name = body.name as string;
+        if (body.timezone !== undefined) s.timezone = body.timezone as string;
+        if (body.geofenceMeters !== undefined)
+          s.geofenceMeters = body.geofenceMeters as number | null;
+        await this.committed();
+        return true;
+      }
+      case 'space.delete': {
+        await this.api(
+          'DELETE',
+          `/v1/spaces/${s.id}`,
+          this.owner(s).token,
+          undefined,
+          204,
+        );
+        delete this.world.spaces[s.id];
+        await this.committed();
+        await this.createSpace(r.pick(TIMEZONES));
+        return true;
+      }
+      case 'door.create':
+      case 'door.patch': {
+        const slots: [string, number][] = [];
+        for (const unitId of Object.keys(s.units))
+          for (const relay of [1, 2, 3, 4])
+            if (
+              !Object.values(s.doors).some(
+                (d) => d.unitId === unitId && d.relay === relay,
+              )
+            )
+              slots.push([unitId, relay]);
+        if (kind === 'door.create') {
+          if (!slots.length) return false;
+          const [unitId, relay] = r.pick(slots);
+          await this.createDoor(s, this.writer(s), unitId, relay);
+          return true;
+        }
+        const d = s.doors[r.pick(Object.keys(s.doors).concat(''))];
+        if (!d) return false;
+        const body: Record<string, unknown> = {};
+        if (r.chance(0.5)) body.name = this.name('Door');
+        if (r.chance(0.3)) body.pulseMs = r.pick([200, 500, 1500]);
+        if (r.chance(0.3)) body.sensor = r.chance(0.5);
+        if (slots.length && r.chance(0.3))
+          [body.unitId, body.relay] = r.pick(slots);
+        await this.api(
+          'PATCH',
+          `/v1/doors/${d.id}`,
+          this.writer(s).token,
+          body,
+          200,
+        );
+        if (body.name !== undefined) d.name = body.name as string;
+        if (body.pulseMs !== undefined) d.pulseMs = body.pulseMs as number;
+        if (body.sensor !== undefined) d.sensor = body.sensor as boolean;
+        if (body.unitId !== undefined) {
+          d.unitId = body.unitId as string;
+          d.relay = body.relay as number;
+        }
+        await this.committed();
+        return true;
+      }
+      case 'door.delete': {
+        const d = s.doors[r.pick(Object.keys(s.doors).concat(''))];
+        if (!d) return false;
+        await this.api(
+          'DELETE',
+          `/v1/doors/${d.id}`,
+          this.writer(s).token,
+          undefined,
+          204,
+        );
+        deleteDoor(s, d.id);
+        await this.committed();
+        return true;
+      }
+      case 'unit.create': {
+        if (Object.keys(s.units).length >= 3) return false;
+        await this.createUnit(s, this.writer(s));
+        return true;
+      }
+      case 'unit.patch': {
+        const u = s.units[r.pick(Object.keys(s.units).concat(''))];
+        if (!u) return false;
+        const name = this.name('Unit');
+        await this.api(
+          'PATCH',
+          `/v1/units/${u.id}`,
+          this.writer(s).token,
+          { name },
+          200,
+        );
+        u.name = name;
+        await this.committed();
+        return true;
+      }
+      case 'unit.delete': {
+        const u = s.units[r.pick(Object.keys(s.units).concat(''))];
+        if (!u || Object.keys(s.units).length < 2) return false;
+        await this.api(
+          'DELETE',
+          `/v1/units/${u.id}`,
+          this.writer(s).token,
+          undefined,
+          204,
+        );
+        deleteUnit(s, u.id);
+        await this.committed();
+        return true;
+      }
+      case 'open': {
+        // Anyone tries any door, hers or not: every attempt is logged and pushed to who may see it.
+        const doors = this.spaces().flatMap((sp) => Object.keys(sp.doors));
+        if (!doors.length) return false;
+        const u = r.pick(this.users);
+        const doorId = r.pick(doors);
+        const res = await this.backend.request(
+          'POST',
+          `/v1/doors/${doorId}/open`,
+          { token: u.token, body: {} },
+        );
+        this.note(
+          `${u.label} opens ${doorId} -> ${res.status} ${res.body?.error?.code ?? ''}`,
+        );
+        if (![403, 404, 503].includes(res.status))
+          throw new Error(
+            `open: unexpected ${res.status} ${JSON.stringify(res.body)}`,
+          );
+        await this.bound();
+        return true;
+      }
+      case 'disconnect': {
+        const p = r.pick(this.phones);
+        if (!p.connected) return false;
+        const abrupt = r.chance(0.4);
+        await p.disconnect(abrupt);
+        this.note(
+          `${p.label} disconnects${abrupt ? ' (abrupt)' : ''} at ${p.cursor}`,
+        );
+        return true;
+      }
+      case 'reconnect': {
+        const p = r.pick(this.phones);
+        await this.connect(p, this.randomMode());
+        return true;
+      }
+    }
+  }
+
+  // ---- checks --------------------------------------------------------------------------------
+
+  private async checkpoint() {
+    this.note('checkpoint');
+    this.count('checkpoints');
+    for (const p of this.phones)
+      if (!p.connected) await this.connect(p, 'resume');
+    if (this.opts.checkConvergence !== false) {
+      for (const p of this.phones) await this.converge(p);
+    }
+    await this.verifyStreams();
+    for (const p of this.phones) p.ack();
+  }
+
+  /** Waits until the phone holds exactly a fresh snapshot of its user, and that matches the model. */
+  private async converge(p: SyncPhone) {
+    const user = this.userById(p.userId);
+    const deadline = Date.now() + 15_000;
+    let last = '';
+    for (;;) {
+      const snap = await freshSnapshot(this.backend.url, user.checkerToken);
+      const errors = viewErrors(
+        this.world,
+        p.userId,
+        snap.view,
+        this.backend.now(),
+      );
+      const diff = viewDiff(p.view, snap.view);
+      if (!errors.length && !diff.length) {
+        this.count('converged');
+        return;
+      }
+      last = [
+        ...errors.slice(0, 10).map((e) => `snapshot vs model: ${e}`),
+        ...diff.slice(0, 10).map((e) => `phone vs snapshot: ${e}`),
+      ].join('\n    ');
+      if (Date.now() > deadline) break;
+      await sleep(100);
+    }
+    this.violation(
+      `${p.label} did not converge (cursor ${p.cursor}, connections ${p.connections.length}):\n    ${last}`,
+    );
+  }
+
+  /** Stream and isolation checks on every message received since the last call. */
+  async verifyStreams(): Promise<void> {
+    await this.mirror.pull();
+    for (const p of this.phones) {
+      for (const conn of p.connections) {
+        let st = this.connState.get(conn);
+        if (!st) {
+          const c = parseCursor(conn.sent);
+          const known =
+            c !== null && (this.epoch === null || c.epoch === this.epoch);
+          st = {
+            pos: known ? c!.n : null,
+            segAudiences: known ? conn.audiences : null,
+            segPos: known ? c!.n : null,
+            errored: false,
+            resumed: known,
+            first: true,
+          };
+          this.connState.set(conn, st);
+        }
+        for (; conn.checked < conn.messages.length; conn.checked++) {
+          this.checkMessage(p, conn, st, conn.messages[conn.checked]!.msg);
+        }
+      }
+    }
+  }
+
+  private checkMessage(
+    p: SyncPhone,
+    conn: Connection,
+    st: ConnState,
+    msg: any,
+  ) {
+    const where = `${p.label} conn ${conn.id} (${conn.mode}, sent ${conn.sent})`;
+    const bad = (what: string) =>
+      this.violation(`${where}: ${what}: ${JSON.stringify(msg).slice(0, 400)}`);
+    this.count(`msg ${msg.type}`);
+    if (st.first && msg.type !== 'heartbeat') {
+      st.first = false;
+      this.count(
+        `${st.resumed ? 'resumed' : 'no valid cursor'}, first ${msg.type}`,
+      );
+    } else if (msg.type === 'snapshot')
+      this.count('snapshot mid-connection (resync)');
+    const parsed = ServerMessage.safeParse(msg);
+    if (!parsed.success)
+      return bad(
+        `not a valid server message (${parsed.error.message.slice(0, 200)})`,
+      );
+    if (msg.type !== 'error' && st.errored)
+      bad('message after an error message');
+    const c = msg.cursor === null ? null : parseCursor(msg.cursor);
+    if (msg.cursor !== null && !c) return bad('unparseable cursor');
+    if (c) {
+      this.epoch ??= c.epoch;
+      if (c.epoch !== this.epoch)
+        return bad(`epoch changed from ${this.epoch}`);
+    }
+    switch (msg.type) {
+      case 'heartbeat':
+        if (st.pos === null || c!.n !== st.pos)
+          bad(`heartbeat cursor is not the position ${st.pos}`);
+        return;
+      case 'error':
+        st.errored = true;
+        if (c && st.pos !== null && c.n < st.pos)
+          bad(`error cursor behind the position ${st.pos}`);
+        return;
+      case 'snapshot': {
+        const n = c!.n;
+        if (st.pos !== null && n <= st.pos)
+          bad(`snapshot cursor not above the position ${st.pos}`);
+        st.pos = n;
+        st.segPos = n;
+        st.segAudiences = new Set([`u:${p.userId}`]);
+        for (const key of Object.keys(msg.view)) {
+          const k = parseViewKey(key);
+          if (k?.kind === 'admin.space') st.segAudiences.add(`a:${k.spaceId}`);
+        }
+        const allowed = this.allowed(n, p.userId);
+        for (const [key, value] of Object.entries(msg.view)) {
+          if (!allowed.some((a) => a.has(key)))
+            bad(`isolation: snapshot holds ${key}, not hers at cursor ${n}`);
+          for (const e of entryShapeErrors(key, value)) bad(e);
+        }
+        return;
+      }
+      case 'change': {
+        const n = c!.n;
+        if (st.pos === null || st.segAudiences === null || st.segPos === null)
+          return bad('change before any position');
+        if (n <= st.pos) bad(`cursor not increasing (position ${st.pos})`);
+        if ('resync' in msg)
+          bad('a resync payload reached the client as a change');
+        // No loss: the next logged row for this connection's audiences is this one.
+        const expected = this.nextTargeted(st.segPos, st.segAudiences);
+        if (expected === null || expected > n)
+          bad(`change ${n} is not a logged row for ${[...st.segAudiences]}`);
+        else if (expected < n) {
+          const missing: number[] = [];
+          for (
+            let x: number | null = expected;
+            x !== null && x < n;
+            x = this.nextTargeted(x, st.segAudiences)
+          )
+            missing.push(x);
+          bad(
+            `missed ${missing.length} change(s) for ${[...st.segAudiences]} between ${st.segPos} and ${n}: ${missing.slice(0, 10)}`,
+          );
+        }
+        const row = this.mirror.get(n);
+        if (row) {
+          const { ops, events, at } = msg;
+          const logged = JSON.parse(row.payload);
+          if (
+            !isDeepStrictEqual(
+              { ops, events },
+              { ops: logged.ops, events: logged.events },
+            ) ||
+            at !== row.at
+          )
+            bad(
+              `payload differs from the logged row ${row.payload.slice(0, 300)}`,
+            );
+        }
+        st.pos = n;
+        st.segPos = n;
+        // Isolation: keys and events the user could see just before or just after this commit.
+        const versions = this.versionsAt(n).map((v) => this.versions[v]!);
+        const allowed = this.allowed(n, p.userId);
+        for (const op of msg.ops) {
+          if (op.op !== 'put') continue;
+          if (!allowed.some((a) => a.has(op.key)))
+            bad(`isolation: put ${op.key}, not hers at cursor ${n}`);
+          for (const e of entryShapeErrors(op.key, op.value)) bad(e);
+        }
+        for (const e of msg.events ?? []) {
+          if (versions.some((w) => isAdmin(w, p.userId, e.spaceId))) continue;
+          const own = e.type === 'door.open' && e.userId === p.userId;
+          if (
+            own &&
+            (!this.opts.strictOwnEvents ||
+              versions.some((w) => seesSpace(w, p.userId, e.spaceId)))
+          )
+            continue;
+          bad(
+            own
+              ? `isolation: her own door.open event in space ${e.spaceId}, which she neither belongs to nor administers`
+              : `isolation: ${e.type} event of space ${e.spaceId} (user ${e.userId}), not an admin there`,
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  /** The first logged cursor after `after` that targets one of these audiences. */
+  private nextTargeted(after: number, audiences: Set<string>): number | null {
+    const rows = this.mirror.rows;
+    for (let i = this.mirror.firstAfter(after); i < rows.length; i++) {
+      if (rows[i]!.audiences.some((a) => audiences.has(a)))
+        return rows[i]!.cursor;
+    }
+    return null;
+  }
+}
+
+function viewDiff(
+  view: Map<string, unknown>,
+  snap: Record<string, unknown>,
+): string[] {
+  const out: string[] = [];
+  for (const [k, v] of view) {
+    if (!(k in snap)) out.push(`extra ${k}`);
+    else if (!isDeepStrictEqual(v, snap[k]))
+      out.push(
+        `stale ${k}: ${JSON.stringify(v)} vs ${JSON.stringify(snap[k])}`,
+      );
+  }
+  for (const k of Object.keys(snap)) if (!view.has(k)) out.push(`missing ${k}`);
+  return out;
+}
+
+async function waitClosed(p: SyncPhone) {
+  const deadline = Date.now() + 5000;
+  while (p.connected && Date.now() < deadline) await sleep(10);
+  if (p.connected) await p.disconnect(true);
+}
+
+export async function runWalk(
+  opts: WalkOptions,
+): Promise<{ report: WalkReport; describe: () => string }> {
+  const walk = new SyncWalk(opts);
+  const report = await walk.run();
+  return { report, describe: () => walk.describe() };
+}
