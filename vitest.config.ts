@@ -2,17 +2,36 @@ import { defineConfig } from 'vitest/config';
 
 // The server suite runs twice: against SQLite (default) and against PostgreSQL
 // (KEYWAY_TEST_DATABASE_URL; CI starts PostgreSQL, see .ci/run).
-const pgUrl = process.env.KEYWAY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgUrl =
+  process.env.KEYWAY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'protocol', include: ['packages/protocol/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'rules', include: ['packages/rules/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'server', include: ['apps/server/src/**/*.unit.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'protocol',
+          include: ['packages/protocol/src/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'rules', include: ['packages/rules/src/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: ['apps/server/src/**/*.unit.test.ts'],
+        },
+      },
       {
         extends: true,
         test: {
@@ -27,8 +46,36 @@ export default defineConfig({
         test: {
           name: 'server-pg',
           include: ['apps/server/src/**/*.test.ts'],
-          exclude: ['apps/server/src/**/*.sqlite.test.ts', 'apps/server/src/**/*.unit.test.ts'],
+          exclude: [
+            'apps/server/src/**/*.sqlite.test.ts',
+            'apps/server/src/**/*.unit.test.ts',
+          ],
           env: { KEYWAY_TEST_DB: 'postgres', KEYWAY_TEST_PG_URL: pgUrl },
+        },
+      },
+      {
+        // The phone app in Debian's Chromium against a real server and unit (apps/web/src/test).
+        extends: true,
+        test: {
+          name: 'web-browser',
+          include: ['apps/web/src/**/*.browser.test.ts'],
+          exclude: ['apps/web/src/admin/**'],
+          globalSetup: ['apps/web/src/test/global-setup.ts'],
+          env: { KEYWAY_TEST_DB: 'sqlite' },
+          fileParallelism: false,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // The dashboard (apps/web/src/admin) in Debian's Chromium against a real server and unit.
+        extends: true,
+        test: {
+          name: 'web-admin-browser',
+          include: ['apps/web/src/admin/**/*.test.ts'],
+          globalSetup: ['apps/web/src/admin/test/global-setup.ts'],
+          env: { KEYWAY_TEST_DB: 'sqlite' },
+          fileParallelism: false,
+          testTimeout: 60_000,
         },
       },
     ],

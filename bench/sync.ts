@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,20 @@ const PROFILE = process.argv.includes('--profile')
 
 let running: ServerProcess | undefined;
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+/** The code under test: the server is whatever is in the working tree, committed or not. */
+function gitState() {
+  const git = (args: string[]) =>
+    execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    return {
+      commit: git(['rev-parse', 'HEAD']),
+      dirty: git(['status', '--porcelain', 'apps', 'packages']) !== '',
+    };
+  } catch {
+    return null;
+  }
+}
 
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
 
@@ -144,11 +159,19 @@ async function main() {
     `Push sync (issue #3), ${QUICK ? 'quick' : 'full'} run in ${durationS} s; ${machine.cpus} CPUs, node ${machine.node}, load average ${machine.loadavg.before[0]} → ${machine.loadavg.after[0]}`,
     layout,
     `setup: seed ${Math.round(seedMs)} ms, server start ${Math.round(startMs)} ms, one member created over HTTP at ${phones.members} members: ${phones.createMemberMs.toFixed(0)} ms; commit baseline p50/p99 ${commit.p50}/${commit.p99} ms`,
+    ...(PROFILE
+      ? [
+          `--profile: server CPU profiles in ${PROFILE}; the profiler inflates latencies and RSS`,
+        ]
+      : []),
     'ms from the admin’s request (bare: from the first send). Latency rows: p50 / p99 / max; fan-out rows: p50 / p99 over every client of every round / last arrival (median over rounds). ratio = Keyway p99 (KB) / target; ≤ 1 passes.',
   ]);
   const out = {
     date: new Date().toISOString(),
+    git: gitState(),
     mode: QUICK ? 'quick' : 'full',
+    /** With --profile the server runs a CPU profiler: its latencies and RSS are inflated. */
+    profiled: Boolean(PROFILE),
     durationS,
     machine,
     layout,

@@ -38,6 +38,7 @@ function client(
       host: hostname,
       port: Number(port),
       localAddress: SOURCES[i % SOURCES.length],
+      noDelay: true,
     });
   return new MqttClient(stream, {
     protocol: 'mqtt',

@@ -20,10 +20,24 @@ const outbox = (t: TestServer): OutboxLine[] =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-const requestCode = (t: TestServer, phone: string, headers?: Record<string, string>) =>
-  t.request('POST', '/v1/auth/code', { body: { phone }, ...(headers ? { headers } : {}) });
-const verify = (t: TestServer, phone: string, code: string, deviceName?: string) =>
-  t.request('POST', '/v1/auth/verify', { body: { phone, code, ...(deviceName ? { deviceName } : {}) } });
+const requestCode = (
+  t: TestServer,
+  phone: string,
+  headers?: Record<string, string>,
+) =>
+  t.request('POST', '/v1/auth/code', {
+    body: { phone },
+    ...(headers ? { headers } : {}),
+  });
+const verify = (
+  t: TestServer,
+  phone: string,
+  code: string,
+  deviceName?: string,
+) =>
+  t.request('POST', '/v1/auth/verify', {
+    body: { phone, code, ...(deviceName ? { deviceName } : {}) },
+  });
 const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 const retryAfter = (res: ApiResponse) => {
   const header = res.headers.get('retry-after') ?? '';
@@ -37,7 +51,10 @@ describe('login by SMS code', () => {
   beforeAll(async () => {
     t = await TestServer.start({
       clock,
-      env: { KEYWAY_CODE_TTL: String(TTL), KEYWAY_CODE_MAX_ATTEMPTS: String(MAX_ATTEMPTS) },
+      env: {
+        KEYWAY_CODE_TTL: String(TTL),
+        KEYWAY_CODE_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      },
     });
   });
   afterAll(async () => {
@@ -61,7 +78,10 @@ describe('login by SMS code', () => {
       expect(line.at).toBe(clock.now().toISOString());
     }
     // The last code works with the number in yet another format; the user is stored in E.164.
-    const ok = expectStatus(await verify(t, '+34 600000010', t.lastCode('+34600000010'), 'phone'), 200);
+    const ok = expectStatus(
+      await verify(t, '+34 600000010', t.lastCode('+34600000010'), 'phone'),
+      200,
+    );
     expect(ok.user.phone).toBe('+34600000010');
     expect(ok.token).toEqual(expect.any(String));
     expect(ok.session.id).toEqual(expect.any(String));
@@ -70,7 +90,11 @@ describe('login by SMS code', () => {
   it('a wrong code is 401 invalid_code; a code for one phone does not work for another', async () => {
     expectStatus(await requestCode(t, '+34600000020'), 202);
     const code = t.lastCode('+34600000020');
-    expectError(await verify(t, '+34600000020', wrong(code)), 401, 'invalid_code');
+    expectError(
+      await verify(t, '+34600000020', wrong(code)),
+      401,
+      'invalid_code',
+    );
     expectStatus(await requestCode(t, '+34600000021'), 202);
     expectError(await verify(t, '+34600000021', code), 401, 'invalid_code');
     expectStatus(await verify(t, '+34600000020', code), 200);
@@ -80,13 +104,21 @@ describe('login by SMS code', () => {
     expectStatus(await requestCode(t, '+34600000030'), 202);
     let code = t.lastCode('+34600000030');
     for (let i = 0; i < MAX_ATTEMPTS - 1; i++)
-      expectError(await verify(t, '+34600000030', wrong(code)), 401, 'invalid_code');
+      expectError(
+        await verify(t, '+34600000030', wrong(code)),
+        401,
+        'invalid_code',
+      );
     expectStatus(await verify(t, '+34600000030', code), 200);
 
     expectStatus(await requestCode(t, '+34600000030'), 202);
     code = t.lastCode('+34600000030');
     for (let i = 0; i < MAX_ATTEMPTS; i++)
-      expectError(await verify(t, '+34600000030', wrong(code)), 401, 'invalid_code');
+      expectError(
+        await verify(t, '+34600000030', wrong(code)),
+        401,
+        'invalid_code',
+      );
     expectError(await verify(t, '+34600000030', code), 401, 'invalid_code');
   });
 
@@ -98,9 +130,13 @@ describe('login by SMS code', () => {
       const guesses = Array.from({ length: 40 }, (_, i) =>
         String((Number(code) + i + 1) % 1e6).padStart(6, '0'),
       );
-      const results = await Promise.all(guesses.map((g) => verify(t, phone, g)));
+      const results = await Promise.all(
+        guesses.map((g) => verify(t, phone, g)),
+      );
       for (const res of results) expectError(res, 401, 'invalid_code');
-      const left = results.map((r) => r.body.error.details?.attemptsLeft).filter((n) => n !== undefined);
+      const left = results
+        .map((r) => r.body.error.details?.attemptsLeft)
+        .filter((n) => n !== undefined);
       expect(left.sort()).toEqual([0, 1, 2]);
       expectError(await verify(t, phone, code), 401, 'invalid_code', phone);
     }
@@ -109,9 +145,12 @@ describe('login by SMS code', () => {
   it('the same code verified by several requests at once opens exactly one session', async () => {
     expectStatus(await requestCode(t, '+34600000034'), 202);
     const code = t.lastCode('+34600000034');
-    const results = await Promise.all(Array.from({ length: 5 }, () => verify(t, '+34600000034', code)));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => verify(t, '+34600000034', code)),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    for (const res of results.filter((r) => r.status !== 200)) expectError(res, 401, 'invalid_code');
+    for (const res of results.filter((r) => r.status !== 200))
+      expectError(res, 401, 'invalid_code');
   });
 
   it('a code works once only', async () => {
@@ -124,11 +163,18 @@ describe('login by SMS code', () => {
   it('a code expires after KEYWAY_CODE_TTL seconds', async () => {
     expectStatus(await requestCode(t, '+34600000050'), 202);
     clock.advance(TTL * 1000 - 1000);
-    expectStatus(await verify(t, '+34600000050', t.lastCode('+34600000050')), 200);
+    expectStatus(
+      await verify(t, '+34600000050', t.lastCode('+34600000050')),
+      200,
+    );
 
     expectStatus(await requestCode(t, '+34600000050'), 202);
     clock.advance(TTL * 1000 + 1);
-    expectError(await verify(t, '+34600000050', t.lastCode('+34600000050')), 401, 'invalid_code');
+    expectError(
+      await verify(t, '+34600000050', t.lastCode('+34600000050')),
+      401,
+      'invalid_code',
+    );
   });
 
   it('a new code replaces the old one', async () => {
@@ -148,9 +194,21 @@ describe('login by SMS code', () => {
   it('an invalid phone number is 400 invalid_phone naming the field, and sends nothing', async () => {
     const before = outbox(t).length;
     for (const phone of ['not a phone', '+34 6', '+999 123']) {
-      const res = expectError(await requestCode(t, phone), 400, 'invalid_phone', phone);
-      expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'phone' })]);
-      expectError(await verify(t, phone, '123456'), 400, 'invalid_phone', phone);
+      const res = expectError(
+        await requestCode(t, phone),
+        400,
+        'invalid_phone',
+        phone,
+      );
+      expect(res.body.error.details).toEqual([
+        expect.objectContaining({ field: 'phone' }),
+      ]);
+      expectError(
+        await verify(t, phone, '123456'),
+        400,
+        'invalid_phone',
+        phone,
+      );
     }
     expect(outbox(t).length).toBe(before);
   });
@@ -166,7 +224,10 @@ describe('sessions', () => {
   });
   const login = async (phone: string, deviceName: string) => {
     expectStatus(await requestCode(t, phone), 202);
-    return expectStatus(await verify(t, phone, t.lastCode(phone), deviceName), 200) as {
+    return expectStatus(
+      await verify(t, phone, t.lastCode(phone), deviceName),
+      200,
+    ) as {
       token: string;
       session: { id: string };
       user: { id: string };
@@ -179,8 +240,15 @@ describe('sessions', () => {
     const laptop = await login('+34600000070', 'laptop');
     expect(laptop.user.id).toBe(phone.user.id);
     const body = expectStatus(await me(phone.token), 200);
-    expect(body.user).toMatchObject({ id: phone.user.id, phone: '+34600000070' });
-    const sessions = body.sessions.map((s: any) => [s.id, s.deviceName, s.current]);
+    expect(body.user).toMatchObject({
+      id: phone.user.id,
+      phone: '+34600000070',
+    });
+    const sessions = body.sessions.map((s: any) => [
+      s.id,
+      s.deviceName,
+      s.current,
+    ]);
     expect(sessions).toEqual([
       [phone.session.id, 'phone', true],
       [laptop.session.id, 'laptop', false],
@@ -192,15 +260,25 @@ describe('sessions', () => {
     const lost = await login('+34600000071', 'lost phone');
     expectStatus(await me(lost.token), 200);
     expectStatus(
-      await t.request('DELETE', `/v1/me/sessions/${lost.session.id}`, { token: phone.token }),
+      await t.request('DELETE', `/v1/me/sessions/${lost.session.id}`, {
+        token: phone.token,
+      }),
       204,
     );
     expectError(await me(lost.token), 401, 'unauthorized');
-    expectError(await t.request('GET', '/v1/spaces', { token: lost.token }), 401, 'unauthorized');
-    const left = expectStatus(await me(phone.token), 200).sessions.map((s: any) => s.id);
+    expectError(
+      await t.request('GET', '/v1/spaces', { token: lost.token }),
+      401,
+      'unauthorized',
+    );
+    const left = expectStatus(await me(phone.token), 200).sessions.map(
+      (s: any) => s.id,
+    );
     expect(left).toEqual([phone.session.id]);
     expectError(
-      await t.request('DELETE', `/v1/me/sessions/${lost.session.id}`, { token: phone.token }),
+      await t.request('DELETE', `/v1/me/sessions/${lost.session.id}`, {
+        token: phone.token,
+      }),
       404,
       'not_found',
     );
@@ -209,9 +287,15 @@ describe('sessions', () => {
   it('logout makes the current token 401; the user’s other sessions live on', async () => {
     const one = await login('+34600000072', 'one');
     const two = await login('+34600000072', 'two');
-    expect((await t.request('POST', '/v1/auth/logout', { token: one.token })).status).toBe(204);
+    expect(
+      (await t.request('POST', '/v1/auth/logout', { token: one.token })).status,
+    ).toBe(204);
     expectError(await me(one.token), 401, 'unauthorized');
-    expectError(await t.request('POST', '/v1/auth/logout', { token: one.token }), 401, 'unauthorized');
+    expectError(
+      await t.request('POST', '/v1/auth/logout', { token: one.token }),
+      401,
+      'unauthorized',
+    );
     expectStatus(await me(two.token), 200);
   });
 
@@ -219,7 +303,9 @@ describe('sessions', () => {
     const mine = await login('+34600000073', 'mine');
     const theirs = await login('+34600000074', 'theirs');
     expectError(
-      await t.request('DELETE', `/v1/me/sessions/${theirs.session.id}`, { token: mine.token }),
+      await t.request('DELETE', `/v1/me/sessions/${theirs.session.id}`, {
+        token: mine.token,
+      }),
       404,
       'not_found',
     );
@@ -246,7 +332,11 @@ describe('login rate limits', () => {
     expectStatus(await requestCode(t, '+34 600 00 00 80'), 202);
     const kept = t.lastCode('+34600000080');
     const sent = outbox(t).length;
-    const res = expectError(await requestCode(t, '0034600000080'), 429, 'rate_limited');
+    const res = expectError(
+      await requestCode(t, '0034600000080'),
+      429,
+      'rate_limited',
+    );
     const seconds = retryAfter(res);
     expect(seconds).toBeGreaterThan(0);
     expect(seconds).toBeLessThanOrEqual(3600);
@@ -263,15 +353,32 @@ describe('login rate limits', () => {
     const t = await start({ KEYWAY_AUTH_PER_IP: '3' });
     expectStatus(await requestCode(t, '+34600000090'), 202);
     expectStatus(await requestCode(t, '+34600000091'), 202);
-    expectError(await verify(t, '+34600000090', wrong(t.lastCode('+34600000090'))), 401, 'invalid_code');
-    let res = expectError(await requestCode(t, '+34600000092'), 429, 'rate_limited');
+    expectError(
+      await verify(t, '+34600000090', wrong(t.lastCode('+34600000090'))),
+      401,
+      'invalid_code',
+    );
+    let res = expectError(
+      await requestCode(t, '+34600000092'),
+      429,
+      'rate_limited',
+    );
     const seconds = retryAfter(res);
     expect(seconds).toBeGreaterThan(0);
     expect(seconds).toBeLessThanOrEqual(60);
-    res = await requestCode(t, '+34600000093', { 'x-forwarded-for': '203.0.113.7' });
+    res = await requestCode(t, '+34600000093', {
+      'x-forwarded-for': '203.0.113.7',
+    });
     expectError(res, 429, 'rate_limited');
-    expectError(await verify(t, '+34600000091', t.lastCode('+34600000091')), 429, 'rate_limited');
+    expectError(
+      await verify(t, '+34600000091', t.lastCode('+34600000091')),
+      429,
+      'rate_limited',
+    );
     clock.advance(seconds * 1000);
-    expectStatus(await verify(t, '+34600000091', t.lastCode('+34600000091')), 200);
+    expectStatus(
+      await verify(t, '+34600000091', t.lastCode('+34600000091')),
+      200,
+    );
   });
 });

@@ -4,7 +4,9 @@ import { z } from 'zod';
  * The server's whole configuration, one validated table. It feeds environment variables,
  * `--help`, and the README's table (`npm run serve -- --help`).
  */
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
 
 export const CONFIG_TABLE = {
@@ -14,7 +16,12 @@ export const CONFIG_TABLE = {
     default: '127.0.0.1',
     doc: 'Address the HTTP server listens on.',
   },
-  port: { env: 'KEYWAY_PORT', schema: port, default: '8480', doc: 'HTTP port (0 picks a free one).' },
+  port: {
+    env: 'KEYWAY_PORT',
+    schema: port,
+    default: '8480',
+    doc: 'HTTP port (0 picks a free one).',
+  },
   publicUrl: {
     env: 'KEYWAY_PUBLIC_URL',
     schema: z.url().optional(),
@@ -80,7 +87,15 @@ export const CONFIG_TABLE = {
   },
   logLevel: {
     env: 'KEYWAY_LOG_LEVEL',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    schema: z.enum([
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
     default: 'info',
     doc: 'Log level.',
   },
@@ -102,10 +117,30 @@ export const CONFIG_TABLE = {
     default: '5000',
     doc: 'How long an open command lives and how long the server waits for the unit.',
   },
-  syncHeartbeatMs: { env: 'KEYWAY_SYNC_HEARTBEAT_MS', schema: z.coerce.number().int().min(100).max(300_000), default: '15000', doc: 'Heartbeat interval on /v1/sync; a socket that misses two is closed.' },
-  syncMaxBufferedBytes: { env: 'KEYWAY_SYNC_MAX_BUFFERED', schema: z.coerce.number().int().min(1024).max(1_073_741_824), default: '4194304', doc: 'Unsent bytes after which a slow /v1/sync client is closed (it resumes with its cursor).' },
-  syncRetentionHours: { env: 'KEYWAY_SYNC_RETENTION_HOURS', schema: z.coerce.number().min(0.001).max(100_000), default: '720', doc: 'How long the change log keeps changes for resuming clients; older cursors get a snapshot.' },
-  syncNewEpoch: { env: 'KEYWAY_SYNC_NEW_EPOCH', schema: bool.optional(), default: undefined, doc: 'Start a new sync epoch at start (after restoring a backup): every client re-snapshots.' },
+  syncHeartbeatMs: {
+    env: 'KEYWAY_SYNC_HEARTBEAT_MS',
+    schema: z.coerce.number().int().min(100).max(300_000),
+    default: '15000',
+    doc: 'Heartbeat interval on /v1/sync; a socket that misses two is closed.',
+  },
+  syncMaxBufferedBytes: {
+    env: 'KEYWAY_SYNC_MAX_BUFFERED',
+    schema: z.coerce.number().int().min(1024).max(1_073_741_824),
+    default: '4194304',
+    doc: 'Unsent bytes after which a slow /v1/sync client is closed (it resumes with its cursor).',
+  },
+  syncRetentionHours: {
+    env: 'KEYWAY_SYNC_RETENTION_HOURS',
+    schema: z.coerce.number().min(0.001).max(100_000),
+    default: '720',
+    doc: 'How long the change log keeps changes for resuming clients; older cursors get a snapshot.',
+  },
+  syncNewEpoch: {
+    env: 'KEYWAY_SYNC_NEW_EPOCH',
+    schema: bool.optional(),
+    default: undefined,
+    doc: 'Start a new sync epoch at start (after restoring a backup): every client re-snapshots.',
+  },
   codeTtlSeconds: {
     env: 'KEYWAY_CODE_TTL',
     schema: z.coerce.number().int().min(30).max(3600),
@@ -153,7 +188,8 @@ export function loadConfig(
       out[key] = overrides[key as keyof Config];
       continue;
     }
-    const raw = env[entry.env] === '' ? undefined : (env[entry.env] ?? entry.default);
+    const raw =
+      env[entry.env] === '' ? undefined : (env[entry.env] ?? entry.default);
     const parsed = (entry.schema as z.ZodType).safeParse(raw);
     if (parsed.success) out[key] = parsed.data;
     else

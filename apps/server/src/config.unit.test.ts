@@ -7,13 +7,18 @@ describe('config table', () => {
     const c = loadConfig({});
     expect(c.port).toBe(8480);
     expect(c.mqttPort).toBe(8483);
-    for (const e of Object.values(CONFIG_TABLE)) expect(configHelp()).toContain(e.env);
+    for (const e of Object.values(CONFIG_TABLE))
+      expect(configHelp()).toContain(e.env);
   });
 
   it('names every bad value at once', () => {
     let err: unknown;
     try {
-      loadConfig({ KEYWAY_PORT: 'abc', KEYWAY_LOG_LEVEL: 'loud', KEYWAY_DATABASE_URL: 'mysql://x' });
+      loadConfig({
+        KEYWAY_PORT: 'abc',
+        KEYWAY_LOG_LEVEL: 'loud',
+        KEYWAY_DATABASE_URL: 'mysql://x',
+      });
     } catch (e) {
       err = e;
     }
@@ -25,7 +30,11 @@ describe('config table', () => {
   });
 
   it('is the table the README documents', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    for (const e of Object.values(CONFIG_TABLE)) expect(readme, e.env).toMatch(new RegExp(`\\|\\s*\`${e.env}\`\\s*\\|`));
+    const readme = readFileSync(
+      new URL('../../../README.md', import.meta.url),
+      'utf8',
+    );
+    for (const e of Object.values(CONFIG_TABLE))
+      expect(readme, e.env).toMatch(new RegExp(`\\|\\s*\`${e.env}\`\\s*\\|`));
   });
 });

@@ -143,6 +143,8 @@ function banner(url: string, mqttUrl: string, spaceId: string): string {
   const doors = `curl -s ${url}/v1/spaces/${spaceId}/doors -H "Authorization: Bearer $TOKEN"`;
   return `
   Keyway demo is running.
+    Phone app  ${url}/app/      (log in with a phone number below; codes appear here)
+    Dashboard  ${url}/admin/    (log in as the admin)
     API        ${url}    (OpenAPI: ${url}/openapi.json)
     MQTT       ${mqttUrl}    (one simulated unit, two doors)
     Space      ${DEMO.space} (Europe/Madrid), id ${spaceId}

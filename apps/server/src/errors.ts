@@ -14,5 +14,7 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what = 'Not found.') => new AppError('not_found', what);
-export const forbidden = (message?: string) => new AppError('forbidden', message);
+export const notFound = (what = 'Not found.') =>
+  new AppError('not_found', what);
+export const forbidden = (message?: string) =>
+  new AppError('forbidden', message);

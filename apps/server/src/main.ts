@@ -20,7 +20,9 @@ try {
   process.once('SIGTERM', stop);
 } catch (err) {
   if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n\nRun with --help to see every setting.\n`);
+    process.stderr.write(
+      `${err.message}\n\nRun with --help to see every setting.\n`,
+    );
     process.exit(2);
   }
   throw err;

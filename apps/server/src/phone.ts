@@ -8,11 +8,21 @@ import { AppError } from './errors';
  */
 export function toE164(input: string, field = 'phone'): string {
   const cleaned = input.trim().replace(/^00/, '+');
-  const parsed = cleaned.startsWith('+') ? parsePhoneNumberFromString(cleaned) : undefined;
+  const parsed = cleaned.startsWith('+')
+    ? parsePhoneNumberFromString(cleaned)
+    : undefined;
   if (!parsed?.isPossible()) {
-    throw new AppError('invalid_phone', 'That phone number is not valid; use international format, e.g. +34600000001.', [
-      { field, message: 'not a valid international phone number (start with + and the country code)' },
-    ]);
+    throw new AppError(
+      'invalid_phone',
+      'That phone number is not valid; use international format, e.g. +34600000001.',
+      [
+        {
+          field,
+          message:
+            'not a valid international phone number (start with + and the country code)',
+        },
+      ],
+    );
   }
   return parsed.number;
 }

@@ -149,16 +149,42 @@ describe('push sync at the edges', () => {
 
   it('deleting a space empties it from members’ phones and admins’ dashboards', async () => {
     const owner = await t.login('+34644000010');
-    const sp = expectStatus(await t.request('POST', '/v1/spaces', { token: owner, body: { name: 'Doomed', timezone: 'UTC' } }), 201).space;
-    const g = expectStatus(await t.request('POST', `/v1/spaces/${sp.id}/groups`, { token: owner, body: { name: 'All' } }), 201).group;
+    const sp = expectStatus(
+      await t.request('POST', '/v1/spaces', {
+        token: owner,
+        body: { name: 'Doomed', timezone: 'UTC' },
+      }),
+      201,
+    ).space;
+    const g = expectStatus(
+      await t.request('POST', `/v1/spaces/${sp.id}/groups`, {
+        token: owner,
+        body: { name: 'All' },
+      }),
+      201,
+    ).group;
     const memberToken = await t.login('+34644000011');
-    expectStatus(await t.request('POST', `/v1/spaces/${sp.id}/members`, { token: owner, body: { phone: '+34644000011', groupIds: [g.id] } }), 201);
+    expectStatus(
+      await t.request('POST', `/v1/spaces/${sp.id}/members`, {
+        token: owner,
+        body: { phone: '+34644000011', groupIds: [g.id] },
+      }),
+      201,
+    );
     const phone = await connect(memberToken);
     const dash = await connect(owner);
-    expect(phone.entries('space').map(([k]) => k)).toEqual([`${sp.id}/space/${sp.id}`]);
+    expect(phone.entries('space').map(([k]) => k)).toEqual([
+      `${sp.id}/space/${sp.id}`,
+    ]);
     expect(dash.entries('admin.space')).toHaveLength(1);
-    expectStatus(await t.request('DELETE', `/v1/spaces/${sp.id}`, { token: owner }), 204);
+    expectStatus(
+      await t.request('DELETE', `/v1/spaces/${sp.id}`, { token: owner }),
+      204,
+    );
     await waitFor(() => phone.view.size === 0, 'the space leaves her phone');
-    await waitFor(() => dash.entries('admin.space').length === 0 && dash.view.size === 0, 'the space leaves the dashboard');
+    await waitFor(
+      () => dash.entries('admin.space').length === 0 && dash.view.size === 0,
+      'the space leaves the dashboard',
+    );
   });
 });

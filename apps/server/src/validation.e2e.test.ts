@@ -13,11 +13,14 @@ describe('input validation and error shapes', () => {
   let b: Awaited<ReturnType<typeof buildSpace>>;
   let memberId: string;
 
-  const fields = (res: { body: any }) => res.body.error.details.map((d: { field: string }) => d.field);
+  const fields = (res: { body: any }) =>
+    res.body.error.details.map((d: { field: string }) => d.field);
   const snapshotA = () => snapshotSpace(t, a.owner, a.space.id);
 
   beforeAll(async () => {
-    t = await TestServer.start({ env: { KEYWAY_BODY_LIMIT: String(BODY_LIMIT) } });
+    t = await TestServer.start({
+      env: { KEYWAY_BODY_LIMIT: String(BODY_LIMIT) },
+    });
     req = checkedRequest(t);
     a = await buildSpace(t, PHONES.owner, 'A');
     b = await buildSpace(t, '+34600000101', 'B');
@@ -34,8 +37,18 @@ describe('input validation and error shapes', () => {
   });
 
   it('malformed JSON is 400 invalid_json', async () => {
-    for (const raw of ['{"name":', '{name: "x"}', "{'name': 'x'}", '{"name": "x",}']) {
-      expectError(await req('POST', '/v1/spaces', { token: a.owner, raw }), 400, 'invalid_json', raw);
+    for (const raw of [
+      '{"name":',
+      '{name: "x"}',
+      "{'name': 'x'}",
+      '{"name": "x",}',
+    ]) {
+      expectError(
+        await req('POST', '/v1/spaces', { token: a.owner, raw }),
+        400,
+        'invalid_json',
+        raw,
+      );
     }
   });
 
@@ -44,7 +57,10 @@ describe('input validation and error shapes', () => {
     const members = `/v1/spaces/${a.space.id}/members`;
     const door = { name: 'Side', unitId: a.unit.id, relay: 4 };
     const frame = { days: ['mon'], from: '18:00', to: '22:00' };
-    const member = (f: object) => ({ phone: '+34611000001', access: { timeFrames: [{ ...frame, ...f }] } });
+    const member = (f: object) => ({
+      phone: '+34611000001',
+      access: { timeFrames: [{ ...frame, ...f }] },
+    });
     const cases: [string, string, unknown, string[]][] = [
       ['POST', doors, { ...door, relay: '1' }, ['relay']],
       ['POST', doors, { ...door, relay: 5 }, ['relay']],
@@ -54,7 +70,12 @@ describe('input validation and error shapes', () => {
       ['POST', doors, { ...door, sensor: 'yes' }, ['sensor']],
       ['POST', doors, { unitId: a.unit.id }, ['name', 'relay']],
       ['PATCH', `/v1/doors/${a.door.id}`, { relay: 9 }, ['relay']],
-      ['POST', '/v1/spaces', { name: 'X', timezone: 'Mars/Base' }, ['timezone']],
+      [
+        'POST',
+        '/v1/spaces',
+        { name: 'X', timezone: 'Mars/Base' },
+        ['timezone'],
+      ],
       [
         'POST',
         '/v1/spaces',
@@ -68,22 +89,65 @@ describe('input validation and error shapes', () => {
         { geofenceMeters: 0, lockdown: 'on' },
         ['geofenceMeters', 'lockdown'],
       ],
-      ['POST', members, member({ from: '25:00' }), ['access.timeFrames.0.from']],
+      [
+        'POST',
+        members,
+        member({ from: '25:00' }),
+        ['access.timeFrames.0.from'],
+      ],
       ['POST', members, member({ to: '9:00' }), ['access.timeFrames.0.to']],
-      ['POST', members, member({ days: ['mon', 'xyz'] }), ['access.timeFrames.0.days.1']],
+      [
+        'POST',
+        members,
+        member({ days: ['mon', 'xyz'] }),
+        ['access.timeFrames.0.days.1'],
+      ],
       ['POST', members, member({ days: [] }), ['access.timeFrames.0.days']],
       [
         'POST',
         members,
-        { phone: '+34611000001', access: { timeFrames: [], validFrom: 'tomorrow' } },
+        {
+          phone: '+34611000001',
+          access: { timeFrames: [], validFrom: 'tomorrow' },
+        },
         ['access.validFrom'],
       ],
-      ['POST', members, { phone: '+34611000001', groupIds: 'all' }, ['groupIds']],
-      ['PATCH', `/v1/members/${memberId}`, { geofenceMeters: -5 }, ['geofenceMeters']],
-      ['POST', `/v1/spaces/${a.space.id}/groups`, { name: 'G', doorIds: [42] }, ['doorIds.0']],
-      ['POST', `/v1/spaces/${a.space.id}/admins`, { phone: '+34611000002', role: 'god' }, ['role']],
-      ['POST', `/v1/doors/${a.door.id}/open`, { location: { lat: 41, lon: 999 } }, ['location.lon']],
-      ['POST', '/v1/auth/verify', { phone: '+34611000003', code: '12ab56' }, ['code']],
+      [
+        'POST',
+        members,
+        { phone: '+34611000001', groupIds: 'all' },
+        ['groupIds'],
+      ],
+      [
+        'PATCH',
+        `/v1/members/${memberId}`,
+        { geofenceMeters: -5 },
+        ['geofenceMeters'],
+      ],
+      [
+        'POST',
+        `/v1/spaces/${a.space.id}/groups`,
+        { name: 'G', doorIds: [42] },
+        ['doorIds.0'],
+      ],
+      [
+        'POST',
+        `/v1/spaces/${a.space.id}/admins`,
+        { phone: '+34611000002', role: 'god' },
+        ['role'],
+      ],
+      [
+        'POST',
+        `/v1/doors/${a.door.id}/open`,
+        { location: { lat: 41, lon: 999 } },
+        ['location.lon'],
+      ],
+      [
+        'POST',
+        '/v1/auth/verify',
+        { phone: '+34611000003', code: '12ab56' },
+        ['code'],
+      ],
       ['POST', '/v1/spaces', [], ['body']],
       ['POST', '/v1/spaces', 'a string', ['body']],
       ['POST', '/v1/spaces', null, ['body']],
@@ -98,7 +162,8 @@ describe('input validation and error shapes', () => {
         label,
       );
       expect(fields(res).sort(), label).toEqual(want);
-      for (const d of res.body.error.details) expect(d.message, label).toEqual(expect.any(String));
+      for (const d of res.body.error.details)
+        expect(d.message, label).toEqual(expect.any(String));
     }
     expect(await snapshotA()).toEqual(before);
   });
@@ -115,7 +180,12 @@ describe('input validation and error shapes', () => {
       [`${events}?cursor=99999999999999999999999999`, 'cursor'],
     ];
     for (const [path, field] of cases) {
-      const res = expectError(await req('GET', path, { token: a.owner }), 400, 'invalid_request', path);
+      const res = expectError(
+        await req('GET', path, { token: a.owner }),
+        400,
+        'invalid_request',
+        path,
+      );
       expect(fields(res), path).toEqual([field]);
     }
   });
@@ -131,7 +201,12 @@ describe('input validation and error shapes', () => {
         { phone: '+34611000004', name: 'Eve\u0000', groupIds: [] },
         'name',
       ],
-      ['PATCH', `/v1/groups/${a.group.id}`, { doorIds: [`${a.door.id}\u0000`] }, 'doorIds.0'],
+      [
+        'PATCH',
+        `/v1/groups/${a.group.id}`,
+        { doorIds: [`${a.door.id}\u0000`] },
+        'doorIds.0',
+      ],
     ];
     for (const [method, path, body, field] of cases) {
       const res = expectError(
@@ -147,7 +222,12 @@ describe('input validation and error shapes', () => {
       `/v1/doors/x%00/state`,
       `/v1/spaces/${a.space.id}/events?doorId=%00`,
     ]) {
-      const res = expectError(await req('GET', path, { token: a.owner }), 400, 'invalid_request', path);
+      const res = expectError(
+        await req('GET', path, { token: a.owner }),
+        400,
+        'invalid_request',
+        path,
+      );
       expect(fields(res), path).toEqual(['doorId']);
     }
     expect(await snapshotA()).toEqual(before);
@@ -155,17 +235,35 @@ describe('input validation and error shapes', () => {
 
   it('a body over KEYWAY_BODY_LIMIT is 413 payload_too_large', async () => {
     const body = { name: 'x'.repeat(BODY_LIMIT), timezone: 'UTC' };
-    expectError(await req('POST', '/v1/spaces', { token: a.owner, body }), 413, 'payload_too_large');
-    const spaces = expectStatus(await t.request('GET', '/v1/spaces', { token: a.owner }), 200).spaces;
+    expectError(
+      await req('POST', '/v1/spaces', { token: a.owner, body }),
+      413,
+      'payload_too_large',
+    );
+    const spaces = expectStatus(
+      await t.request('GET', '/v1/spaces', { token: a.owner }),
+      200,
+    ).spaces;
     expect(spaces.map((s: { name: string }) => s.name)).toEqual(['A']);
   });
 
   it('a body that is not JSON is refused with a stable code, never 500', async () => {
     const raw = '{"name":"x","timezone":"UTC"}';
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'image/png']) {
-      const res = await req('POST', '/v1/spaces', { token: a.owner, raw, headers: { 'content-type': type } });
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/xml',
+      'image/png',
+    ]) {
+      const res = await req('POST', '/v1/spaces', {
+        token: a.owner,
+        raw,
+        headers: { 'content-type': type },
+      });
       expect([400, 415], type).toContain(res.status);
-      expect(['invalid_request', 'unsupported_media_type'], type).toContain(res.body.error.code);
+      expect(['invalid_request', 'unsupported_media_type'], type).toContain(
+        res.body.error.code,
+      );
     }
     expectError(
       await req('POST', '/v1/spaces', {
@@ -177,7 +275,14 @@ describe('input validation and error shapes', () => {
       'unsupported_media_type',
     );
     const charset = { 'content-type': 'application/json; charset=utf-8' };
-    expectStatus(await req('POST', '/v1/spaces', { token: a.owner, raw, headers: charset }), 201);
+    expectStatus(
+      await req('POST', '/v1/spaces', {
+        token: a.owner,
+        raw,
+        headers: charset,
+      }),
+      201,
+    );
   });
 
   it('an unknown route is 404 route_not_found, with or without a token; a malformed URL is 400', async () => {
@@ -187,11 +292,24 @@ describe('input validation and error shapes', () => {
       ['PUT', '/v1/spaces'],
       ['POST', `/v1/doors/${a.door.id}/close`],
     ] as const) {
-      expectError(await req(method, path, { token: a.owner }), 404, 'route_not_found', path);
+      expectError(
+        await req(method, path, { token: a.owner }),
+        404,
+        'route_not_found',
+        path,
+      );
       expectError(await req(method, path), 404, 'route_not_found', path);
     }
-    expectError(await req('GET', '/v1/spaces/%E0%A4%A', { token: a.owner }), 400, 'invalid_request');
-    expectError(await req('GET', `/v1/doors/${'x'.repeat(500)}`, { token: a.owner }), 400, 'invalid_request');
+    expectError(
+      await req('GET', '/v1/spaces/%E0%A4%A', { token: a.owner }),
+      400,
+      'invalid_request',
+    );
+    expectError(
+      await req('GET', `/v1/doors/${'x'.repeat(500)}`, { token: a.owner }),
+      400,
+      'invalid_request',
+    );
   });
 
   it('a relay already used on the unit is 409 relay_in_use; the same relay on another unit is fine', async () => {
@@ -201,7 +319,9 @@ describe('input validation and error shapes', () => {
       token: a.owner,
       body: { name: 'Twin', unitId: a.unit.id, relay: 1 },
     });
-    expect(fields(expectError(created, 409, 'relay_in_use'))).toEqual(['relay']);
+    expect(fields(expectError(created, 409, 'relay_in_use'))).toEqual([
+      'relay',
+    ]);
     const moved = await req('PATCH', `/v1/doors/${a.door2.id}`, {
       token: a.owner,
       body: { relay: 1, name: 'X' },
@@ -209,11 +329,17 @@ describe('input validation and error shapes', () => {
     expectError(moved, 409, 'relay_in_use');
     expect(await snapshotA()).toEqual(before);
     const unit = expectStatus(
-      await req('POST', `/v1/spaces/${a.space.id}/units`, { token: a.owner, body: { name: 'Second' } }),
+      await req('POST', `/v1/spaces/${a.space.id}/units`, {
+        token: a.owner,
+        body: { name: 'Second' },
+      }),
       201,
     ).unit;
     expectStatus(
-      await req('POST', doors, { token: a.owner, body: { name: 'B1', unitId: unit.id, relay: 1 } }),
+      await req('POST', doors, {
+        token: a.owner,
+        body: { name: 'B1', unitId: unit.id, relay: 1 },
+      }),
       201,
     );
   });
@@ -234,8 +360,16 @@ describe('input validation and error shapes', () => {
     const before = await snapshotA();
     const both = [a.door.id, b.door.id];
     const cases: [string, string, unknown][] = [
-      ['POST', `/v1/spaces/${a.space.id}/groups`, { name: 'Half', doorIds: both }],
-      ['PATCH', `/v1/groups/${a.group.id}`, { name: 'Half', doorIds: both, geofenceMeters: 50 }],
+      [
+        'POST',
+        `/v1/spaces/${a.space.id}/groups`,
+        { name: 'Half', doorIds: both },
+      ],
+      [
+        'PATCH',
+        `/v1/groups/${a.group.id}`,
+        { name: 'Half', doorIds: both, geofenceMeters: 50 },
+      ],
       [
         'POST',
         `/v1/spaces/${a.space.id}/members`,
@@ -246,10 +380,19 @@ describe('input validation and error shapes', () => {
         `/v1/members/${memberId}`,
         { name: 'Half', access: null, groupIds: [a.group.id, b.group.id] },
       ],
-      ['PATCH', `/v1/doors/${a.door.id}`, { name: 'Half', pulseMs: 900, unitId: b.unit.id }],
+      [
+        'PATCH',
+        `/v1/doors/${a.door.id}`,
+        { name: 'Half', pulseMs: 900, unitId: b.unit.id },
+      ],
     ];
     for (const [method, path, body] of cases) {
-      expectError(await req(method, path, { token: a.owner, body }), 400, 'invalid_request', path);
+      expectError(
+        await req(method, path, { token: a.owner, body }),
+        400,
+        'invalid_request',
+        path,
+      );
     }
     expect(await snapshotA()).toEqual(before);
     // The phone refused above was not left behind as a member anywhere.
@@ -257,7 +400,9 @@ describe('input validation and error shapes', () => {
       await req('GET', `/v1/spaces/${a.space.id}/members`, { token: a.owner }),
       200,
     );
-    expect(members.members.map((m: { phone: string }) => m.phone)).not.toContain('+34611000005');
+    expect(
+      members.members.map((m: { phone: string }) => m.phone),
+    ).not.toContain('+34611000005');
   });
 
   it('GET /openapi.json is OpenAPI 3.1.0 with every route, its method and its request body schema', async () => {
@@ -266,16 +411,31 @@ describe('input validation and error shapes', () => {
     for (const r of routes) {
       const op = doc.paths[r.path]?.[r.method.toLowerCase()];
       expect(op, `${r.method} ${r.path}`).toBeDefined();
-      expect(Boolean(op.requestBody), `${r.method} ${r.path} requestBody`).toBe(Boolean(r.body));
+      expect(Boolean(op.requestBody), `${r.method} ${r.path} requestBody`).toBe(
+        Boolean(r.body),
+      );
     }
-    const body = doc.paths['/v1/spaces/{spaceId}/doors'].post.requestBody.content['application/json'].schema;
-    expect(body.properties.relay).toMatchObject({ type: 'integer', minimum: 1, maximum: 4 });
-    expect(body.required).toEqual(expect.arrayContaining(['name', 'unitId', 'relay']));
+    const body =
+      doc.paths['/v1/spaces/{spaceId}/doors'].post.requestBody.content[
+        'application/json'
+      ].schema;
+    expect(body.properties.relay).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 4,
+    });
+    expect(body.required).toEqual(
+      expect.arrayContaining(['name', 'unitId', 'relay']),
+    );
     const member =
-      doc.paths['/v1/spaces/{spaceId}/members'].post.requestBody.content['application/json'].schema;
+      doc.paths['/v1/spaces/{spaceId}/members'].post.requestBody.content[
+        'application/json'
+      ].schema;
     expect(member.properties).toHaveProperty('access');
     expect(
-      doc.paths['/v1/spaces/{spaceId}/events'].get.parameters.map((p: { name: string }) => p.name),
+      doc.paths['/v1/spaces/{spaceId}/events'].get.parameters.map(
+        (p: { name: string }) => p.name,
+      ),
     ).toEqual(expect.arrayContaining(['spaceId', 'doorId', 'limit', 'cursor']));
   });
 });

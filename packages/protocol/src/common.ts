@@ -16,8 +16,18 @@ export type LatLon = z.infer<typeof LatLon>;
 export const GeofenceMeters = z.number().int().min(1).max(100_000);
 
 /** Wall-clock time "HH:MM" in the space's time zone. */
-export const WallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM"');
-export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+export const WallTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM"');
+export const Weekday = z.enum([
+  'mon',
+  'tue',
+  'wed',
+  'thu',
+  'fri',
+  'sat',
+  'sun',
+]);
 export type Weekday = z.infer<typeof Weekday>;
 
 /** A frame whose `to` is earlier than its `from` runs overnight; `to` equal to `from` is a full 24 hours. */

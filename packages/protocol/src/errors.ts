@@ -10,24 +10,47 @@ export const ERRORS = {
   invalid_code: { status: 401, message: 'That code is wrong or has expired.' },
   forbidden: { status: 403, message: 'You are not allowed to do that.' },
   no_access: { status: 403, message: 'You have no access to this door.' },
-  outside_schedule: { status: 403, message: 'Your access does not allow opening at this time.' },
+  outside_schedule: {
+    status: 403,
+    message: 'Your access does not allow opening at this time.',
+  },
   not_yet_valid: { status: 403, message: 'Your access has not started yet.' },
   expired: { status: 403, message: 'Your access has expired.' },
   outside_geofence: { status: 403, message: 'You are too far from the door.' },
-  location_required: { status: 403, message: 'This door needs your location to open.' },
+  location_required: {
+    status: 403,
+    message: 'This door needs your location to open.',
+  },
   door_locked_down: { status: 403, message: 'This door is locked down.' },
   not_found: { status: 404, message: 'Not found.' },
   route_not_found: { status: 404, message: 'No such endpoint.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   conflict: { status: 409, message: 'That conflicts with the current state.' },
-  relay_in_use: { status: 409, message: 'That relay already drives another door.' },
+  relay_in_use: {
+    status: 409,
+    message: 'That relay already drives another door.',
+  },
   last_owner: { status: 409, message: 'A space must keep at least one owner.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
-  unsupported_media_type: { status: 415, message: 'Send JSON (Content-Type: application/json).' },
+  unsupported_media_type: {
+    status: 415,
+    message: 'Send JSON (Content-Type: application/json).',
+  },
   rate_limited: { status: 429, message: 'Too many requests; try again later.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
+  web_not_built: {
+    status: 503,
+    message: 'The phone app is not built yet: run npm run build:web.',
+  },
+  admin_not_built: {
+    status: 503,
+    message: 'The dashboard is not built yet: run npm run build:admin.',
+  },
   unit_offline: { status: 503, message: 'The door unit is offline.' },
-  unit_timeout: { status: 504, message: 'The door unit did not answer in time.' },
+  unit_timeout: {
+    status: 504,
+    message: 'The door unit did not answer in time.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

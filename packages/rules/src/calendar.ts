@@ -4,7 +4,14 @@ import { WEEKDAYS, type Weekday } from './types';
 export const DAY_MS = 86_400_000;
 
 /** Milliseconds since the epoch of a wall-clock reading taken as if it were UTC. */
-export function wallMs(y: number, m: number, d: number, hh = 0, mm = 0, ss = 0): number {
+export function wallMs(
+  y: number,
+  m: number,
+  d: number,
+  hh = 0,
+  mm = 0,
+  ss = 0,
+): number {
   const date = new Date(0);
   // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
   date.setUTCFullYear(y, m - 1, d);
@@ -19,7 +26,12 @@ export function weekdayOf(y: number, m: number, d: number): Weekday {
 }
 
 /** The calendar date `days` after y-m-d. */
-export function addDays(y: number, m: number, d: number, days: number): [number, number, number] {
+export function addDays(
+  y: number,
+  m: number,
+  d: number,
+  days: number,
+): [number, number, number] {
   const date = new Date(wallMs(y, m, d) + days * DAY_MS);
   return [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
 }

@@ -1,12 +1,21 @@
 import { checkGeofence } from './geofence';
 import { weekInSchedule, weeklySchedule } from './schedule';
-import type { Access, AccessInput, Decision, DenialReason, Position } from './types';
+import type {
+  Access,
+  AccessInput,
+  Decision,
+  DenialReason,
+  Position,
+} from './types';
 
 const ALLOWED: Decision = { allowed: true };
 const deny = (reason: DenialReason): Decision => ({ allowed: false, reason });
 
 /** Validity bounds as epoch ms. Unparseable bounds fail closed (NaN: never valid / always expired). */
-export function validityBounds(access: Access): { from: number | null; until: number | null } {
+export function validityBounds(access: Access): {
+  from: number | null;
+  until: number | null;
+} {
   return {
     from: access.validFrom == null ? null : Date.parse(access.validFrom),
     until: access.validUntil == null ? null : Date.parse(access.validUntil),
@@ -32,12 +41,17 @@ export function decideAt(input: AccessInput, at: Date): Decision {
   if (!access) return ALLOWED; // basic mode: 24/7, no validity window
   const invalid = checkValidity(access, at.getTime());
   if (invalid) return deny(invalid);
-  if (!weekInSchedule(weeklySchedule(access.timeFrames), input.timezone, at)) return deny('outside_schedule');
+  if (!weekInSchedule(weeklySchedule(access.timeFrames), input.timezone, at))
+    return deny('outside_schedule');
   return ALLOWED;
 }
 
 /** May this member open this door at this instant? decideAt, then the geofence. */
-export function decide(input: AccessInput, at: Date, position?: Position | null): Decision {
+export function decide(
+  input: AccessInput,
+  at: Date,
+  position?: Position | null,
+): Decision {
   const timed = decideAt(input, at);
   if (!timed.allowed) return timed;
   const outside = checkGeofence(input, position);
@@ -45,5 +59,7 @@ export function decide(input: AccessInput, at: Date, position?: Position | null)
 }
 
 export function sameDecision(a: Decision, b: Decision): boolean {
-  return a.allowed === b.allowed && (a.allowed || b.allowed || a.reason === b.reason);
+  return (
+    a.allowed === b.allowed && (a.allowed || b.allowed || a.reason === b.reason)
+  );
 }

@@ -7,10 +7,17 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 /** Every minute (and the last millisecond) of [start, end) is allowed; start - 1 ms and end are not. */
-function expectOpenExactly(input: ReturnType<typeof memberInput>, start: Date, end: Date) {
+function expectOpenExactly(
+  input: ReturnType<typeof memberInput>,
+  start: Date,
+  end: Date,
+) {
   expect(decideAt(input, new Date(start.getTime() - 1)).allowed).toBe(false);
   for (let t = start.getTime(); t < end.getTime(); t += MINUTE) {
-    expect(decideAt(input, new Date(t)).allowed, new Date(t).toISOString()).toBe(true);
+    expect(
+      decideAt(input, new Date(t)).allowed,
+      new Date(t).toISOString(),
+    ).toBe(true);
   }
   expect(decideAt(input, new Date(end.getTime() - 1)).allowed).toBe(true);
   expect(decideAt(input, end).allowed).toBe(false);
@@ -48,21 +55,24 @@ describe.each([
     end: '2026-11-01T06:00:00-05:00',
     hours: 9,
   },
-])('22:00-06:00 over the $night night in $zone', ({ zone, start, end, hours }) => {
-  const input = memberInput(overnight, zone);
+])(
+  '22:00-06:00 over the $night night in $zone',
+  ({ zone, start, end, hours }) => {
+    const input = memberInput(overnight, zone);
 
-  it('is open at every instant from 22:00 to 06:00 local', () => {
-    expectOpenExactly(input, at(start), at(end));
-  });
+    it('is open at every instant from 22:00 to 06:00 local', () => {
+      expectOpenExactly(input, at(start), at(end));
+    });
 
-  it(`lasts ${hours} hours of real time, as nextChange reports`, () => {
-    const opens = nextChange(input, new Date(at(start).getTime() - 1));
-    expect(opens).toEqual(at(start));
-    const closes = nextChange(input, opens!);
-    expect(closes).toEqual(at(end));
-    expect(closes!.getTime() - opens!.getTime()).toBe(hours * HOUR);
-  });
-});
+    it(`lasts ${hours} hours of real time, as nextChange reports`, () => {
+      const opens = nextChange(input, new Date(at(start).getTime() - 1));
+      expect(opens).toEqual(at(start));
+      const closes = nextChange(input, opens!);
+      expect(closes).toEqual(at(end));
+      expect(closes!.getTime() - opens!.getTime()).toBe(hours * HOUR);
+    });
+  },
+);
 
 describe('a frame inside the spring-forward gap (Madrid 2026-03-29, 02:00 -> 03:00)', () => {
   const input = memberInput({ timeFrames: [frame(['sun'], '02:30', '03:30')] });
@@ -84,7 +94,10 @@ describe('a frame inside the spring-forward gap (Madrid 2026-03-29, 02:00 -> 03:
 });
 
 describe('a frame inside the repeated hour (New York 2026-11-01, 02:00 -> 01:00)', () => {
-  const input = memberInput({ timeFrames: [frame(['sun'], '01:30', '01:45')] }, 'America/New_York');
+  const input = memberInput(
+    { timeFrames: [frame(['sun'], '01:30', '01:45')] },
+    'America/New_York',
+  );
   const edt = (hhmm: string) => at(`2026-11-01T${hhmm}:00-04:00`);
   const est = (hhmm: string) => at(`2026-11-01T${hhmm}:00-05:00`);
 
@@ -118,7 +131,11 @@ describe('a frame that the fall-back jump re-enters', () => {
   const input = memberInput({ timeFrames: [frame(['sun'], '01:00', '02:30')] });
 
   it('reopens at the transition instant itself', () => {
-    expect(nextChange(input, at('2026-10-25T02:30:00+02:00'))).toEqual(at('2026-10-25T02:00:00+01:00'));
-    expect(nextChange(input, at('2026-10-25T02:00:00+01:00'))).toEqual(at('2026-10-25T02:30:00+01:00'));
+    expect(nextChange(input, at('2026-10-25T02:30:00+02:00'))).toEqual(
+      at('2026-10-25T02:00:00+01:00'),
+    );
+    expect(nextChange(input, at('2026-10-25T02:00:00+01:00'))).toEqual(
+      at('2026-10-25T02:30:00+01:00'),
+    );
   });
 });

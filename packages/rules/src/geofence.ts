@@ -9,7 +9,9 @@ const rad = (deg: number) => (deg * Math.PI) / 180;
 export function distanceMeters(a: LatLon, b: LatLon): number {
   const dLat = rad(b.lat - a.lat);
   const dLon = rad(b.lon - a.lon);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
   // min() guards against h creeping past 1 through rounding for antipodal points.
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
@@ -23,7 +25,8 @@ export function effectiveGeofence(input: AccessInput): number | null {
   if (own != null) return own;
   let group: number | null = null;
   for (const g of input.groups) {
-    if (g.geofenceMeters != null) group = Math.max(group ?? g.geofenceMeters, g.geofenceMeters);
+    if (g.geofenceMeters != null)
+      group = Math.max(group ?? g.geofenceMeters, g.geofenceMeters);
   }
   return group ?? input.space.geofenceMeters ?? null;
 }
@@ -42,7 +45,12 @@ export function checkGeofence(
   if (radius === null || !center) return null;
   if (!position) return 'location_required';
   const accuracy = position.accuracyMeters ?? 0;
-  const slack = Math.min(Number.isFinite(accuracy) && accuracy > 0 ? accuracy : 0, radius);
+  const slack = Math.min(
+    Number.isFinite(accuracy) && accuracy > 0 ? accuracy : 0,
+    radius,
+  );
   // Written so that NaN coordinates fail closed.
-  return distanceMeters(center, position) <= radius + slack ? null : 'outside_geofence';
+  return distanceMeters(center, position) <= radius + slack
+    ? null
+    : 'outside_geofence';
 }

@@ -25,10 +25,24 @@ const ZONE_NIGHTS: Record<string, string[]> = {
 const ZONES = Object.keys(ZONE_NIGHTS);
 
 const wallTime = fc.oneof(
-  fc.constantFrom('00:00', '01:00', '01:30', '02:00', '02:30', '03:00', '23:00', '23:59'),
+  fc.constantFrom(
+    '00:00',
+    '01:00',
+    '01:30',
+    '02:00',
+    '02:30',
+    '03:00',
+    '23:00',
+    '23:59',
+  ),
   fc
-    .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 1, 15, 30, 45, 59))
-    .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
+    .tuple(
+      fc.integer({ min: 0, max: 23 }),
+      fc.constantFrom(0, 1, 15, 30, 45, 59),
+    )
+    .map(
+      ([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`,
+    ),
 );
 const timeFrame: fc.Arbitrary<TimeFrame> = fc.record({
   days: fc.subarray([...WEEKDAYS], { minLength: 1 }),
@@ -42,13 +56,18 @@ const anyInstant = fc.integer({
 const instantIn = (zone: string) => {
   const nights = (ZONE_NIGHTS[zone] ?? []).map(Date.parse);
   if (nights.length === 0) return anyInstant;
-  const nearNight = fc.tuple(fc.constantFrom(...nights), fc.integer({ min: -DAY_MS, max: DAY_MS }));
+  const nearNight = fc.tuple(
+    fc.constantFrom(...nights),
+    fc.integer({ min: -DAY_MS, max: DAY_MS }),
+  );
   return fc.oneof(
     anyInstant,
     nearNight.map(([night, delta]) => night + delta),
   );
 };
-const bound = fc.option(fc.integer({ min: -10 * DAY_MS, max: 10 * DAY_MS }), { nil: undefined });
+const bound = fc.option(fc.integer({ min: -10 * DAY_MS, max: 10 * DAY_MS }), {
+  nil: undefined,
+});
 const scenario = fc
   .constantFrom(...ZONES)
   .chain((zone) =>
@@ -83,11 +102,17 @@ describe('nextChange (property)', () => {
           const samples = [
             at.getTime() + 1,
             end - 1,
-            ...Array.from({ length: 64 }, (_, i) => at.getTime() + (span * i) / 64),
+            ...Array.from(
+              { length: 64 },
+              (_, i) => at.getTime() + (span * i) / 64,
+            ),
           ];
           for (const s of samples.map(Math.floor)) {
             if (s < at.getTime() || s >= end) continue;
-            expect(sameDecision(decideAt(input, new Date(s)), base), new Date(s).toISOString()).toBe(true);
+            expect(
+              sameDecision(decideAt(input, new Date(s)), base),
+              new Date(s).toISOString(),
+            ).toBe(true);
           }
           if (t) {
             expect(t.getTime()).toBeGreaterThan(at.getTime());
@@ -106,11 +131,20 @@ describe('nextChange (property)', () => {
       fc.assert(
         fc.property(scenario, ({ input, at }) => {
           let cur: number | null = at.getTime();
-          for (let steps = 0; cur !== null && cur < at.getTime() + 2 * DAY_MS && steps < 20; steps++) {
+          for (
+            let steps = 0;
+            cur !== null && cur < at.getTime() + 2 * DAY_MS && steps < 20;
+            steps++
+          ) {
             const expected = scanForChange(input, cur, 8 * DAY_MS);
-            const actual: number | null = nextChange(input, new Date(cur))?.getTime() ?? null;
-            if (expected === null) expect(actual === null || actual > cur + 8 * DAY_MS).toBe(true);
-            else expect(actual === null ? null : new Date(actual)).toEqual(new Date(expected));
+            const actual: number | null =
+              nextChange(input, new Date(cur))?.getTime() ?? null;
+            if (expected === null)
+              expect(actual === null || actual > cur + 8 * DAY_MS).toBe(true);
+            else
+              expect(actual === null ? null : new Date(actual)).toEqual(
+                new Date(expected),
+              );
             cur = actual;
           }
         }),
@@ -125,15 +159,24 @@ describe('nextChange (property)', () => {
  * The oracle: the offsets of these zones are whole minutes, so decideAt can only change on a
  * UTC minute boundary or at a validity bound; try them all in order.
  */
-function scanForChange(input: AccessInput, x: number, limit: number): number | null {
+function scanForChange(
+  input: AccessInput,
+  x: number,
+  limit: number,
+): number | null {
   const base = decideAt(input, new Date(x));
   const access = input.member?.access;
   const bounds = [access?.validFrom, access?.validUntil].flatMap((s) =>
     s ? [Date.parse(s), Date.parse(s) + 1] : [],
   );
   for (let m = Math.floor(x / 60_000) + 1; m * 60_000 <= x + limit; m++) {
-    const candidates = [...bounds.filter((b) => b > x && b <= m * 60_000), m * 60_000].sort((a, b) => a - b);
-    const changed = candidates.find((c) => !sameDecision(decideAt(input, new Date(c)), base));
+    const candidates = [
+      ...bounds.filter((b) => b > x && b <= m * 60_000),
+      m * 60_000,
+    ].sort((a, b) => a - b);
+    const changed = candidates.find(
+      (c) => !sameDecision(decideAt(input, new Date(c)), base),
+    );
     if (changed !== undefined) return changed;
   }
   return null;
@@ -155,7 +198,11 @@ describe('zonedTimeToInstant (property)', () => {
       fc.assert(
         fc.property(local, ({ zone, date, h, m }) => {
           const d = new Date(date);
-          const [y, mo, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+          const [y, mo, day] = [
+            d.getUTCFullYear(),
+            d.getUTCMonth() + 1,
+            d.getUTCDate(),
+          ];
           const t = zonedTimeToInstant(zone, y, mo, day, h, m);
           const wanted = [y, mo, day, h, m].join(',');
           const wall = (x: number) => {
@@ -164,7 +211,8 @@ describe('zonedTimeToInstant (property)', () => {
           };
           if (wall(t.getTime()) === wanted) {
             // Earliest: no earlier instant one DST step back reads the same.
-            for (const step of [30, 60, 120]) expect(wall(t.getTime() - step * 60_000)).not.toBe(wanted);
+            for (const step of [30, 60, 120])
+              expect(wall(t.getTime() - step * 60_000)).not.toBe(wanted);
           } else {
             // In a gap: the instant just before reads earlier than wanted, t reads later.
             const key = (s: string) =>

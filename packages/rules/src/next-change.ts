@@ -1,6 +1,11 @@
 import { addDays, DAY_MS, weekdayOf } from './calendar';
 import { decideAt, validityBounds } from './decide';
-import { isConstantSchedule, type MinuteRange, weekInSchedule, weeklySchedule } from './schedule';
+import {
+  isConstantSchedule,
+  type MinuteRange,
+  weekInSchedule,
+  weeklySchedule,
+} from './schedule';
 import type { AccessInput } from './types';
 import { offsetTransitions, wallTimeInstants } from './wall-time';
 import { zonedParts } from './zone';
@@ -29,14 +34,16 @@ function boundaryMinutes(ranges: readonly MinuteRange[]): number[] {
 export function nextChange(input: AccessInput, at: Date): Date | null {
   const t = at.getTime();
   const horizon = t + HORIZON_MS;
-  const within = (c: number | null) => (c !== null && c > t && c <= horizon ? new Date(c) : null);
+  const within = (c: number | null) =>
+    c !== null && c > t && c <= horizon ? new Date(c) : null;
   const base = decideAt(input, at);
   const access = input.member?.access;
   // Not a member, or basic mode: nothing in this input depends on time.
   if (!base.allowed && base.reason === 'no_access') return null;
   if (!access) return null;
   const { from, until } = validityBounds(access);
-  if (!base.allowed && base.reason === 'not_yet_valid') return within(Number.isNaN(from) ? null : from);
+  if (!base.allowed && base.reason === 'not_yet_valid')
+    return within(Number.isNaN(from) ? null : from);
   if (!base.allowed && base.reason === 'expired') return null; // expiry is for good
   // Inside the validity window: the schedule decides until validUntil + 1 ms.
   const end = until === null ? null : until + 1;
@@ -51,15 +58,17 @@ export function nextChange(input: AccessInput, at: Date): Date | null {
     const [y, m, d] = addDays(p.year, p.month, p.day, k);
     const [ny, nm, nd] = addDays(p.year, p.month, p.day, k + 1);
     const nextStart = wallTimeInstants(timezone, ny, nm, nd, 0, 0)[0]!;
-    const candidates = boundaryMinutes(week[weekdayOf(y, m, d)]).flatMap((min) =>
-      wallTimeInstants(timezone, y, m, d, Math.floor(min / 60), min % 60),
+    const candidates = boundaryMinutes(week[weekdayOf(y, m, d)]).flatMap(
+      (min) =>
+        wallTimeInstants(timezone, y, m, d, Math.floor(min / 60), min % 60),
     );
     candidates.push(...offsetTransitions(timezone, dayStart, nextStart));
     candidates.sort((a, b) => a - b);
     for (const c of candidates) {
       if (c <= t) continue;
       if (c >= stop) return within(end);
-      if (weekInSchedule(week, timezone, new Date(c)) !== inSchedule) return new Date(c);
+      if (weekInSchedule(week, timezone, new Date(c)) !== inSchedule)
+        return new Date(c);
     }
     dayStart = nextStart;
   }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decideAt } from './decide';
 import { nextChange } from './next-change';
-import { isInSchedule, parseWallTime, scheduleForDay, weeklySchedule } from './schedule';
+import {
+  isInSchedule,
+  parseWallTime,
+  scheduleForDay,
+  weeklySchedule,
+} from './schedule';
 import { at, frame, memberInput } from './test-input';
 
 const MADRID = 'Europe/Madrid';
@@ -16,24 +21,44 @@ describe('a same-day frame 18:00-22:00 in Madrid', () => {
       allowed: false,
       reason: 'outside_schedule',
     });
-    expect(decideAt(input, at('2026-06-05T17:59:59.999+02:00')).allowed).toBe(false);
-    expect(decideAt(input, at('2026-06-05T18:00:00+02:00'))).toEqual({ allowed: true });
-    expect(decideAt(input, at('2026-06-05T21:59:59+02:00'))).toEqual({ allowed: true });
-    expect(decideAt(input, at('2026-06-05T21:59:59.999+02:00')).allowed).toBe(true);
-    expect(decideAt(input, at('2026-06-05T22:00:00+02:00')).allowed).toBe(false);
+    expect(decideAt(input, at('2026-06-05T17:59:59.999+02:00')).allowed).toBe(
+      false,
+    );
+    expect(decideAt(input, at('2026-06-05T18:00:00+02:00'))).toEqual({
+      allowed: true,
+    });
+    expect(decideAt(input, at('2026-06-05T21:59:59+02:00'))).toEqual({
+      allowed: true,
+    });
+    expect(decideAt(input, at('2026-06-05T21:59:59.999+02:00')).allowed).toBe(
+      true,
+    );
+    expect(decideAt(input, at('2026-06-05T22:00:00+02:00')).allowed).toBe(
+      false,
+    );
   });
 
   it('reports the next change at exactly 18:00, then 22:00 local', () => {
-    expect(nextChange(input, at('2026-06-05T17:59:59+02:00'))).toEqual(at('2026-06-05T18:00:00+02:00'));
-    expect(nextChange(input, at('2026-06-05T18:00:00+02:00'))).toEqual(at('2026-06-05T22:00:00+02:00'));
-    expect(nextChange(input, at('2026-06-05T22:00:00+02:00'))).toEqual(at('2026-06-06T18:00:00+02:00'));
+    expect(nextChange(input, at('2026-06-05T17:59:59+02:00'))).toEqual(
+      at('2026-06-05T18:00:00+02:00'),
+    );
+    expect(nextChange(input, at('2026-06-05T18:00:00+02:00'))).toEqual(
+      at('2026-06-05T22:00:00+02:00'),
+    );
+    expect(nextChange(input, at('2026-06-05T22:00:00+02:00'))).toEqual(
+      at('2026-06-06T18:00:00+02:00'),
+    );
     // Same wall times in winter, under a different offset.
-    expect(nextChange(input, at('2026-01-09T12:00:00+01:00'))).toEqual(at('2026-01-09T18:00:00+01:00'));
+    expect(nextChange(input, at('2026-01-09T12:00:00+01:00'))).toEqual(
+      at('2026-01-09T18:00:00+01:00'),
+    );
   });
 });
 
 describe('overnight frames and the 23:59 -> 00:00 boundary', () => {
-  const friday = memberInput({ timeFrames: [frame(['fri'], '22:00', '02:00')] });
+  const friday = memberInput({
+    timeFrames: [frame(['fri'], '22:00', '02:00')],
+  });
 
   it('covers Fri 22:00-24:00 and Sat 00:00-01:59, nothing else', () => {
     const allowed = (iso: string) => decideAt(friday, at(iso)).allowed;
@@ -51,34 +76,66 @@ describe('overnight frames and the 23:59 -> 00:00 boundary', () => {
   });
 
   it('does not see a change at midnight inside the frame', () => {
-    expect(nextChange(friday, at('2026-06-05T23:59:00+02:00'))).toEqual(at('2026-06-06T02:00:00+02:00'));
+    expect(nextChange(friday, at('2026-06-05T23:59:00+02:00'))).toEqual(
+      at('2026-06-06T02:00:00+02:00'),
+    );
   });
 
   it('wraps the week: a Sunday frame spills into Monday', () => {
-    const sunday = memberInput({ timeFrames: [frame(['sun'], '23:00', '01:00')] });
-    expect(decideAt(sunday, at('2026-06-07T23:30:00+02:00')).allowed).toBe(true); // Sun
-    expect(decideAt(sunday, at('2026-06-08T00:30:00+02:00')).allowed).toBe(true); // Mon
-    expect(decideAt(sunday, at('2026-06-01T00:30:00+02:00')).allowed).toBe(true); // Mon a week earlier
-    expect(decideAt(sunday, at('2026-06-08T01:00:00+02:00')).allowed).toBe(false);
-    expect(decideAt(sunday, at('2026-06-07T00:30:00+02:00')).allowed).toBe(false); // Sun 00:30
-    expect(scheduleForDay(sunday.member!.access, 'mon')).toEqual([{ from: 0, to: 60 }]);
+    const sunday = memberInput({
+      timeFrames: [frame(['sun'], '23:00', '01:00')],
+    });
+    expect(decideAt(sunday, at('2026-06-07T23:30:00+02:00')).allowed).toBe(
+      true,
+    ); // Sun
+    expect(decideAt(sunday, at('2026-06-08T00:30:00+02:00')).allowed).toBe(
+      true,
+    ); // Mon
+    expect(decideAt(sunday, at('2026-06-01T00:30:00+02:00')).allowed).toBe(
+      true,
+    ); // Mon a week earlier
+    expect(decideAt(sunday, at('2026-06-08T01:00:00+02:00')).allowed).toBe(
+      false,
+    );
+    expect(decideAt(sunday, at('2026-06-07T00:30:00+02:00')).allowed).toBe(
+      false,
+    ); // Sun 00:30
+    expect(scheduleForDay(sunday.member!.access, 'mon')).toEqual([
+      { from: 0, to: 60 },
+    ]);
   });
 });
 
 describe('a frame whose end equals its start', () => {
-  const monday = memberInput({ timeFrames: [frame(['mon'], '09:00', '09:00')] });
+  const monday = memberInput({
+    timeFrames: [frame(['mon'], '09:00', '09:00')],
+  });
 
   it('lasts a full 24 hours into the next day', () => {
-    expect(decideAt(monday, at('2026-06-08T08:59:59+02:00')).allowed).toBe(false);
-    expect(decideAt(monday, at('2026-06-08T09:00:00+02:00')).allowed).toBe(true);
-    expect(decideAt(monday, at('2026-06-09T08:59:59.999+02:00')).allowed).toBe(true);
-    expect(decideAt(monday, at('2026-06-09T09:00:00+02:00')).allowed).toBe(false);
+    expect(decideAt(monday, at('2026-06-08T08:59:59+02:00')).allowed).toBe(
+      false,
+    );
+    expect(decideAt(monday, at('2026-06-08T09:00:00+02:00')).allowed).toBe(
+      true,
+    );
+    expect(decideAt(monday, at('2026-06-09T08:59:59.999+02:00')).allowed).toBe(
+      true,
+    );
+    expect(decideAt(monday, at('2026-06-09T09:00:00+02:00')).allowed).toBe(
+      false,
+    );
   });
 
   it("changes next at the next day's same minute when that day is not listed", () => {
-    expect(nextChange(monday, at('2026-06-08T09:00:00+02:00'))).toEqual(at('2026-06-09T09:00:00+02:00'));
-    const monTue = memberInput({ timeFrames: [frame(['mon', 'tue'], '09:00', '09:00')] });
-    expect(nextChange(monTue, at('2026-06-08T09:00:00+02:00'))).toEqual(at('2026-06-10T09:00:00+02:00'));
+    expect(nextChange(monday, at('2026-06-08T09:00:00+02:00'))).toEqual(
+      at('2026-06-09T09:00:00+02:00'),
+    );
+    const monTue = memberInput({
+      timeFrames: [frame(['mon', 'tue'], '09:00', '09:00')],
+    });
+    expect(nextChange(monTue, at('2026-06-08T09:00:00+02:00'))).toEqual(
+      at('2026-06-10T09:00:00+02:00'),
+    );
   });
 
   it('at 00:00 covers exactly the listed calendar day', () => {
@@ -116,7 +173,9 @@ describe('isInSchedule', () => {
     const t = at('2026-06-05T03:00:00+02:00');
     expect(isInSchedule(null, MADRID, t)).toBe(true);
     expect(isInSchedule({ timeFrames: [] }, MADRID, t)).toBe(false);
-    expect(isInSchedule(evening, MADRID, at('2026-06-05T18:30:00+02:00'))).toBe(true);
+    expect(isInSchedule(evening, MADRID, at('2026-06-05T18:30:00+02:00'))).toBe(
+      true,
+    );
   });
 
   it('evaluates in the space zone: the same instant differs between zones', () => {

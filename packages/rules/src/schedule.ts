@@ -42,7 +42,9 @@ function nextWeekday(day: Weekday): Weekday {
 }
 
 function merge(ranges: MinuteRange[]): MinuteRange[] {
-  const sorted = ranges.filter((r) => r.to > r.from).sort((a, b) => a.from - b.from);
+  const sorted = ranges
+    .filter((r) => r.to > r.from)
+    .sort((a, b) => a.from - b.from);
   const out: MinuteRange[] = [];
   for (const r of sorted) {
     const last = out[out.length - 1];
@@ -53,8 +55,18 @@ function merge(ranges: MinuteRange[]): MinuteRange[] {
 }
 
 /** For each weekday, the merged local minute ranges the frames cover on that calendar day. */
-export function weeklySchedule(timeFrames: readonly TimeFrame[]): WeeklySchedule {
-  const raw: WeeklySchedule = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+export function weeklySchedule(
+  timeFrames: readonly TimeFrame[],
+): WeeklySchedule {
+  const raw: WeeklySchedule = {
+    mon: [],
+    tue: [],
+    wed: [],
+    thu: [],
+    fri: [],
+    sat: [],
+    sun: [],
+  };
   for (const frame of timeFrames) {
     const from = parseWallTime(frame.from);
     const to = parseWallTime(frame.to);
@@ -76,22 +88,36 @@ export function weeklySchedule(timeFrames: readonly TimeFrame[]): WeeklySchedule
 }
 
 /** The local minute ranges an access covers on a given weekday ([] = closed all day). */
-export function scheduleForDay(access: Access | null | undefined, weekday: Weekday): MinuteRange[] {
+export function scheduleForDay(
+  access: Access | null | undefined,
+  weekday: Weekday,
+): MinuteRange[] {
   if (!access) return [{ from: 0, to: DAY_MINUTES }];
   return weeklySchedule(access.timeFrames)[weekday];
 }
 
-export function coversMinute(ranges: readonly MinuteRange[], minute: number): boolean {
+export function coversMinute(
+  ranges: readonly MinuteRange[],
+  minute: number,
+): boolean {
   return ranges.some((r) => r.from <= minute && minute < r.to);
 }
 
 /** True when the schedule never changes: open around the clock every day, or never open. */
 export function isConstantSchedule(week: WeeklySchedule): boolean {
-  const full = (rs: MinuteRange[]) => rs.length === 1 && rs[0]!.from === 0 && rs[0]!.to === DAY_MINUTES;
-  return WEEKDAYS.every((d) => full(week[d])) || WEEKDAYS.every((d) => week[d].length === 0);
+  const full = (rs: MinuteRange[]) =>
+    rs.length === 1 && rs[0]!.from === 0 && rs[0]!.to === DAY_MINUTES;
+  return (
+    WEEKDAYS.every((d) => full(week[d])) ||
+    WEEKDAYS.every((d) => week[d].length === 0)
+  );
 }
 
-export function weekInSchedule(week: WeeklySchedule, timezone: string, at: Date): boolean {
+export function weekInSchedule(
+  week: WeeklySchedule,
+  timezone: string,
+  at: Date,
+): boolean {
   const p = zonedParts(at, timezone);
   return coversMinute(week[p.weekday], p.hour * 60 + p.minute);
 }
@@ -100,7 +126,11 @@ export function weekInSchedule(week: WeeklySchedule, timezone: string, at: Date)
  * Whether `at` falls inside the access's time frames (wall clock in `timezone`). Schedule only:
  * validFrom/validUntil are checked by decideAt. Basic mode (null) is always in schedule.
  */
-export function isInSchedule(access: Access | null | undefined, timezone: string, at: Date): boolean {
+export function isInSchedule(
+  access: Access | null | undefined,
+  timezone: string,
+  at: Date,
+): boolean {
   if (!access) return true;
   return weekInSchedule(weeklySchedule(access.timeFrames), timezone, at);
 }

@@ -6,7 +6,10 @@ export function frame(days: Weekday[], from: string, to: string): TimeFrame {
 }
 
 /** A member of one group that grants the door, with the given access, in `timezone`. */
-export function memberInput(access: Access | null, timezone = 'Europe/Madrid'): AccessInput {
+export function memberInput(
+  access: Access | null,
+  timezone = 'Europe/Madrid',
+): AccessInput {
   return { timezone, member: { access }, groups: [{}], space: {} };
 }
 

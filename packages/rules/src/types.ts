@@ -47,6 +47,16 @@ export interface AccessInput {
   doorLocation?: LatLon | null;
 }
 
-export type Decision = { allowed: true } | { allowed: false; reason: DenialReason };
+export type Decision =
+  | { allowed: true }
+  | { allowed: false; reason: DenialReason };
 
-export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+export const WEEKDAYS: readonly Weekday[] = [
+  'mon',
+  'tue',
+  'wed',
+  'thu',
+  'fri',
+  'sat',
+  'sun',
+];

@@ -25,10 +25,13 @@ export function wallTimeInstants(
   const local = wallMs(y, m, d, hh, mm);
   const before = offsetAt(local - DAY_MS, timezone);
   const after = offsetAt(local + DAY_MS, timezone);
-  if (before === after && offsetAt(local - before, timezone) === before) return [local - before];
+  if (before === after && offsetAt(local - before, timezone) === before)
+    return [local - before];
   // A transition is near: try every offset in force around that wall time.
   const offsets = [...new Set([before, offsetAt(local, timezone), after])];
-  const found = offsets.map((o) => local - o).filter((t) => wallAt(t, timezone) === local);
+  const found = offsets
+    .map((o) => local - o)
+    .filter((t) => wallAt(t, timezone) === local);
   if (found.length > 0) return [...new Set(found)].sort((a, b) => a - b);
   // Spring-forward gap: before the transition every reading is earlier than `local`, from it on
   // every reading is later; binary-search that instant.
@@ -59,12 +62,20 @@ export function zonedTimeToInstant(
 }
 
 /** Instants in (t0, t1] where the zone's offset changes, ascending. */
-export function offsetTransitions(timezone: string, t0: number, t1: number): number[] {
+export function offsetTransitions(
+  timezone: string,
+  t0: number,
+  t1: number,
+): number[] {
   const out: number[] = [];
   let start = t0;
   let startOffset = offsetAt(start, timezone);
   // Bounded: real zones change offset at most a couple of times a day.
-  for (let i = 0; i < 4 && start < t1 && offsetAt(t1, timezone) !== startOffset; i++) {
+  for (
+    let i = 0;
+    i < 4 && start < t1 && offsetAt(t1, timezone) !== startOffset;
+    i++
+  ) {
     let lo = start;
     let hi = t1;
     while (hi - lo > 1) {

@@ -39,9 +39,17 @@ function formatter(timezone: string): Intl.DateTimeFormat {
 /** The offset (wall clock minus UTC, ms) at instant t, straight from Intl. */
 function intlOffset(t: number, timezone: string): number {
   const f: Record<string, number> = {};
-  for (const p of formatter(timezone).formatToParts(t)) f[p.type] = Number(p.value);
+  for (const p of formatter(timezone).formatToParts(t))
+    f[p.type] = Number(p.value);
   // Some older engines print midnight as "24" even with h23.
-  const wall = wallMs(f.year!, f.month!, f.day!, f.hour! % 24, f.minute!, f.second!);
+  const wall = wallMs(
+    f.year!,
+    f.month!,
+    f.day!,
+    f.hour! % 24,
+    f.minute!,
+    f.second!,
+  );
   return wall + (((t % 1000) + 1000) % 1000) - t;
 }
 
@@ -64,7 +72,10 @@ export function offsetAt(t: number, timezone: string): number {
   let offset = zone.get(bucket);
   if (offset === undefined) {
     const start = intlOffset(bucket * BUCKET_MS, timezone);
-    offset = start === intlOffset((bucket + 1) * BUCKET_MS - 1, timezone) ? start : Number.NaN;
+    offset =
+      start === intlOffset((bucket + 1) * BUCKET_MS - 1, timezone)
+        ? start
+        : Number.NaN;
     zone.set(bucket, offset);
   }
   return Number.isNaN(offset) ? intlOffset(t, timezone) : offset;
@@ -73,7 +84,11 @@ export function offsetAt(t: number, timezone: string): number {
 /** Local wall-clock parts of an instant in a zone. */
 export function zonedParts(at: Date, timezone: string): ZonedParts {
   const wall = new Date(at.getTime() + offsetAt(at.getTime(), timezone));
-  const [year, month, day] = [wall.getUTCFullYear(), wall.getUTCMonth() + 1, wall.getUTCDate()];
+  const [year, month, day] = [
+    wall.getUTCFullYear(),
+    wall.getUTCMonth() + 1,
+    wall.getUTCDate(),
+  ];
   return {
     year,
     month,

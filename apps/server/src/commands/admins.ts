@@ -22,7 +22,8 @@ export async function putAdmin(
       .where('user_id', '=', user.id)
       .executeTakeFirst();
     if (existing) {
-      if (existing.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, spaceId, user.id);
+      if (existing.role === 'owner' && role !== 'owner')
+        await assertAnotherOwner(tx, spaceId, user.id);
       await tx.db
         .updateTable('space_admins')
         .set({ role })
@@ -35,12 +36,25 @@ export async function putAdmin(
         .values({ space_id: spaceId, user_id: user.id, role, created_at: now })
         .execute();
     }
-    await tx.record(adminChange(spaceId, actorId, 'admin.put', { id: user.id, phone, role }));
-    return { userId: user.id, phone: user.phone, name: user.name, role, createdAt: now };
+    await tx.record(
+      adminChange(spaceId, actorId, 'admin.put', { id: user.id, phone, role }),
+    );
+    return {
+      userId: user.id,
+      phone: user.phone,
+      name: user.name,
+      role,
+      createdAt: now,
+    };
   });
 }
 
-export async function removeAdmin(ctx: AppContext, actorId: string, spaceId: string, userId: string) {
+export async function removeAdmin(
+  ctx: AppContext,
+  actorId: string,
+  spaceId: string,
+  userId: string,
+) {
   await inTransaction(ctx, async (tx) => {
     const existing = await tx.db
       .selectFrom('space_admins')
@@ -49,13 +63,16 @@ export async function removeAdmin(ctx: AppContext, actorId: string, spaceId: str
       .where('user_id', '=', userId)
       .executeTakeFirst();
     if (!existing) throw notFound('No such admin.');
-    if (existing.role === 'owner') await assertAnotherOwner(tx, spaceId, userId);
+    if (existing.role === 'owner')
+      await assertAnotherOwner(tx, spaceId, userId);
     await tx.db
       .deleteFrom('space_admins')
       .where('space_id', '=', spaceId)
       .where('user_id', '=', userId)
       .execute();
-    await tx.record(adminChange(spaceId, actorId, 'admin.remove', { id: userId }));
+    await tx.record(
+      adminChange(spaceId, actorId, 'admin.remove', { id: userId }),
+    );
   });
 }
 

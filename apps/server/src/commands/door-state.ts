@@ -4,7 +4,11 @@ import type { Db } from '../db/connect';
  * A door's state at an instant, from the access log: the last sensor report at or before it,
  * and whether its unit was online then. held_open and forced_open are "open", with the detail.
  */
-export async function doorStateAt(db: Db, door: { id: string; unit_id: string; sensor: number }, at: Date) {
+export async function doorStateAt(
+  db: Db,
+  door: { id: string; unit_id: string; sensor: number },
+  at: Date,
+) {
   const t = at.toISOString();
   const sensor = door.sensor
     ? await db

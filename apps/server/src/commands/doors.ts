@@ -9,7 +9,9 @@ import { adminChange, inTransaction } from './tx';
 
 const relayInUse = (err: unknown) => {
   if (isUniqueViolation(err))
-    throw new AppError('relay_in_use', undefined, [{ field: 'relay', message: 'already used on that unit' }]);
+    throw new AppError('relay_in_use', undefined, [
+      { field: 'relay', message: 'already used on that unit' },
+    ]);
   throw err;
 };
 
@@ -55,7 +57,8 @@ export async function updateDoor(
   body: z.output<typeof UpdateDoorBody>,
 ) {
   return inTransaction(ctx, async (tx) => {
-    if (body.unitId !== undefined) await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
+    if (body.unitId !== undefined)
+      await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
     const set: Partial<DoorsTable> = {};
     if (body.name !== undefined) set.name = body.name;
     if (body.unitId !== undefined) set.unit_id = body.unitId;
@@ -66,15 +69,39 @@ export async function updateDoor(
       if (!body.sensor) set.state = 'unknown';
     }
     if (Object.keys(set).length)
-      await tx.db.updateTable('doors').set(set).where('id', '=', doorId).execute().catch(relayInUse);
-    await tx.record(adminChange(spaceId, actorId, 'door.update', { id: doorId, changes: body }, { doorId }));
-    return tx.db.selectFrom('doors').selectAll().where('id', '=', doorId).executeTakeFirstOrThrow();
+      await tx.db
+        .updateTable('doors')
+        .set(set)
+        .where('id', '=', doorId)
+        .execute()
+        .catch(relayInUse);
+    await tx.record(
+      adminChange(
+        spaceId,
+        actorId,
+        'door.update',
+        { id: doorId, changes: body },
+        { doorId },
+      ),
+    );
+    return tx.db
+      .selectFrom('doors')
+      .selectAll()
+      .where('id', '=', doorId)
+      .executeTakeFirstOrThrow();
   });
 }
 
-export async function deleteDoor(ctx: AppContext, actorId: string, spaceId: string, doorId: string) {
+export async function deleteDoor(
+  ctx: AppContext,
+  actorId: string,
+  spaceId: string,
+  doorId: string,
+) {
   await inTransaction(ctx, async (tx) => {
     await tx.db.deleteFrom('doors').where('id', '=', doorId).execute();
-    await tx.record(adminChange(spaceId, actorId, 'door.delete', { id: doorId }, { doorId }));
+    await tx.record(
+      adminChange(spaceId, actorId, 'door.delete', { id: doorId }, { doorId }),
+    );
   });
 }

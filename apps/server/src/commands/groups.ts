@@ -7,7 +7,10 @@ import { assertInSpace } from './refs';
 import { adminChange, inTransaction, type Tx } from './tx';
 
 async function setDoors(tx: Tx, groupId: string, doorIds: string[]) {
-  await tx.db.deleteFrom('group_doors').where('group_id', '=', groupId).execute();
+  await tx.db
+    .deleteFrom('group_doors')
+    .where('group_id', '=', groupId)
+    .execute();
   const unique = [...new Set(doorIds)];
   if (unique.length)
     await tx.db
@@ -34,7 +37,11 @@ export async function createGroup(
     await tx.db.insertInto('access_groups').values(row).execute();
     await setDoors(tx, row.id, body.doorIds);
     await tx.record(
-      adminChange(spaceId, actorId, 'group.create', { id: row.id, name: row.name, doorIds: body.doorIds }),
+      adminChange(spaceId, actorId, 'group.create', {
+        id: row.id,
+        name: row.name,
+        doorIds: body.doorIds,
+      }),
     );
     return row;
   });
@@ -54,17 +61,38 @@ export async function updateGroup(
     }
     const set: Partial<GroupsTable> = {};
     if (body.name !== undefined) set.name = body.name;
-    if (body.geofenceMeters !== undefined) set.geofence_meters = body.geofenceMeters;
+    if (body.geofenceMeters !== undefined)
+      set.geofence_meters = body.geofenceMeters;
     if (Object.keys(set).length)
-      await tx.db.updateTable('access_groups').set(set).where('id', '=', groupId).execute();
-    await tx.record(adminChange(spaceId, actorId, 'group.update', { id: groupId, changes: body }));
-    return tx.db.selectFrom('access_groups').selectAll().where('id', '=', groupId).executeTakeFirstOrThrow();
+      await tx.db
+        .updateTable('access_groups')
+        .set(set)
+        .where('id', '=', groupId)
+        .execute();
+    await tx.record(
+      adminChange(spaceId, actorId, 'group.update', {
+        id: groupId,
+        changes: body,
+      }),
+    );
+    return tx.db
+      .selectFrom('access_groups')
+      .selectAll()
+      .where('id', '=', groupId)
+      .executeTakeFirstOrThrow();
   });
 }
 
-export async function deleteGroup(ctx: AppContext, actorId: string, spaceId: string, groupId: string) {
+export async function deleteGroup(
+  ctx: AppContext,
+  actorId: string,
+  spaceId: string,
+  groupId: string,
+) {
   await inTransaction(ctx, async (tx) => {
     await tx.db.deleteFrom('access_groups').where('id', '=', groupId).execute();
-    await tx.record(adminChange(spaceId, actorId, 'group.delete', { id: groupId }));
+    await tx.record(
+      adminChange(spaceId, actorId, 'group.delete', { id: groupId }),
+    );
   });
 }

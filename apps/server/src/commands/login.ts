@@ -23,7 +23,9 @@ export async function requestCode(
   const row = {
     phone,
     code_hash: codeHash(phone, code),
-    expires_at: new Date(now.getTime() + config.codeTtlSeconds * 1000).toISOString(),
+    expires_at: new Date(
+      now.getTime() + config.codeTtlSeconds * 1000,
+    ).toISOString(),
     attempts: 0,
     created_at: now.toISOString(),
   };
@@ -67,7 +69,10 @@ export async function verifyCode(
     .returningAll()
     .executeTakeFirst();
   if (!row || Date.parse(row.expires_at) <= now.getTime()) {
-    throw new AppError('invalid_code', 'That code is wrong or has expired; ask for a new one.');
+    throw new AppError(
+      'invalid_code',
+      'That code is wrong or has expired; ask for a new one.',
+    );
   }
   const given = Buffer.from(codeHash(phone, code));
   if (!timingSafeEqual(given, Buffer.from(row.code_hash))) {

@@ -9,7 +9,10 @@ import { adminChange, inTransaction, type Tx } from './tx';
 import { ensureUser } from './users';
 
 async function setGroups(tx: Tx, memberId: string, groupIds: string[]) {
-  await tx.db.deleteFrom('member_groups').where('member_id', '=', memberId).execute();
+  await tx.db
+    .deleteFrom('member_groups')
+    .where('member_id', '=', memberId)
+    .execute();
   const unique = [...new Set(groupIds)];
   if (unique.length)
     await tx.db
@@ -26,7 +29,13 @@ export async function createMember(
   body: z.output<typeof CreateMemberBody>,
 ) {
   return inTransaction(ctx, async (tx) => {
-    await assertInSpace(tx.db, 'access_groups', spaceId, body.groupIds, 'groupIds');
+    await assertInSpace(
+      tx.db,
+      'access_groups',
+      spaceId,
+      body.groupIds,
+      'groupIds',
+    );
     const user = await ensureUser(tx.db, phone, ctx.clock.now(), body.name);
     const row: MembersTable = {
       id: newId('mem'),
@@ -43,9 +52,11 @@ export async function createMember(
       .execute()
       .catch((err) => {
         if (isUniqueViolation(err))
-          throw new AppError('conflict', 'That phone number is already a member of this space.', [
-            { field: 'phone', message: 'already a member' },
-          ]);
+          throw new AppError(
+            'conflict',
+            'That phone number is already a member of this space.',
+            [{ field: 'phone', message: 'already a member' }],
+          );
         throw err;
       });
     await setGroups(tx, row.id, body.groupIds);
@@ -54,7 +65,12 @@ export async function createMember(
         spaceId,
         actorId,
         'member.create',
-        { id: row.id, phone, groupIds: body.groupIds, access: body.access ?? null },
+        {
+          id: row.id,
+          phone,
+          groupIds: body.groupIds,
+          access: body.access ?? null,
+        },
         { memberId: row.id },
       ),
     );
@@ -71,25 +87,56 @@ export async function updateMember(
 ) {
   await inTransaction(ctx, async (tx) => {
     if (body.groupIds) {
-      await assertInSpace(tx.db, 'access_groups', spaceId, body.groupIds, 'groupIds');
+      await assertInSpace(
+        tx.db,
+        'access_groups',
+        spaceId,
+        body.groupIds,
+        'groupIds',
+      );
       await setGroups(tx, memberId, body.groupIds);
     }
     const set: Partial<MembersTable> = {};
     if (body.name !== undefined) set.name = body.name;
-    if (body.access !== undefined) set.access = body.access ? JSON.stringify(body.access) : null;
-    if (body.geofenceMeters !== undefined) set.geofence_meters = body.geofenceMeters;
+    if (body.access !== undefined)
+      set.access = body.access ? JSON.stringify(body.access) : null;
+    if (body.geofenceMeters !== undefined)
+      set.geofence_meters = body.geofenceMeters;
     if (Object.keys(set).length)
-      await tx.db.updateTable('members').set(set).where('id', '=', memberId).execute();
+      await tx.db
+        .updateTable('members')
+        .set(set)
+        .where('id', '=', memberId)
+        .execute();
     await tx.record(
-      adminChange(spaceId, actorId, 'member.update', { id: memberId, changes: body }, { memberId }),
+      adminChange(
+        spaceId,
+        actorId,
+        'member.update',
+        { id: memberId, changes: body },
+        { memberId },
+      ),
     );
   });
 }
 
 /** Revocation: the member row goes; her next open is refused at once (nothing is cached). */
-export async function deleteMember(ctx: AppContext, actorId: string, spaceId: string, memberId: string) {
+export async function deleteMember(
+  ctx: AppContext,
+  actorId: string,
+  spaceId: string,
+  memberId: string,
+) {
   await inTransaction(ctx, async (tx) => {
     await tx.db.deleteFrom('members').where('id', '=', memberId).execute();
-    await tx.record(adminChange(spaceId, actorId, 'member.delete', { id: memberId }, { memberId }));
+    await tx.record(
+      adminChange(
+        spaceId,
+        actorId,
+        'member.delete',
+        { id: memberId },
+        { memberId },
+      ),
+    );
   });
 }

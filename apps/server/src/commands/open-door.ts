@@ -3,22 +3,32 @@ import { decide } from '@keyway/rules';
 import type { AppContext } from '../context';
 import { AppError, notFound } from '../errors';
 import { roleIn } from '../policy/space';
-import { recordEvent } from './tx';
 import type { NewEvent } from '../services/event-log';
+import { recordEvent } from './tx';
 
 export interface OpenRequest {
   userId: string;
   doorId: string;
-  location?: (LatLon & { accuracyMeters?: number | undefined }) | null | undefined;
+  location?:
+    | (LatLon & { accuracyMeters?: number | undefined })
+    | null
+    | undefined;
 }
 
 /**
  * Runs the rules, sends a short-lived command to the unit and waits for its acknowledgement.
  * Every attempt, granted or not, lands in the access log with its reason (issue #2, item 8).
  */
-export async function openDoor(ctx: AppContext, req: OpenRequest): Promise<AccessEvent> {
+export async function openDoor(
+  ctx: AppContext,
+  req: OpenRequest,
+): Promise<AccessEvent> {
   const { db } = ctx;
-  const door = await db.selectFrom('doors').selectAll().where('id', '=', req.doorId).executeTakeFirst();
+  const door = await db
+    .selectFrom('doors')
+    .selectAll()
+    .where('id', '=', req.doorId)
+    .executeTakeFirst();
   if (!door) throw notFound('No such door.');
   const role = await roleIn(db, req.userId, door.space_id);
   const base: NewEvent = {
@@ -33,8 +43,17 @@ export async function openDoor(ctx: AppContext, req: OpenRequest): Promise<Acces
     memberId: string | null,
     extra?: Record<string, unknown>,
   ) => {
-    const result = reason === 'unit_offline' || reason === 'unit_timeout' ? reason : 'denied';
-    await recordEvent(ctx, { ...base, memberId, result, reason, data: extra ?? null });
+    const result =
+      reason === 'unit_offline' || reason === 'unit_timeout'
+        ? reason
+        : 'denied';
+    await recordEvent(ctx, {
+      ...base,
+      memberId,
+      result,
+      reason,
+      data: extra ?? null,
+    });
   };
 
   if (!role) {
@@ -86,7 +105,10 @@ export async function openDoor(ctx: AppContext, req: OpenRequest): Promise<Acces
             }
           : null,
         groups: groups.map((g) => ({ geofenceMeters: g.geofence_meters })),
-        space: { location: latLon(space), geofenceMeters: space.geofence_meters },
+        space: {
+          location: latLon(space),
+          geofenceMeters: space.geofence_meters,
+        },
         doorLocation: unit ? latLon(unit) : null,
       },
       ctx.clock.now(),
@@ -103,13 +125,20 @@ export async function openDoor(ctx: AppContext, req: OpenRequest): Promise<Acces
     throw new AppError('unit_offline');
   }
   const started = Date.now();
-  const outcome = await ctx.units.open(door.unit_id, door.relay, door.pulse_ms, ctx.config.openTimeoutMs);
+  const outcome = await ctx.units.open(
+    door.unit_id,
+    door.relay,
+    door.pulse_ms,
+    ctx.config.openTimeoutMs,
+  );
   const roundTripMs = Date.now() - started;
   if (outcome !== 'opened') {
     await deny('unit_timeout', memberId, { ack: outcome, roundTripMs });
     throw new AppError(
       'unit_timeout',
-      outcome === 'timeout' ? undefined : `The door unit answered "${outcome}".`,
+      outcome === 'timeout'
+        ? undefined
+        : `The door unit answered "${outcome}".`,
     );
   }
   return recordEvent(ctx, {
@@ -121,6 +150,11 @@ export async function openDoor(ctx: AppContext, req: OpenRequest): Promise<Acces
   });
 }
 
-function latLon(row: { lat: number | null; lon: number | null }): LatLon | null {
-  return row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null;
+function latLon(row: {
+  lat: number | null;
+  lon: number | null;
+}): LatLon | null {
+  return row.lat !== null && row.lon !== null
+    ? { lat: row.lat, lon: row.lon }
+    : null;
 }

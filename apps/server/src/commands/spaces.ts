@@ -25,9 +25,19 @@ export async function createSpace(
     await tx.db.insertInto('spaces').values(row).execute();
     await tx.db
       .insertInto('space_admins')
-      .values({ space_id: row.id, user_id: userId, role: 'owner', created_at: now })
+      .values({
+        space_id: row.id,
+        user_id: userId,
+        role: 'owner',
+        created_at: now,
+      })
       .execute();
-    await tx.record(adminChange(row.id, userId, 'space.create', { id: row.id, name: row.name }));
+    await tx.record(
+      adminChange(row.id, userId, 'space.create', {
+        id: row.id,
+        name: row.name,
+      }),
+    );
   });
   return row;
 }
@@ -46,10 +56,15 @@ export async function updateSpace(
       set.lat = body.location?.lat ?? null;
       set.lon = body.location?.lon ?? null;
     }
-    if (body.geofenceMeters !== undefined) set.geofence_meters = body.geofenceMeters;
+    if (body.geofenceMeters !== undefined)
+      set.geofence_meters = body.geofenceMeters;
     if (body.lockdown !== undefined) set.lockdown = body.lockdown ? 1 : 0;
     if (Object.keys(set).length)
-      await tx.db.updateTable('spaces').set(set).where('id', '=', spaceId).execute();
+      await tx.db
+        .updateTable('spaces')
+        .set(set)
+        .where('id', '=', spaceId)
+        .execute();
     await tx.record(
       adminChange(
         spaceId,
@@ -62,14 +77,25 @@ export async function updateSpace(
         { id: spaceId, changes: body },
       ),
     );
-    return tx.db.selectFrom('spaces').selectAll().where('id', '=', spaceId).executeTakeFirstOrThrow();
+    return tx.db
+      .selectFrom('spaces')
+      .selectAll()
+      .where('id', '=', spaceId)
+      .executeTakeFirstOrThrow();
   });
 }
 
 /** Deletes the space with everything in it (cascades), including its access log. */
-export async function deleteSpace(ctx: AppContext, spaceId: string): Promise<string[]> {
+export async function deleteSpace(
+  ctx: AppContext,
+  spaceId: string,
+): Promise<string[]> {
   return inTransaction(ctx, async (tx) => {
-    const units = await tx.db.selectFrom('units').select('id').where('space_id', '=', spaceId).execute();
+    const units = await tx.db
+      .selectFrom('units')
+      .select('id')
+      .where('space_id', '=', spaceId)
+      .execute();
     await tx.db.deleteFrom('events').where('space_id', '=', spaceId).execute();
     await tx.db.deleteFrom('spaces').where('id', '=', spaceId).execute();
     // Every view of the space empties: members, dashboards and units are told it is gone.

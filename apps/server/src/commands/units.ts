@@ -5,7 +5,12 @@ import { hashSecret } from '../mqtt/secrets';
 import { adminChange, inTransaction } from './tx';
 
 /** A new unit with generated credentials; the password is shown once and only its hash is kept. */
-export async function createUnit(ctx: AppContext, actorId: string, spaceId: string, name: string) {
+export async function createUnit(
+  ctx: AppContext,
+  actorId: string,
+  spaceId: string,
+  name: string,
+) {
   const password = newSecret(24);
   const row: UnitsTable = {
     id: newId('unit'),
@@ -21,9 +26,20 @@ export async function createUnit(ctx: AppContext, actorId: string, spaceId: stri
   };
   await inTransaction(ctx, async (tx) => {
     await tx.db.insertInto('units').values(row).execute();
-    await tx.record(adminChange(spaceId, actorId, 'unit.create', { id: row.id, name }, { unitId: row.id }));
+    await tx.record(
+      adminChange(
+        spaceId,
+        actorId,
+        'unit.create',
+        { id: row.id, name },
+        { unitId: row.id },
+      ),
+    );
   });
-  return { row, credentials: { username: row.id, password, mqttUrl: ctx.unitMqttUrl } };
+  return {
+    row,
+    credentials: { username: row.id, password, mqttUrl: ctx.unitMqttUrl },
+  };
 }
 
 /** New password for a unit (a stolen or reinstalled unit); its current connection is dropped. */
@@ -40,7 +56,15 @@ export async function resetUnitCredentials(
       .set({ password_hash: hashSecret(password) })
       .where('id', '=', unitId)
       .execute();
-    await tx.record(adminChange(spaceId, actorId, 'unit.credentials_reset', { id: unitId }, { unitId }));
+    await tx.record(
+      adminChange(
+        spaceId,
+        actorId,
+        'unit.credentials_reset',
+        { id: unitId },
+        { unitId },
+      ),
+    );
   });
   ctx.units.forget(unitId);
   return { username: unitId, password, mqttUrl: ctx.unitMqttUrl };
@@ -54,17 +78,41 @@ export async function renameUnit(
   name: string | undefined,
 ) {
   return inTransaction(ctx, async (tx) => {
-    if (name !== undefined) await tx.db.updateTable('units').set({ name }).where('id', '=', unitId).execute();
-    await tx.record(adminChange(spaceId, actorId, 'unit.update', { id: unitId, name }, { unitId }));
-    return tx.db.selectFrom('units').selectAll().where('id', '=', unitId).executeTakeFirstOrThrow();
+    if (name !== undefined)
+      await tx.db
+        .updateTable('units')
+        .set({ name })
+        .where('id', '=', unitId)
+        .execute();
+    await tx.record(
+      adminChange(
+        spaceId,
+        actorId,
+        'unit.update',
+        { id: unitId, name },
+        { unitId },
+      ),
+    );
+    return tx.db
+      .selectFrom('units')
+      .selectAll()
+      .where('id', '=', unitId)
+      .executeTakeFirstOrThrow();
   });
 }
 
 /** Deletes a unit and the doors it drives. */
-export async function deleteUnit(ctx: AppContext, actorId: string, spaceId: string, unitId: string) {
+export async function deleteUnit(
+  ctx: AppContext,
+  actorId: string,
+  spaceId: string,
+  unitId: string,
+) {
   await inTransaction(ctx, async (tx) => {
     await tx.db.deleteFrom('units').where('id', '=', unitId).execute();
-    await tx.record(adminChange(spaceId, actorId, 'unit.delete', { id: unitId }, { unitId }));
+    await tx.record(
+      adminChange(spaceId, actorId, 'unit.delete', { id: unitId }, { unitId }),
+    );
   });
   ctx.units.forget(unitId);
 }

@@ -10,7 +10,12 @@ export async function ensureUser(
 ): Promise<{ id: string; phone: string; name: string | null }> {
   await db
     .insertInto('users')
-    .values({ id: newId('usr'), phone, name: name ?? null, created_at: now.toISOString() })
+    .values({
+      id: newId('usr'),
+      phone,
+      name: name ?? null,
+      created_at: now.toISOString(),
+    })
     .onConflict((oc) => oc.column('phone').doNothing())
     .execute();
   return db

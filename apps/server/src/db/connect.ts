@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  type Migration,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+} from 'kysely';
 import pg from 'pg';
 import { init } from './migrations/001_init';
 import { sync } from './migrations/002_sync';
@@ -20,7 +26,9 @@ export async function openStorage(opts: {
   dataDir: string;
   databaseUrl?: string | undefined;
 }): Promise<Storage> {
-  const storage = opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.dataDir);
+  const storage = opts.databaseUrl
+    ? openPostgres(opts.databaseUrl)
+    : openSqlite(opts.dataDir);
   await migrate(storage);
   return storage;
 }
@@ -33,7 +41,9 @@ function openSqlite(dataDir: string): Storage {
   file.pragma('synchronous = FULL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: file }),
+  });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
@@ -46,8 +56,14 @@ function openPostgres(url: string): Storage {
 }
 
 async function migrate(storage: Storage): Promise<void> {
-  const migrations: Record<string, Migration> = { '001_init': init(storage.dialect), '002_sync': sync(storage.dialect) };
-  const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
+  const migrations: Record<string, Migration> = {
+    '001_init': init(storage.dialect),
+    '002_sync': sync(storage.dialect),
+  };
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: { getMigrations: async () => migrations },
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }

@@ -1,9 +1,15 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
 import { authenticate, bearerToken, type Principal } from './authenticate';
 import { buildOpenApi } from './openapi';
 import { type RouteDef, rejectNul, validate } from './route';
+import { webApp } from './static';
+import { adminApp } from './static-admin';
 
 const ANONYMOUS: Principal = { userId: '', sessionId: '' };
 
@@ -16,21 +22,27 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
     // A malformed URL (bad %-encoding, a path segment over the router's limit) never reaches
     // setErrorHandler; answer it in the API.md error shape too.
     frameworkErrors: (_err, _req, reply: FastifyReply) => {
-      reply.code(400).send(errorBody('invalid_request', 'The URL is not valid.'));
+      reply
+        .code(400)
+        .send(errorBody('invalid_request', 'The URL is not valid.'));
     },
   });
 
   // Our own JSON parser: an empty body is "no body" (POST /open needs none), bad JSON is invalid_json.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, raw, done) => {
-    const text = String(raw);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new AppError('invalid_json'), undefined);
-    }
-  });
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (_req, raw, done) => {
+      const text = String(raw);
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(new AppError('invalid_json'), undefined);
+      }
+    },
+  );
 
   for (const def of routes) {
     app.route({
@@ -38,10 +50,16 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
       url: def.path.replace(/\{(\w+)\}/g, ':$1'),
       handler: async (req, reply) => {
         const principal =
-          def.auth === 'user' ? await authenticate(ctx, bearerToken(req.headers.authorization)) : ANONYMOUS;
+          def.auth === 'user'
+            ? await authenticate(ctx, bearerToken(req.headers.authorization))
+            : ANONYMOUS;
         rejectNul(req.params, 'path');
-        const body = def.body ? validate(def.body, req.body, 'body') : undefined;
-        const query = def.query ? validate(def.query, req.query, 'query') : undefined;
+        const body = def.body
+          ? validate(def.body, req.body, 'body')
+          : undefined;
+        const query = def.query
+          ? validate(def.query, req.query, 'query')
+          : undefined;
         const out = await def.handler({
           body,
           query,
@@ -60,22 +78,38 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
   const openapi = buildOpenApi(routes);
   app.get('/openapi.json', async () => openapi);
   app.get('/healthz', async () => ({ ok: true }));
+  app.register(webApp, { prefix: '/app' }); // the phone app (apps/web), built
+  app.register(adminApp, { prefix: '/admin' }); // the dashboard (apps/web/admin.html), built
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(errorBody('route_not_found', `No endpoint ${req.method} ${req.url.split('?')[0]}.`));
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          'route_not_found',
+          `No endpoint ${req.method} ${req.url.split('?')[0]}.`,
+        ),
+      );
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);
-      return reply.code(err.status).send(errorBody(err.code, err.message, err.details));
+      return reply
+        .code(err.status)
+        .send(errorBody(err.code, err.message, err.details));
     }
     const status = (err as FastifyError).statusCode ?? 500;
-    if (status === 413) return reply.code(413).send(errorBody('payload_too_large'));
-    if (status === 415) return reply.code(415).send(errorBody('unsupported_media_type'));
-    if (status === 400) return reply.code(400).send(errorBody('invalid_json', err.message));
-    if (status === 404) return reply.code(404).send(errorBody('route_not_found'));
-    if (status === 405) return reply.code(405).send(errorBody('method_not_allowed'));
+    if (status === 413)
+      return reply.code(413).send(errorBody('payload_too_large'));
+    if (status === 415)
+      return reply.code(415).send(errorBody('unsupported_media_type'));
+    if (status === 400)
+      return reply.code(400).send(errorBody('invalid_json', err.message));
+    if (status === 404)
+      return reply.code(404).send(errorBody('route_not_found'));
+    if (status === 405)
+      return reply.code(405).send(errorBody('method_not_allowed'));
     ctx.log.error({ err, method: req.method, url: req.url }, 'request failed');
     return reply.code(500).send(errorBody('internal'));
   });
@@ -83,7 +117,17 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
   return app;
 }
 
-function errorBody(code: AppError['code'], message?: string, details?: unknown) {
+function errorBody(
+  code: AppError['code'],
+  message?: string,
+  details?: unknown,
+) {
   const e = new AppError(code, message);
-  return { error: { code, message: e.message, ...(details === undefined ? {} : { details }) } };
+  return {
+    error: {
+      code,
+      message: e.message,
+      ...(details === undefined ? {} : { details }),
+    },
+  };
 }

@@ -7,7 +7,8 @@ export interface Principal {
   sessionId: string;
 }
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string) =>
+  createHash('sha256').update(token).digest('hex');
 
 export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
@@ -20,13 +21,18 @@ export async function authenticate(
   ctx: Pick<AppContext, 'db' | 'clock'>,
   token: string | null,
 ): Promise<Principal> {
-  if (!token) throw new AppError('unauthorized', 'Send Authorization: Bearer <token>.');
+  if (!token)
+    throw new AppError('unauthorized', 'Send Authorization: Bearer <token>.');
   const row = await ctx.db
     .selectFrom('sessions')
     .select(['id', 'user_id', 'revoked_at', 'last_seen_at'])
     .where('token_hash', '=', hashToken(token))
     .executeTakeFirst();
-  if (!row || row.revoked_at) throw new AppError('unauthorized', 'That session is not valid; log in again.');
+  if (!row || row.revoked_at)
+    throw new AppError(
+      'unauthorized',
+      'That session is not valid; log in again.',
+    );
   const now = ctx.clock.now();
   // Touch last_seen at most once a minute: keeps reads cheap on the open path.
   if (now.getTime() - Date.parse(row.last_seen_at) > 60_000) {

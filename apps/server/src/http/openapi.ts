@@ -6,7 +6,11 @@ import type { RouteDef } from './route';
 export function buildOpenApi(routes: RouteDef[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   const json = (schema: z.ZodType, io: 'input' | 'output') =>
-    z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+    z.toJSONSchema(schema, {
+      target: 'draft-2020-12',
+      io,
+      unrepresentable: 'any',
+    });
   const errorSchema = json(ErrorBody, 'output');
 
   for (const r of routes) {
@@ -20,7 +24,10 @@ export function buildOpenApi(routes: RouteDef[]) {
     const responses: Record<string, unknown> = {};
     for (const [status, schema] of Object.entries(r.responses)) {
       responses[status] = schema
-        ? { description: 'OK', content: { 'application/json': { schema: json(schema, 'output') } } }
+        ? {
+            description: 'OK',
+            content: { 'application/json': { schema: json(schema, 'output') } },
+          }
         : { description: 'No content' };
     }
     responses.default = {
@@ -31,13 +38,17 @@ export function buildOpenApi(routes: RouteDef[]) {
     paths[r.path]![r.method.toLowerCase()] = {
       summary: r.summary,
       tags: [r.tag],
-      ...(r.auth === 'user' ? { security: [{ bearer: [] }] } : { security: [] }),
+      ...(r.auth === 'user'
+        ? { security: [{ bearer: [] }] }
+        : { security: [] }),
       parameters: [...params, ...query],
       ...(r.body
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: json(r.body, 'input') } },
+              content: {
+                'application/json': { schema: json(r.body, 'input') },
+              },
             },
           }
         : {}),
@@ -51,7 +62,9 @@ export function buildOpenApi(routes: RouteDef[]) {
       version: '1.0.0',
       description: 'Keyless access: spaces, doors, members, opening.',
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
     security: [{ bearer: [] }],
     paths,
   };

@@ -69,7 +69,11 @@ export function validate<S extends z.ZodType>(
 }
 
 /** PostgreSQL text cannot hold U+0000: refuse it as bad input (400) instead of failing in the database (500). */
-export function rejectNul(value: unknown, where: 'body' | 'query' | 'path', path: string[] = []): void {
+export function rejectNul(
+  value: unknown,
+  where: 'body' | 'query' | 'path',
+  path: string[] = [],
+): void {
   if (typeof value === 'string') {
     if (!value.includes('\0')) return;
     const field = path.length ? path.join('.') : where;
@@ -78,5 +82,6 @@ export function rejectNul(value: unknown, where: 'body' | 'query' | 'path', path
     ]);
   }
   if (value && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) rejectNul(v, where, [...path, k]);
+    for (const [k, v] of Object.entries(value))
+      rejectNul(v, where, [...path, k]);
 }

@@ -18,13 +18,18 @@ export async function authorizeResource(
   id: string,
   action: SpaceAction,
 ): Promise<{ spaceId: string; role: SpaceRole }> {
-  const row = await ctx.db.selectFrom(table).select('space_id').where('id', '=', id).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom(table)
+    .select('space_id')
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound(`No such ${NAMES[table]}.`);
   try {
     const role = await authorizeSpace(ctx, userId, row.space_id, action);
     return { spaceId: row.space_id, role };
   } catch (err) {
-    if ((err as { code?: string }).code === 'not_found') throw notFound(`No such ${NAMES[table]}.`);
+    if ((err as { code?: string }).code === 'not_found')
+      throw notFound(`No such ${NAMES[table]}.`);
     throw err;
   }
 }
@@ -35,7 +40,13 @@ export async function authorizeDoorView(
   userId: string,
   doorId: string,
 ): Promise<{ spaceId: string; role: SpaceRole }> {
-  const { spaceId, role } = await authorizeResource(ctx, userId, 'doors', doorId, 'view');
+  const { spaceId, role } = await authorizeResource(
+    ctx,
+    userId,
+    'doors',
+    doorId,
+    'view',
+  );
   if (role !== 'member') return { spaceId, role };
   const granted = await ctx.db
     .selectFrom('members as m')

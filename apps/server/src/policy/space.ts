@@ -11,7 +11,11 @@ export type SpaceRole = 'owner' | 'admin' | 'viewer' | 'member';
  */
 export type SpaceAction = 'view' | 'admin.read' | 'admin.write' | 'owner';
 
-export async function roleIn(db: Db, userId: string, spaceId: string): Promise<SpaceRole | null> {
+export async function roleIn(
+  db: Db,
+  userId: string,
+  spaceId: string,
+): Promise<SpaceRole | null> {
   const admin = await db
     .selectFrom('space_admins')
     .select('role')
@@ -56,7 +60,9 @@ export async function authorizeSpace(
   if (!allows(role, action)) {
     throw new AppError(
       'forbidden',
-      role === 'viewer' ? 'Viewers can only read.' : 'Only the space’s admins can do that.',
+      role === 'viewer'
+        ? 'Viewers can only read.'
+        : 'Only the space’s admins can do that.',
     );
   }
   return role;

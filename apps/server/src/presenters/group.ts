@@ -2,7 +2,10 @@ import type { Group } from '@keyway/protocol';
 import type { Db } from '../db/connect';
 import type { GroupsTable } from '../db/schema';
 
-export async function presentGroups(db: Db, rows: GroupsTable[]): Promise<Group[]> {
+export async function presentGroups(
+  db: Db,
+  rows: GroupsTable[],
+): Promise<Group[]> {
   if (rows.length === 0) return [];
   const links = await db
     .selectFrom('group_doors')

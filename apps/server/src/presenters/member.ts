@@ -2,7 +2,10 @@ import type { Access, Member } from '@keyway/protocol';
 import type { Db } from '../db/connect';
 
 /** Loads members with their phone numbers and group ids, in creation order. */
-export async function loadMembers(db: Db, where: { spaceId?: string; ids?: string[] }): Promise<Member[]> {
+export async function loadMembers(
+  db: Db,
+  where: { spaceId?: string; ids?: string[] },
+): Promise<Member[]> {
   let q = db
     .selectFrom('members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')

@@ -7,7 +7,10 @@ export function presentSpace(row: SpacesTable, role: SpaceRole): Space {
     id: row.id,
     name: row.name,
     timezone: row.timezone,
-    location: row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null,
+    location:
+      row.lat !== null && row.lon !== null
+        ? { lat: row.lat, lon: row.lon }
+        : null,
     geofenceMeters: row.geofence_meters,
     lockdown: row.lockdown === 1,
     createdAt: row.created_at,

@@ -8,7 +8,10 @@ export function presentUnit(row: UnitsTable): Unit {
     name: row.name,
     online: row.online === 1,
     lastSeenAt: row.last_seen_at,
-    location: row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null,
+    location:
+      row.lat !== null && row.lon !== null
+        ? { lat: row.lat, lon: row.lon }
+        : null,
     agent: row.agent,
     createdAt: row.created_at,
   };

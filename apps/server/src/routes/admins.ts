@@ -1,4 +1,9 @@
-import { AddAdminBody, AdminResponse, AdminsResponse, UpdateAdminBody } from '@keyway/protocol';
+import {
+  AddAdminBody,
+  AdminResponse,
+  AdminsResponse,
+  UpdateAdminBody,
+} from '@keyway/protocol';
 import { putAdmin, removeAdmin } from '../commands/admins';
 import { notFound } from '../errors';
 import { defineRoute } from '../http/route';
@@ -10,13 +15,20 @@ export const adminRoutes = [
     method: 'POST',
     path: '/v1/spaces/{spaceId}/admins',
     tag: 'admins',
-    summary: 'Make someone (by phone number) an owner, admin or viewer of the space (owners only)',
+    summary:
+      'Make someone (by phone number) an owner, admin or viewer of the space (owners only)',
     auth: 'user',
     body: AddAdminBody,
     responses: { 201: AdminResponse },
     handler: async ({ ctx, principal, params, body }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
-      const admin = await putAdmin(ctx, principal.userId, params.spaceId!, toE164(body.phone), body.role);
+      const admin = await putAdmin(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        toE164(body.phone),
+        body.role,
+      );
       return { status: 201, body: { admin } };
     },
   }),
@@ -28,7 +40,12 @@ export const adminRoutes = [
     auth: 'user',
     responses: { 200: AdminsResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.read');
+      await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.read',
+      );
       const rows = await ctx.db
         .selectFrom('space_admins as a')
         .innerJoin('users as u', 'u.id', 'a.user_id')
@@ -64,7 +81,13 @@ export const adminRoutes = [
         .where('a.user_id', '=', params.userId!)
         .executeTakeFirst();
       if (!user) throw notFound('No such admin.');
-      const admin = await putAdmin(ctx, principal.userId, params.spaceId!, user.phone, body.role);
+      const admin = await putAdmin(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        user.phone,
+        body.role,
+      );
       return { status: 200, body: { admin } };
     },
   }),

@@ -16,7 +16,11 @@ import { toE164 } from '../phone';
 
 /** A revoked session's sync sockets close at once, on every node. */
 function closeSessions(ctx: AppContext, ids: string[]) {
-  ctx.bus.publish({ changes: [], nextChangeAt: new Map(), revokedSessions: ids });
+  ctx.bus.publish({
+    changes: [],
+    nextChangeAt: new Map(),
+    revokedSessions: ids,
+  });
   for (const id of ids) void ctx.sync?.receipts.forget(id);
 }
 
@@ -44,7 +48,13 @@ export const authRoutes = [
     responses: { 200: VerifyCodeResponse },
     handler: async ({ body, ctx, ip }) => ({
       status: 200,
-      body: await verifyCode(ctx, toE164(body.phone), body.code, body.deviceName, ip),
+      body: await verifyCode(
+        ctx,
+        toE164(body.phone),
+        body.code,
+        body.deviceName,
+        ip,
+      ),
     }),
   }),
   defineRoute({
@@ -103,7 +113,11 @@ export const authRoutes = [
     body: UpdateMeBody,
     responses: { 200: z.object({ user: User }) },
     handler: async ({ principal, ctx, body }) => {
-      await ctx.db.updateTable('users').set({ name: body.name }).where('id', '=', principal.userId).execute();
+      await ctx.db
+        .updateTable('users')
+        .set({ name: body.name })
+        .where('id', '=', principal.userId)
+        .execute();
       const user = await ctx.db
         .selectFrom('users')
         .select(['id', 'phone', 'name'])

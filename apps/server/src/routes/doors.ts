@@ -26,8 +26,18 @@ export const doorRoutes = [
     body: CreateDoorBody,
     responses: { 201: DoorResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.write');
-      const row = await createDoor(ctx, principal.userId, params.spaceId!, body);
+      await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.write',
+      );
+      const row = await createDoor(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        body,
+      );
       return { status: 201, body: { door: presentDoor(row) } };
     },
   }),
@@ -39,8 +49,16 @@ export const doorRoutes = [
     auth: 'user',
     responses: { 200: DoorsResponse },
     handler: async ({ ctx, principal, params }) => {
-      const role = await authorizeSpace(ctx, principal.userId, params.spaceId!, 'view');
-      let q = ctx.db.selectFrom('doors as d').selectAll('d').where('d.space_id', '=', params.spaceId!);
+      const role = await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'view',
+      );
+      let q = ctx.db
+        .selectFrom('doors as d')
+        .selectAll('d')
+        .where('d.space_id', '=', params.spaceId!);
       if (role === 'member') {
         q = q.where('d.id', 'in', (eb) =>
           eb
@@ -89,7 +107,13 @@ export const doorRoutes = [
         params.doorId!,
         'admin.write',
       );
-      const row = await updateDoor(ctx, principal.userId, spaceId, params.doorId!, body);
+      const row = await updateDoor(
+        ctx,
+        principal.userId,
+        spaceId,
+        params.doorId!,
+        body,
+      );
       return { status: 200, body: { door: presentDoor(row) } };
     },
   }),
@@ -128,7 +152,10 @@ export const doorRoutes = [
         .where('id', '=', params.doorId!)
         .executeTakeFirstOrThrow();
       const at = query.at ? new Date(query.at) : ctx.clock.now();
-      return { status: 200, body: { door: await doorStateAt(ctx.db, door, at) } };
+      return {
+        status: 200,
+        body: { door: await doorStateAt(ctx.db, door, at) },
+      };
     },
   }),
   defineRoute({

@@ -14,13 +14,22 @@ export const eventRoutes = [
     query: EventsQuery,
     responses: { 200: EventsResponse },
     handler: async ({ ctx, principal, params, query }) => {
-      const role = await authorizeSpace(ctx, principal.userId, params.spaceId!, 'view');
-      let q = ctx.db.selectFrom('events').selectAll().where('space_id', '=', params.spaceId!);
+      const role = await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'view',
+      );
+      let q = ctx.db
+        .selectFrom('events')
+        .selectAll()
+        .where('space_id', '=', params.spaceId!);
       if (role === 'member') q = q.where('user_id', '=', principal.userId);
       if (query.doorId) q = q.where('door_id', '=', query.doorId);
       if (query.memberId) q = q.where('member_id', '=', query.memberId);
       if (query.type) q = q.where('type', '=', query.type);
-      if (query.from) q = q.where('at', '>=', new Date(query.from).toISOString());
+      if (query.from)
+        q = q.where('at', '>=', new Date(query.from).toISOString());
       if (query.to) q = q.where('at', '<=', new Date(query.to).toISOString());
       if (query.cursor) {
         if (!/^\d{1,15}$/.test(query.cursor)) {
@@ -36,8 +45,12 @@ export const eventRoutes = [
         .execute();
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
-      const nextCursor = rows.length > query.limit && last ? String(last.seq) : null;
-      return { status: 200, body: { events: page.map(presentEvent), nextCursor } };
+      const nextCursor =
+        rows.length > query.limit && last ? String(last.seq) : null;
+      return {
+        status: 200,
+        body: { events: page.map(presentEvent), nextCursor },
+      };
     },
   }),
 ];

@@ -1,4 +1,9 @@
-import { CreateGroupBody, GroupResponse, GroupsResponse, UpdateGroupBody } from '@keyway/protocol';
+import {
+  CreateGroupBody,
+  GroupResponse,
+  GroupsResponse,
+  UpdateGroupBody,
+} from '@keyway/protocol';
 import { createGroup, deleteGroup, updateGroup } from '../commands/groups';
 import { defineRoute } from '../http/route';
 import { authorizeResource } from '../policy/resources';
@@ -15,8 +20,18 @@ export const groupRoutes = [
     body: CreateGroupBody,
     responses: { 201: GroupResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.write');
-      const row = await createGroup(ctx, principal.userId, params.spaceId!, body);
+      await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.write',
+      );
+      const row = await createGroup(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        body,
+      );
       return { status: 201, body: { group: await presentGroup(ctx.db, row) } };
     },
   }),
@@ -28,7 +43,12 @@ export const groupRoutes = [
     auth: 'user',
     responses: { 200: GroupsResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.read');
+      await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.read',
+      );
       const rows = await ctx.db
         .selectFrom('access_groups')
         .selectAll()
@@ -36,7 +56,10 @@ export const groupRoutes = [
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return { status: 200, body: { groups: await presentGroups(ctx.db, rows) } };
+      return {
+        status: 200,
+        body: { groups: await presentGroups(ctx.db, rows) },
+      };
     },
   }),
   defineRoute({
@@ -47,7 +70,13 @@ export const groupRoutes = [
     auth: 'user',
     responses: { 200: GroupResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeResource(ctx, principal.userId, 'access_groups', params.groupId!, 'admin.read');
+      await authorizeResource(
+        ctx,
+        principal.userId,
+        'access_groups',
+        params.groupId!,
+        'admin.read',
+      );
       const row = await ctx.db
         .selectFrom('access_groups')
         .selectAll()
@@ -72,7 +101,13 @@ export const groupRoutes = [
         params.groupId!,
         'admin.write',
       );
-      const row = await updateGroup(ctx, principal.userId, spaceId, params.groupId!, body);
+      const row = await updateGroup(
+        ctx,
+        principal.userId,
+        spaceId,
+        params.groupId!,
+        body,
+      );
       return { status: 200, body: { group: await presentGroup(ctx.db, row) } };
     },
   }),

@@ -1,4 +1,9 @@
-import { CreateMemberBody, MemberResponse, MembersResponse, UpdateMemberBody } from '@keyway/protocol';
+import {
+  CreateMemberBody,
+  MemberResponse,
+  MembersResponse,
+  UpdateMemberBody,
+} from '@keyway/protocol';
 import { createMember, deleteMember, updateMember } from '../commands/members';
 import { notFound } from '../errors';
 import { defineRoute } from '../http/route';
@@ -23,8 +28,19 @@ export const memberRoutes = [
     body: CreateMemberBody,
     responses: { 201: MemberResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.write');
-      const id = await createMember(ctx, principal.userId, params.spaceId!, toE164(body.phone), body);
+      await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.write',
+      );
+      const id = await createMember(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        toE164(body.phone),
+        body,
+      );
       return { status: 201, body: { member: await one(ctx.db, id) } };
     },
   }),
@@ -36,8 +52,18 @@ export const memberRoutes = [
     auth: 'user',
     responses: { 200: MembersResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.read');
-      return { status: 200, body: { members: await loadMembers(ctx.db, { spaceId: params.spaceId! }) } };
+      await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.read',
+      );
+      return {
+        status: 200,
+        body: {
+          members: await loadMembers(ctx.db, { spaceId: params.spaceId! }),
+        },
+      };
     },
   }),
   defineRoute({
@@ -50,7 +76,13 @@ export const memberRoutes = [
     handler: async ({ ctx, principal, params }) => {
       const member = await one(ctx.db, params.memberId!);
       if (member.userId !== principal.userId)
-        await authorizeResource(ctx, principal.userId, 'members', params.memberId!, 'admin.read');
+        await authorizeResource(
+          ctx,
+          principal.userId,
+          'members',
+          params.memberId!,
+          'admin.read',
+        );
       return { status: 200, body: { member } };
     },
   }),
@@ -58,7 +90,8 @@ export const memberRoutes = [
     method: 'PATCH',
     path: '/v1/members/{memberId}',
     tag: 'members',
-    summary: 'Change a member’s groups, access mode and time frames, or geofence',
+    summary:
+      'Change a member’s groups, access mode and time frames, or geofence',
     auth: 'user',
     body: UpdateMemberBody,
     responses: { 200: MemberResponse },
@@ -70,8 +103,17 @@ export const memberRoutes = [
         params.memberId!,
         'admin.write',
       );
-      await updateMember(ctx, principal.userId, spaceId, params.memberId!, body);
-      return { status: 200, body: { member: await one(ctx.db, params.memberId!) } };
+      await updateMember(
+        ctx,
+        principal.userId,
+        spaceId,
+        params.memberId!,
+        body,
+      );
+      return {
+        status: 200,
+        body: { member: await one(ctx.db, params.memberId!) },
+      };
     },
   }),
   defineRoute({

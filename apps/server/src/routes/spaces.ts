@@ -1,4 +1,9 @@
-import { CreateSpaceBody, SpaceResponse, SpacesResponse, UpdateSpaceBody } from '@keyway/protocol';
+import {
+  CreateSpaceBody,
+  SpaceResponse,
+  SpacesResponse,
+  UpdateSpaceBody,
+} from '@keyway/protocol';
 import { createSpace, deleteSpace, updateSpace } from '../commands/spaces';
 import { defineRoute } from '../http/route';
 import { authorizeSpace, type SpaceRole } from '../policy/space';
@@ -42,8 +47,13 @@ export const spaceRoutes = [
       const seen = new Set(admin.map((r) => r.id));
       const spaces = [
         ...admin.map((r) => presentSpace(r, r.role)),
-        ...member.filter((r) => !seen.has(r.id)).map((r) => presentSpace(r, 'member' as SpaceRole)),
-      ].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+        ...member
+          .filter((r) => !seen.has(r.id))
+          .map((r) => presentSpace(r, 'member' as SpaceRole)),
+      ].sort(
+        (a, b) =>
+          a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+      );
       return { status: 200, body: { spaces } };
     },
   }),
@@ -55,7 +65,12 @@ export const spaceRoutes = [
     auth: 'user',
     responses: { 200: SpaceResponse },
     handler: async ({ ctx, principal, params }) => {
-      const role = await authorizeSpace(ctx, principal.userId, params.spaceId!, 'view');
+      const role = await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'view',
+      );
       const row = await ctx.db
         .selectFrom('spaces')
         .selectAll()
@@ -73,8 +88,18 @@ export const spaceRoutes = [
     body: UpdateSpaceBody,
     responses: { 200: SpaceResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      const role = await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.write');
-      const row = await updateSpace(ctx, principal.userId, params.spaceId!, body);
+      const role = await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.write',
+      );
+      const row = await updateSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        body,
+      );
       return { status: 200, body: { space: presentSpace(row, role) } };
     },
   }),

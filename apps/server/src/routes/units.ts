@@ -7,7 +7,12 @@ import {
   UpdateUnitBody,
 } from '@keyway/protocol';
 import { z } from 'zod';
-import { createUnit, deleteUnit, renameUnit, resetUnitCredentials } from '../commands/units';
+import {
+  createUnit,
+  deleteUnit,
+  renameUnit,
+  resetUnitCredentials,
+} from '../commands/units';
 import { defineRoute } from '../http/route';
 import { authorizeResource } from '../policy/resources';
 import { authorizeSpace } from '../policy/space';
@@ -23,8 +28,18 @@ export const unitRoutes = [
     body: CreateUnitBody,
     responses: { 201: CreateUnitResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.write');
-      const { row, credentials } = await createUnit(ctx, principal.userId, params.spaceId!, body.name);
+      await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.write',
+      );
+      const { row, credentials } = await createUnit(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        body.name,
+      );
       return { status: 201, body: { unit: presentUnit(row), credentials } };
     },
   }),
@@ -36,7 +51,12 @@ export const unitRoutes = [
     auth: 'user',
     responses: { 200: UnitsResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'admin.read');
+      await authorizeSpace(
+        ctx,
+        principal.userId,
+        params.spaceId!,
+        'admin.read',
+      );
       const rows = await ctx.db
         .selectFrom('units')
         .selectAll()
@@ -55,7 +75,13 @@ export const unitRoutes = [
     auth: 'user',
     responses: { 200: UnitResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeResource(ctx, principal.userId, 'units', params.unitId!, 'admin.read');
+      await authorizeResource(
+        ctx,
+        principal.userId,
+        'units',
+        params.unitId!,
+        'admin.read',
+      );
       const row = await ctx.db
         .selectFrom('units')
         .selectAll()
@@ -80,7 +106,13 @@ export const unitRoutes = [
         params.unitId!,
         'admin.write',
       );
-      const row = await renameUnit(ctx, principal.userId, spaceId, params.unitId!, body.name);
+      const row = await renameUnit(
+        ctx,
+        principal.userId,
+        spaceId,
+        params.unitId!,
+        body.name,
+      );
       return { status: 200, body: { unit: presentUnit(row) } };
     },
   }),
@@ -88,7 +120,8 @@ export const unitRoutes = [
     method: 'POST',
     path: '/v1/units/{unitId}/credentials',
     tag: 'units',
-    summary: 'Issue a new password for a unit (the old one stops working at once)',
+    summary:
+      'Issue a new password for a unit (the old one stops working at once)',
     auth: 'user',
     responses: { 201: z.object({ credentials: UnitCredentials }) },
     handler: async ({ ctx, principal, params }) => {
@@ -99,7 +132,12 @@ export const unitRoutes = [
         params.unitId!,
         'admin.write',
       );
-      const credentials = await resetUnitCredentials(ctx, principal.userId, spaceId, params.unitId!);
+      const credentials = await resetUnitCredentials(
+        ctx,
+        principal.userId,
+        spaceId,
+        params.unitId!,
+      );
       return { status: 201, body: { credentials } };
     },
   }),

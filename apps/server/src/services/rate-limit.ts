@@ -18,7 +18,10 @@ export class RateLimiter {
       this.windows.set(key, w);
     }
     if (w.count >= limit) {
-      const retryAfter = Math.max(1, Math.ceil((w.start + windowMs - now) / 1000));
+      const retryAfter = Math.max(
+        1,
+        Math.ceil((w.start + windowMs - now) / 1000),
+      );
       throw new AppError(
         'rate_limited',
         `Too many requests; try again in ${retryAfter} s.`,
@@ -33,6 +36,7 @@ export class RateLimiter {
   }
 
   private sweep(now: number, windowMs: number) {
-    for (const [k, w] of this.windows) if (now - w.start >= windowMs) this.windows.delete(k);
+    for (const [k, w] of this.windows)
+      if (now - w.start >= windowMs) this.windows.delete(k);
   }
 }

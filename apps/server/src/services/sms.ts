@@ -14,10 +14,17 @@ export interface SmsProvider {
 }
 
 /** Prints each SMS and, with KEYWAY_SMS_OUTBOX, appends it to that file as one JSON line (API.md). */
-export function consoleSms(opts: { log: Logger; outbox?: string | undefined; now: () => Date }): SmsProvider {
+export function consoleSms(opts: {
+  log: Logger;
+  outbox?: string | undefined;
+  now: () => Date;
+}): SmsProvider {
   return {
     async send(msg) {
-      opts.log.info({ category: 'sms', to: msg.to }, `SMS to ${msg.to}: ${msg.text}`);
+      opts.log.info(
+        { category: 'sms', to: msg.to },
+        `SMS to ${msg.to}: ${msg.text}`,
+      );
       if (opts.outbox) {
         const line = JSON.stringify({
           to: msg.to,

@@ -184,10 +184,15 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
     }
   }
 
+  const doorsOfUnit = groupBy(
+    d.doors,
+    (door) => door.unit_id,
+    (door) => door,
+  );
   for (const unit of d.units) {
-    const doors = d.doors
-      .filter((door) => door.unit_id === unit.id)
-      .sort((x, y) => x.relay - y.relay);
+    const doors = (doorsOfUnit.get(unit.id) ?? []).sort(
+      (x, y) => x.relay - y.relay,
+    );
     put(unitAudience(unit.id), 'unit.config', unit.id, {
       unitId: unit.id,
       spaceId: sid,

@@ -20,7 +20,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       drop: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
-  const adminUrl = process.env.KEYWAY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const adminUrl =
+    process.env.KEYWAY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const name = `keyway_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -8,7 +8,15 @@ import { type ApiResponse, expectStatus, type TestServer } from './harness';
  * - session: one of the caller's own sessions; view: admins of any role and the space's members;
  * - open: the open path (its own rules); admin.read / admin.write / owner: as in policy/space.ts.
  */
-export type Access = 'public' | 'self' | 'session' | 'view' | 'open' | 'admin.read' | 'admin.write' | 'owner';
+export type Access =
+  | 'public'
+  | 'self'
+  | 'session'
+  | 'view'
+  | 'open'
+  | 'admin.read'
+  | 'admin.write'
+  | 'owner';
 
 /** The ids a path or a body may name, all from one tenant. */
 export interface Ids {
@@ -29,7 +37,12 @@ export interface Endpoint {
   body?: (ids: Ids) => unknown;
 }
 
-const e = (method: Endpoint['method'], path: string, access: Access, body?: Endpoint['body']): Endpoint => ({
+const e = (
+  method: Endpoint['method'],
+  path: string,
+  access: Access,
+  body?: Endpoint['body'],
+): Endpoint => ({
   method,
   path,
   access,
@@ -47,13 +60,23 @@ export const ENDPOINTS: Endpoint[] = [
   e('POST', '/v1/spaces', 'self', () => ({ name: 'Mine', timezone: 'UTC' })),
   e('GET', '/v1/spaces', 'self'),
   e('GET', '/v1/spaces/{spaceId}', 'view'),
-  e('PATCH', '/v1/spaces/{spaceId}', 'admin.write', () => ({ name: 'Taken over', lockdown: true })),
+  e('PATCH', '/v1/spaces/{spaceId}', 'admin.write', () => ({
+    name: 'Taken over',
+    lockdown: true,
+  })),
   e('DELETE', '/v1/spaces/{spaceId}', 'owner'),
-  e('POST', '/v1/spaces/{spaceId}/admins', 'owner', () => ({ phone: '+34699000001', role: 'owner' })),
+  e('POST', '/v1/spaces/{spaceId}/admins', 'owner', () => ({
+    phone: '+34699000001',
+    role: 'owner',
+  })),
   e('GET', '/v1/spaces/{spaceId}/admins', 'admin.read'),
-  e('PATCH', '/v1/spaces/{spaceId}/admins/{userId}', 'owner', () => ({ role: 'viewer' })),
+  e('PATCH', '/v1/spaces/{spaceId}/admins/{userId}', 'owner', () => ({
+    role: 'viewer',
+  })),
   e('DELETE', '/v1/spaces/{spaceId}/admins/{userId}', 'owner'),
-  e('POST', '/v1/spaces/{spaceId}/units', 'admin.write', () => ({ name: 'Rogue unit' })),
+  e('POST', '/v1/spaces/{spaceId}/units', 'admin.write', () => ({
+    name: 'Rogue unit',
+  })),
   e('GET', '/v1/spaces/{spaceId}/units', 'admin.read'),
   e('GET', '/v1/units/{unitId}', 'admin.read'),
   e('PATCH', '/v1/units/{unitId}', 'admin.write', () => ({ name: 'Renamed' })),
@@ -66,7 +89,10 @@ export const ENDPOINTS: Endpoint[] = [
   })),
   e('GET', '/v1/spaces/{spaceId}/doors', 'view'),
   e('GET', '/v1/doors/{doorId}', 'view'),
-  e('PATCH', '/v1/doors/{doorId}', 'admin.write', () => ({ name: 'Renamed', pulseMs: 9000 })),
+  e('PATCH', '/v1/doors/{doorId}', 'admin.write', () => ({
+    name: 'Renamed',
+    pulseMs: 9000,
+  })),
   e('DELETE', '/v1/doors/{doorId}', 'admin.write'),
   e('GET', '/v1/doors/{doorId}/state', 'view'),
   e('POST', '/v1/doors/{doorId}/open', 'open'),
@@ -76,7 +102,10 @@ export const ENDPOINTS: Endpoint[] = [
   })),
   e('GET', '/v1/spaces/{spaceId}/groups', 'admin.read'),
   e('GET', '/v1/groups/{groupId}', 'admin.read'),
-  e('PATCH', '/v1/groups/{groupId}', 'admin.write', () => ({ name: 'Renamed', doorIds: [] })),
+  e('PATCH', '/v1/groups/{groupId}', 'admin.write', () => ({
+    name: 'Renamed',
+    doorIds: [],
+  })),
   e('DELETE', '/v1/groups/{groupId}', 'admin.write'),
   e('POST', '/v1/spaces/{spaceId}/members', 'admin.write', (ids) => ({
     phone: '+34699000002',
@@ -85,13 +114,17 @@ export const ENDPOINTS: Endpoint[] = [
   e('GET', '/v1/spaces/{spaceId}/members', 'admin.read'),
   // A member may also read her own member record (see authz.e2e.test.ts).
   e('GET', '/v1/members/{memberId}', 'admin.read'),
-  e('PATCH', '/v1/members/{memberId}', 'admin.write', () => ({ groupIds: [], access: null })),
+  e('PATCH', '/v1/members/{memberId}', 'admin.write', () => ({
+    groupIds: [],
+    access: null,
+  })),
   e('DELETE', '/v1/members/{memberId}', 'admin.write'),
   e('GET', '/v1/spaces/{spaceId}/events', 'view'),
   e('GET', '/v1/spaces/{spaceId}/receipts', 'admin.read'),
 ];
 
-export const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+export const routeKey = (r: { method: string; path: string }) =>
+  `${r.method} ${r.path}`;
 
 /** The endpoint's path with `{name}` replaced by the tenant's ids. */
 export function fill(path: string, ids: Ids): string {
@@ -103,7 +136,12 @@ export function fill(path: string, ids: Ids): string {
 }
 
 /** Calls one endpoint with a token (or none) and the tenant's ids. */
-export function call(t: TestServer, ep: Endpoint, ids: Ids, token?: string): Promise<ApiResponse> {
+export function call(
+  t: TestServer,
+  ep: Endpoint,
+  ids: Ids,
+  token?: string,
+): Promise<ApiResponse> {
   return t.request(ep.method, fill(ep.path, ids), {
     ...(token ? { token } : {}),
     ...(ep.body ? { body: ep.body(ids) } : {}),
@@ -115,7 +153,9 @@ export function expectErrorShape(res: ApiResponse): void {
   expect(res.headers.get('content-type') ?? '').toMatch(/^application\/json/);
   expect(Object.keys(res.body ?? {})).toEqual(['error']);
   const err = res.body.error;
-  expect(Object.keys(err).every((k) => ['code', 'message', 'details'].includes(k))).toBe(true);
+  expect(
+    Object.keys(err).every((k) => ['code', 'message', 'details'].includes(k)),
+  ).toBe(true);
   expect(typeof err.message).toBe('string');
   expect(err.message.length).toBeGreaterThan(0);
   expect(Object.keys(ERRORS)).toContain(err.code);
@@ -123,8 +163,17 @@ export function expectErrorShape(res: ApiResponse): void {
 }
 
 /** Asserts an error response: status, stable code and the API.md shape. */
-export function expectError(res: ApiResponse, status: number, code: ErrorCode, label = ''): ApiResponse {
-  expect({ label, status: res.status, code: res.body?.error?.code }).toEqual({ label, status, code });
+export function expectError(
+  res: ApiResponse,
+  status: number,
+  code: ErrorCode,
+  label = '',
+): ApiResponse {
+  expect({ label, status: res.status, code: res.body?.error?.code }).toEqual({
+    label,
+    status,
+    code,
+  });
   expectErrorShape(res);
   return res;
 }
@@ -139,8 +188,13 @@ export function checkedRequest(t: TestServer): TestServer['request'] {
 }
 
 /** Everything an admin of the space can read, for "nothing changed" comparisons (volatile fields dropped). */
-export async function snapshotSpace(t: TestServer, token: string, spaceId: string) {
-  const get = async (path: string) => expectStatus(await t.request('GET', path, { token }), 200);
+export async function snapshotSpace(
+  t: TestServer,
+  token: string,
+  spaceId: string,
+) {
+  const get = async (path: string) =>
+    expectStatus(await t.request('GET', path, { token }), 200);
   const me = await get('/v1/me');
   return {
     space: (await get(`/v1/spaces/${spaceId}`)).space,
@@ -149,8 +203,12 @@ export async function snapshotSpace(t: TestServer, token: string, spaceId: strin
     doors: (await get(`/v1/spaces/${spaceId}/doors`)).doors,
     groups: (await get(`/v1/spaces/${spaceId}/groups`)).groups,
     members: (await get(`/v1/spaces/${spaceId}/members`)).members,
-    adminChanges: (await get(`/v1/spaces/${spaceId}/events?type=admin.change&limit=1000`)).events,
+    adminChanges: (
+      await get(`/v1/spaces/${spaceId}/events?type=admin.change&limit=1000`)
+    ).events,
     user: me.user,
-    sessions: me.sessions.map((s: { id: string; deviceName: string | null }) => [s.id, s.deviceName]),
+    sessions: me.sessions.map(
+      (s: { id: string; deviceName: string | null }) => [s.id, s.deviceName],
+    ),
   };
 }

@@ -10,23 +10,40 @@ export const PHONES = {
 };
 
 /** A space with a unit, two doors, a group and a member, built through the public API. */
-export async function buildSpace(t: TestServer, ownerPhone = PHONES.owner, name = 'HQ') {
+export async function buildSpace(
+  t: TestServer,
+  ownerPhone = PHONES.owner,
+  name = 'HQ',
+) {
   const owner = await t.login(ownerPhone);
   const space = expectStatus(
     await t.request('POST', '/v1/spaces', {
       token: owner,
-      body: { name, timezone: 'Europe/Madrid', location: { lat: 41.3874, lon: 2.1686 } },
+      body: {
+        name,
+        timezone: 'Europe/Madrid',
+        location: { lat: 41.3874, lon: 2.1686 },
+      },
     }),
     201,
   ).space;
   const unitRes = expectStatus(
-    await t.request('POST', `/v1/spaces/${space.id}/units`, { token: owner, body: { name: 'Gate unit' } }),
+    await t.request('POST', `/v1/spaces/${space.id}/units`, {
+      token: owner,
+      body: { name: 'Gate unit' },
+    }),
     201,
   );
   const door = expectStatus(
     await t.request('POST', `/v1/spaces/${space.id}/doors`, {
       token: owner,
-      body: { name: 'Front gate', unitId: unitRes.unit.id, relay: 1, pulseMs: 200, sensor: true },
+      body: {
+        name: 'Front gate',
+        unitId: unitRes.unit.id,
+        relay: 1,
+        pulseMs: 200,
+        sensor: true,
+      },
     }),
     201,
   ).door;
@@ -44,5 +61,13 @@ export async function buildSpace(t: TestServer, ownerPhone = PHONES.owner, name 
     }),
     201,
   ).group;
-  return { owner, space, unit: unitRes.unit, credentials: unitRes.credentials, door, door2, group };
+  return {
+    owner,
+    space,
+    unit: unitRes.unit,
+    credentials: unitRes.credentials,
+    door,
+    door2,
+    group,
+  };
 }

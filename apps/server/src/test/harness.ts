@@ -21,7 +21,11 @@ export class TestServer {
   ) {}
 
   static async start(
-    opts: { clock?: Clock; config?: Partial<Config>; env?: Record<string, string> } = {},
+    opts: {
+      clock?: Clock;
+      config?: Partial<Config>;
+      env?: Record<string, string>;
+    } = {},
   ): Promise<TestServer> {
     const db = await createTestDatabase();
     const outbox = join(db.dataDir, 'sms.jsonl');
@@ -51,17 +55,27 @@ export class TestServer {
   async request<T = any>(
     method: string,
     path: string,
-    opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+    opts: {
+      token?: string;
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | undefined;
     if (opts.raw !== undefined) body = opts.raw;
     else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    if (body !== undefined && !headers['content-type'])
+      headers['content-type'] = 'application/json';
     const res = await fetch(`${this.url}${path}`, { method, headers, body });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+    return {
+      status: res.status,
+      body: text ? JSON.parse(text) : undefined,
+      headers: res.headers,
+    };
   }
 
   /** The last code the console SMS provider wrote for a phone. */
@@ -78,12 +92,16 @@ export class TestServer {
 
   /** Logs in by SMS code, as a phone would; returns the session token. */
   async login(phone: string, deviceName = 'test'): Promise<string> {
-    const sent = await this.request('POST', '/v1/auth/code', { body: { phone } });
-    if (sent.status !== 202) throw new Error(`code: ${sent.status} ${JSON.stringify(sent.body)}`);
+    const sent = await this.request('POST', '/v1/auth/code', {
+      body: { phone },
+    });
+    if (sent.status !== 202)
+      throw new Error(`code: ${sent.status} ${JSON.stringify(sent.body)}`);
     const res = await this.request('POST', '/v1/auth/verify', {
       body: { phone, code: this.lastCode(phone), deviceName },
     });
-    if (res.status !== 200) throw new Error(`verify: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`verify: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.token;
   }
 
@@ -96,6 +114,8 @@ export class TestServer {
 /** Throws unless the response has this status; returns the body. */
 export function expectStatus<T = any>(res: ApiResponse<T>, status: number): T {
   if (res.status !== status)
-    throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+    throw new Error(
+      `expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`,
+    );
   return res.body;
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { Id, IsoTime, Phone, PhoneInput } from '../common';
 
 export const RequestCodeBody = z.object({ phone: PhoneInput });
-export const RequestCodeResponse = z.object({ expiresInSeconds: z.number().int() });
+export const RequestCodeResponse = z.object({
+  expiresInSeconds: z.number().int(),
+});
 
 export const VerifyCodeBody = z.object({
   phone: PhoneInput,
@@ -10,7 +12,11 @@ export const VerifyCodeBody = z.object({
   deviceName: z.string().trim().min(1).max(100).optional(),
 });
 
-export const User = z.object({ id: Id, phone: Phone, name: z.string().nullable() });
+export const User = z.object({
+  id: Id,
+  phone: Phone,
+  name: z.string().nullable(),
+});
 export type User = z.infer<typeof User>;
 
 export const Session = z.object({
@@ -30,4 +36,6 @@ export const VerifyCodeResponse = z.object({
 
 export const MeResponse = z.object({ user: User, sessions: z.array(Session) });
 
-export const UpdateMeBody = z.object({ name: z.string().trim().min(1).max(100).nullable() });
+export const UpdateMeBody = z.object({
+  name: z.string().trim().min(1).max(100).nullable(),
+});

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { Id, IsoTime } from '../common';
 
-export const DoorState = z.enum(['open', 'closed', 'held_open', 'forced_open', 'unknown']);
+export const DoorState = z.enum([
+  'open',
+  'closed',
+  'held_open',
+  'forced_open',
+  'unknown',
+]);
 export type DoorState = z.infer<typeof DoorState>;
 
 export const Door = z.object({
@@ -40,7 +46,9 @@ export const UpdateDoorBody = z
 export const DoorResponse = z.object({ door: Door });
 export const DoorsResponse = z.object({ doors: z.array(Door) });
 
-export const DoorStateQuery = z.object({ at: z.iso.datetime({ offset: true }).optional() });
+export const DoorStateQuery = z.object({
+  at: z.iso.datetime({ offset: true }).optional(),
+});
 export const DoorStateResponse = z.object({
   door: z.object({
     id: Id,

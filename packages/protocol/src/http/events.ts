@@ -2,10 +2,21 @@ import { z } from 'zod';
 import { Id, IsoTime, LatLon } from '../common';
 import { DENIAL_REASONS } from '../errors';
 
-export const EventType = z.enum(['door.open', 'door.state', 'unit.online', 'unit.offline', 'admin.change']);
+export const EventType = z.enum([
+  'door.open',
+  'door.state',
+  'unit.online',
+  'unit.offline',
+  'admin.change',
+]);
 export type EventType = z.infer<typeof EventType>;
 
-export const OpenResult = z.enum(['granted', 'denied', 'unit_offline', 'unit_timeout']);
+export const OpenResult = z.enum([
+  'granted',
+  'denied',
+  'unit_offline',
+  'unit_timeout',
+]);
 
 export const AccessEvent = z.object({
   id: Id,
@@ -34,12 +45,20 @@ export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(64).optional(),
 });
-export const EventsResponse = z.object({ events: z.array(AccessEvent), nextCursor: z.string().nullable() });
+export const EventsResponse = z.object({
+  events: z.array(AccessEvent),
+  nextCursor: z.string().nullable(),
+});
 
 export const OpenDoorBody = z
   .object({
-    location: LatLon.extend({ accuracyMeters: z.number().min(0).max(100_000).optional() }).nullish(),
+    location: LatLon.extend({
+      accuracyMeters: z.number().min(0).max(100_000).optional(),
+    }).nullish(),
   })
   .default({});
-export const OpenDoorResponse = z.object({ result: z.literal('opened'), event: AccessEvent });
+export const OpenDoorResponse = z.object({
+  result: z.literal('opened'),
+  event: AccessEvent,
+});
 export const DenialReasonSchema = z.enum(DENIAL_REASONS);

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { Access, GeofenceMeters, Id, IsoTime, Phone, PhoneInput } from '../common';
+import {
+  Access,
+  GeofenceMeters,
+  Id,
+  IsoTime,
+  Phone,
+  PhoneInput,
+} from '../common';
 
 export const Member = z.object({
   id: Id,

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { GeofenceMeters, Id, IsoTime, LatLon, Phone, PhoneInput, TimeZone } from '../common';
+import {
+  GeofenceMeters,
+  Id,
+  IsoTime,
+  LatLon,
+  Phone,
+  PhoneInput,
+  TimeZone,
+} from '../common';
 
 export const AdminRole = z.enum(['owner', 'admin', 'viewer']);
 export type AdminRole = z.infer<typeof AdminRole>;

@@ -13,13 +13,20 @@ export const Unit = z.object({
 });
 export type Unit = z.infer<typeof Unit>;
 
-export const CreateUnitBody = z.object({ name: z.string().trim().min(1).max(100) });
-export const UpdateUnitBody = z.object({ name: z.string().trim().min(1).max(100) }).partial();
+export const CreateUnitBody = z.object({
+  name: z.string().trim().min(1).max(100),
+});
+export const UpdateUnitBody = z
+  .object({ name: z.string().trim().min(1).max(100) })
+  .partial();
 export const UnitCredentials = z.object({
   username: z.string(),
   password: z.string(),
   mqttUrl: z.string(),
 });
-export const CreateUnitResponse = z.object({ unit: Unit, credentials: UnitCredentials });
+export const CreateUnitResponse = z.object({
+  unit: Unit,
+  credentials: UnitCredentials,
+});
 export const UnitResponse = z.object({ unit: Unit });
 export const UnitsResponse = z.object({ units: z.array(Unit) });

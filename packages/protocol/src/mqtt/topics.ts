@@ -23,16 +23,40 @@ export const unitTopics = (unitId: string) => {
   };
 };
 
-export type UnitTopicKind = 'status' | 'commands' | 'acks' | 'events' | 'sync' | 'applied';
-const KINDS: readonly string[] = ['status', 'commands', 'acks', 'events', 'sync', 'applied'];
+export type UnitTopicKind =
+  | 'status'
+  | 'commands'
+  | 'acks'
+  | 'events'
+  | 'sync'
+  | 'applied';
+const KINDS: readonly string[] = [
+  'status',
+  'commands',
+  'acks',
+  'events',
+  'sync',
+  'applied',
+];
 /** What a unit may publish; everything else below its prefix it may only subscribe. */
-export const UNIT_PUBLISHES: readonly UnitTopicKind[] = ['status', 'acks', 'events', 'applied'];
+export const UNIT_PUBLISHES: readonly UnitTopicKind[] = [
+  'status',
+  'acks',
+  'events',
+  'applied',
+];
 export const UNIT_SUBSCRIBES: readonly UnitTopicKind[] = ['commands', 'sync'];
 
 /** Splits `keyway/v1/units/{unitId}/{kind}`; null for anything else. */
-export function parseUnitTopic(topic: string): { unitId: string; kind: UnitTopicKind } | null {
+export function parseUnitTopic(
+  topic: string,
+): { unitId: string; kind: UnitTopicKind } | null {
   const parts = topic.split('/');
-  if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT) return null;
+  if (
+    parts.length !== 5 ||
+    `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT
+  )
+    return null;
   const kind = parts[4];
   if (!kind || !KINDS.includes(kind)) return null;
   const unitId = parts[3];

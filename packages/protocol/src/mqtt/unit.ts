@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { IsoTime, LatLon } from '../common';
 
-export const UnitLocation = LatLon.extend({ accuracyMeters: z.number().min(0).optional() });
+export const UnitLocation = LatLon.extend({
+  accuracyMeters: z.number().min(0).optional(),
+});
 
 /** Retained on `status`. The unit's last will is `{"online": false}` on the same topic. */
 export const UnitStatus = z.object({
@@ -28,7 +30,13 @@ export type OpenCommand = z.infer<typeof OpenCommand>;
 export const UnitCommand = z.discriminatedUnion('type', [OpenCommand]);
 export type UnitCommand = z.infer<typeof UnitCommand>;
 
-export const AckResult = z.enum(['opened', 'expired', 'duplicate', 'failed', 'invalid']);
+export const AckResult = z.enum([
+  'opened',
+  'expired',
+  'duplicate',
+  'failed',
+  'invalid',
+]);
 export type AckResult = z.infer<typeof AckResult>;
 
 /** unit → server on `acks`. */
@@ -40,7 +48,12 @@ export const UnitAck = z.object({
 });
 export type UnitAck = z.infer<typeof UnitAck>;
 
-export const SensorState = z.enum(['open', 'closed', 'held_open', 'forced_open']);
+export const SensorState = z.enum([
+  'open',
+  'closed',
+  'held_open',
+  'forced_open',
+]);
 export type SensorState = z.infer<typeof SensorState>;
 
 /** unit → server on `events`. */
@@ -55,7 +68,10 @@ export const PositionEvent = z.object({
   location: UnitLocation,
   at: IsoTime,
 });
-export const UnitEvent = z.discriminatedUnion('type', [DoorSensorEvent, PositionEvent]);
+export const UnitEvent = z.discriminatedUnion('type', [
+  DoorSensorEvent,
+  PositionEvent,
+]);
 export type UnitEvent = z.infer<typeof UnitEvent>;
 export type DoorSensorEvent = z.infer<typeof DoorSensorEvent>;
 
@@ -65,7 +81,10 @@ export type DoorSensorEvent = z.infer<typeof DoorSensorEvent>;
  * missed changes in order, or a snapshot. After applying each update it sends `applied`.
  */
 export const UnitSyncReport = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('resume'), cursor: z.string().max(80).nullable() }),
+  z.object({
+    type: z.literal('resume'),
+    cursor: z.string().max(80).nullable(),
+  }),
   z.object({ type: z.literal('applied'), cursor: z.string().max(80) }),
 ]);
 export type UnitSyncReport = z.infer<typeof UnitSyncReport>;

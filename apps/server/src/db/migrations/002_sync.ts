@@ -16,8 +16,13 @@ export const sync = (dialect: Dialect): Migration => ({
       .execute();
     await db.schema
       .createTable('changes')
-      .addColumn('cursor', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      .addColumn(
+        'cursor',
+        dialect === 'postgres' ? 'bigserial' : 'integer',
+        (c) =>
+          dialect === 'postgres'
+            ? c.primaryKey()
+            : c.primaryKey().autoIncrement(),
       )
       .addColumn('space_id', 'text', (c) => c.notNull())
       .addColumn('at', 'text', (c) => c.notNull())
@@ -29,7 +34,11 @@ export const sync = (dialect: Dialect): Migration => ({
       .addColumn('cursor', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('change_targets_pk', ['audience', 'cursor'])
       .execute();
-    await db.schema.createIndex('change_targets_cursor').on('change_targets').column('cursor').execute();
+    await db.schema
+      .createIndex('change_targets_cursor')
+      .on('change_targets')
+      .column('cursor')
+      .execute();
     await db.schema
       .createTable('view_state')
       .addColumn('audience', 'text', (c) => c.notNull())
@@ -38,7 +47,11 @@ export const sync = (dialect: Dialect): Migration => ({
       .addColumn('value', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('view_state_pk', ['audience', 'key'])
       .execute();
-    await db.schema.createIndex('view_state_space').on('view_state').column('space_id').execute();
+    await db.schema
+      .createIndex('view_state_space')
+      .on('view_state')
+      .column('space_id')
+      .execute();
     await db.schema
       .createTable('sync_clients')
       .addColumn('client_id', 'text', (c) => c.primaryKey())
@@ -50,14 +63,30 @@ export const sync = (dialect: Dialect): Migration => ({
       .execute();
     await db.schema
       .createTable('sync_client_audiences')
-      .addColumn('client_id', 'text', (c) => c.notNull().references('sync_clients.client_id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) =>
+        c.notNull().references('sync_clients.client_id').onDelete('cascade'),
+      )
       .addColumn('audience', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('sync_client_audiences_pk', ['client_id', 'audience'])
+      .addPrimaryKeyConstraint('sync_client_audiences_pk', [
+        'client_id',
+        'audience',
+      ])
       .execute();
-    await db.schema.createIndex('sync_client_audiences_aud').on('sync_client_audiences').column('audience').execute();
+    await db.schema
+      .createIndex('sync_client_audiences_aud')
+      .on('sync_client_audiences')
+      .column('audience')
+      .execute();
   },
   async down(db: Db) {
-    for (const t of ['sync_client_audiences', 'sync_clients', 'view_state', 'change_targets', 'changes', 'sync_meta']) {
+    for (const t of [
+      'sync_client_audiences',
+      'sync_clients',
+      'view_state',
+      'change_targets',
+      'changes',
+      'sync_meta',
+    ]) {
       await db.schema.dropTable(t).ifExists().execute();
     }
   },
