@@ -63,13 +63,11 @@ vi.mock('./sync/reader', async (importOriginal) => {
   return {
     ...actual,
     // A resume that silently skips the first of the changes it should replay.
-    async readChangesSince(
-      ...args: Parameters<typeof actual.readChangesSince>
-    ) {
-      const changes = await actual.readChangesSince(...args);
-      return plant.leak === 'drop-replayed-change' && changes.length >= 2
-        ? changes.slice(1)
-        : changes;
+    async readResume(...args: Parameters<typeof actual.readResume>) {
+      const r = await actual.readResume(...args);
+      return plant.leak === 'drop-replayed-change' && r.changes.length >= 2
+        ? { ...r, changes: r.changes.slice(1) }
+        : r;
     },
   };
 });

@@ -60,6 +60,7 @@ export async function createMember(
         throw err;
       });
     await setGroups(tx, row.id, body.groupIds);
+    tx.touchMember(spaceId, row.id);
     await tx.record(
       adminChange(
         spaceId,
@@ -108,6 +109,7 @@ export async function updateMember(
         .set(set)
         .where('id', '=', memberId)
         .execute();
+    tx.touchMember(spaceId, memberId);
     await tx.record(
       adminChange(
         spaceId,
@@ -129,6 +131,7 @@ export async function deleteMember(
 ) {
   await inTransaction(ctx, async (tx) => {
     await tx.db.deleteFrom('members').where('id', '=', memberId).execute();
+    tx.touchMember(spaceId, memberId);
     await tx.record(
       adminChange(
         spaceId,

@@ -56,8 +56,11 @@ export class SyncEngine {
         ctx.log.error({ category: 'sync', err }, 'timed recompute failed'),
     );
     this.offBus = ctx.bus.subscribe((batch) => {
-      for (const [spaceId, at] of batch.nextChangeAt)
-        this.scheduler.schedule(spaceId, at);
+      for (const [spaceId, at] of batch.nextChangeAt) {
+        if (batch.earlierOnly?.has(spaceId))
+          this.scheduler.scheduleEarlier(spaceId, at);
+        else this.scheduler.schedule(spaceId, at);
+      }
     });
     this.heartbeat = setInterval(() => {
       for (const s of this.sessions) s.heartbeat();

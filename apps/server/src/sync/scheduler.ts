@@ -26,6 +26,13 @@ export class TimeScheduler {
     this.arm();
   }
 
+  /** Brings a space's timer forward to `at` if that is sooner (a member-scoped recompute). */
+  scheduleEarlier(spaceId: string, at: Date | null): void {
+    const current = this.due.get(spaceId);
+    if (at && (current === undefined || at.getTime() < current))
+      this.schedule(spaceId, at);
+  }
+
   get pending(): number {
     return this.due.size;
   }

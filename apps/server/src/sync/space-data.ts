@@ -32,10 +32,13 @@ export interface SpaceData {
   }[];
 }
 
+/** `onlyMembers`: load just these members (a member-scoped recompute, see changelog.ts). */
 export async function loadSpaceData(
   db: Db,
   spaceId: string,
+  onlyMembers?: string[],
 ): Promise<SpaceData | null> {
+  const ids = onlyMembers?.length ? onlyMembers : [''];
   const space = await db
     .selectFrom('spaces')
     .selectAll()
@@ -82,6 +85,7 @@ export async function loadSpaceData(
           'u.phone',
         ])
         .where('m.space_id', '=', spaceId)
+        .$if(onlyMembers !== undefined, (q) => q.where('m.id', 'in', ids))
         .orderBy('m.id')
         .execute(),
       db
@@ -89,6 +93,9 @@ export async function loadSpaceData(
         .innerJoin('members as m', 'm.id', 'mg.member_id')
         .select(['mg.member_id', 'mg.group_id'])
         .where('m.space_id', '=', spaceId)
+        .$if(onlyMembers !== undefined, (q) =>
+          q.where('mg.member_id', 'in', ids),
+        )
         .orderBy('mg.group_id')
         .execute(),
       db
