@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# What `npm test` needs beyond npm packages: Debian's Chromium for the browser suites, and a
+# reachable PostgreSQL for the server-pg suite. Installs/starts them when this machine can.
+set -u
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
+  else
+    echo "The browser tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi
+if command -v pg_isready >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  if [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then
+    echo "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+fi
+if ! (command -v pg_isready >/dev/null && pg_isready -h 127.0.0.1 -p 5432 -q) && [ -z "${KEYWAY_TEST_PG_URL:-}" ]; then
+  echo "The server-pg suite needs PostgreSQL at postgres://postgres@127.0.0.1:5432/test (or set KEYWAY_TEST_PG_URL)." >&2
+  exit 1
+fi
+exit 0
