@@ -88,15 +88,8 @@ export async function inTransaction<T>(
 }
 
 /** A standalone access-log entry (an open attempt, a sensor or presence report), with its change. */
-export function recordEvent(
-  ctx: TxContext,
-  e: NewEvent,
-  opts: { touch?: boolean } = {},
-): Promise<AccessEvent> {
-  return inTransaction(ctx, async (tx) => {
-    if (opts.touch) tx.touch(e.spaceId);
-    return tx.record(e);
-  });
+export function recordEvent(ctx: TxContext, e: NewEvent): Promise<AccessEvent> {
+  return inTransaction(ctx, (tx) => tx.record(e));
 }
 
 /** The audit entry for an admin's change: who changed what. */

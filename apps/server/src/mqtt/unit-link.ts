@@ -157,13 +157,6 @@ export class UnitLink {
     );
   }
 
-  /** Publishes raw bytes on a unit's command topic (tests use this to send expired commands). */
-  async publishRaw(unitId: string, payload: string): Promise<void> {
-    await this.client?.publishAsync(unitTopics(unitId).commands, payload, {
-      qos: 1,
-    });
-  }
-
   private onMessage(topic: string, payload: Buffer): void {
     const t = parseUnitTopic(topic);
     if (!t) return;

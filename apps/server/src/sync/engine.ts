@@ -224,10 +224,6 @@ export class SyncEngine {
     return this.meta.epoch;
   }
 
-  get connectedSessions(): number {
-    return this.sessions.size;
-  }
-
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.compactor);

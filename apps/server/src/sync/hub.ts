@@ -30,10 +30,6 @@ export class SyncHub {
     this.off = bus.subscribe((batch) => this.onBatch(batch));
   }
 
-  get size(): number {
-    return this.all.size;
-  }
-
   add(sub: Subscriber): void {
     this.all.add(sub);
     for (const a of sub.audiences) {

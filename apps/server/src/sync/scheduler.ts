@@ -33,10 +33,6 @@ export class TimeScheduler {
       this.schedule(spaceId, at);
   }
 
-  get pending(): number {
-    return this.due.size;
-  }
-
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

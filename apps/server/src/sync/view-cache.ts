@@ -21,8 +21,4 @@ export class ViewCache {
     if (this.spaces.size > this.maxSpaces)
       this.spaces.delete(this.spaces.keys().next().value!);
   }
-
-  clear(): void {
-    this.spaces.clear();
-  }
 }
