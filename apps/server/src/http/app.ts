@@ -8,8 +8,7 @@ import { AppError } from '../errors';
 import { authenticate, bearerToken, type Principal } from './authenticate';
 import { buildOpenApi } from './openapi';
 import { type RouteDef, rejectNul, validate } from './route';
-import { webApp } from './static';
-import { adminApp } from './static-admin';
+import { adminApp, webApp } from './static';
 
 const ANONYMOUS: Principal = { userId: '', sessionId: '' };
 
