@@ -19,6 +19,8 @@ export interface CommittedChange {
   /** The JSON of {ops, events?, resync?}: serialized once, sent to every socket of every audience. */
   payload: string;
   audiences: string[];
+  /** The payload asks its audiences for a fresh snapshot (known once, not scanned per socket). */
+  resync: boolean;
 }
 
 export interface ChangeBatch {
@@ -168,7 +170,13 @@ export async function appendChanges(
         )
         .execute();
     }
-    changes.push({ cursor, at, payload, audiences });
+    changes.push({
+      cursor,
+      at,
+      payload,
+      audiences,
+      resync: payload.includes('"resync":true'),
+    });
   }
   return { changes, nextChangeAt, published, earlierOnly: hints };
 }

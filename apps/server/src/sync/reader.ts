@@ -67,6 +67,7 @@ export async function readChangesSince(
         at: r.at,
         payload: r.payload,
         audiences: [r.audience],
+        resync: r.payload.includes('"resync":true'),
       });
   }
   return out;

@@ -60,8 +60,7 @@ export class SyncSession extends Follower {
   /** Her admin spaces changed: follow the new audiences from a fresh snapshot. */
   protected override needsResync(change: CommittedChange): boolean {
     return (
-      change.payload.includes('"resync":true') &&
-      change.audiences.includes(memberAudience(this.userId))
+      change.resync && change.audiences.includes(memberAudience(this.userId))
     );
   }
 
