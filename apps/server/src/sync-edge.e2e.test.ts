@@ -15,64 +15,16 @@ describe('push sync at the edges', () => {
   };
 
   beforeAll(async () => {
-    // A tiny send buffer so one stalled reader overflows fast; frequent heartbeats.
+    // Frequent heartbeats. (The slow-consumer rule is tested in sync/ws-session.unit.test.ts:
+    // over loopback the kernel's socket buffers absorb megabytes before it could trigger.)
     t = await TestServer.start({
-      env: {
-        KEYWAY_SYNC_MAX_BUFFERED: '2048',
-        KEYWAY_SYNC_HEARTBEAT_MS: '200',
-      },
+      env: { KEYWAY_SYNC_HEARTBEAT_MS: '200' },
     });
     s = await buildSpace(t);
   });
   afterAll(async () => {
     for (const sock of sockets) sock.close();
     await t?.stop();
-  });
-
-  it('a slow client is closed with a cursor it can resume from; a fast one is not delayed', async () => {
-    const slow = await connect(s.owner);
-    const fast = await connect(s.owner);
-    // Stop reading on the slow socket: the server's send buffer for it fills up.
-    (slow.ws as any)._socket.pause();
-    for (let i = 0; i < 60; i++) {
-      expectStatus(
-        await t.request('PATCH', `/v1/spaces/${s.space.id}`, {
-          token: s.owner,
-          body: { name: `HQ ${i} ${'x'.repeat(80)}` },
-        }),
-        200,
-      );
-    }
-    await waitFor(
-      () => fast.entries('admin.space')[0]?.[1].name.startsWith('HQ 59 '),
-      'fast client has every change',
-    );
-    (slow.ws as any)._socket.resume();
-    await waitFor(() => slow.closed, 'slow client closed');
-    // If the goodbye got through before the socket was cut, it says why.
-    const error = slow.messages.find((m) => m.type === 'error');
-    if (error) expect(error).toMatchObject({ code: 'slow_consumer' });
-    expect(
-      slow.view.get(`${s.space.id}/admin.space/${s.space.id}`),
-    ).not.toMatchObject({ name: expect.stringMatching(/^HQ 59 /) });
-    // It resumes from the last change it applied and converges.
-    const back = await TestSocket.connect(
-      t.url,
-      s.owner,
-      slow.cursor,
-      undefined,
-      slow.view,
-    );
-    sockets.push(back);
-    await waitFor(
-      () =>
-        (
-          back.view.get(`${s.space.id}/admin.space/${s.space.id}`) as any
-        )?.name.startsWith('HQ 59 '),
-      'slow client caught up',
-    );
-    const fresh = await connect(s.owner);
-    expect(back.view).toEqual(fresh.view);
   });
 
   it('heartbeats carry the cursor', async () => {

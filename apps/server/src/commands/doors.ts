@@ -35,6 +35,7 @@ export async function createDoor(
   };
   return inTransaction(ctx, async (tx) => {
     await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
+    await tx.focus(spaceId, { doors: [row.id], units: [row.unit_id] });
     await tx.db.insertInto('doors').values(row).execute().catch(relayInUse);
     await tx.record(
       adminChange(
@@ -59,6 +60,7 @@ export async function updateDoor(
   return inTransaction(ctx, async (tx) => {
     if (body.unitId !== undefined)
       await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
+    await tx.focus(spaceId, { doors: [doorId] });
     const set: Partial<DoorsTable> = {};
     if (body.name !== undefined) set.name = body.name;
     if (body.unitId !== undefined) set.unit_id = body.unitId;
@@ -99,6 +101,7 @@ export async function deleteDoor(
   doorId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { doors: [doorId] });
     await tx.db.deleteFrom('doors').where('id', '=', doorId).execute();
     await tx.record(
       adminChange(spaceId, actorId, 'door.delete', { id: doorId }, { doorId }),

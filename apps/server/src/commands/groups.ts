@@ -34,6 +34,7 @@ export async function createGroup(
   };
   return inTransaction(ctx, async (tx) => {
     await assertInSpace(tx.db, 'doors', spaceId, body.doorIds, 'doorIds');
+    await tx.focus(spaceId, { groups: [row.id] });
     await tx.db.insertInto('access_groups').values(row).execute();
     await setDoors(tx, row.id, body.doorIds);
     await tx.record(
@@ -55,6 +56,7 @@ export async function updateGroup(
   body: z.output<typeof UpdateGroupBody>,
 ) {
   return inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { groups: [groupId] });
     if (body.doorIds) {
       await assertInSpace(tx.db, 'doors', spaceId, body.doorIds, 'doorIds');
       await setDoors(tx, groupId, body.doorIds);
@@ -90,6 +92,7 @@ export async function deleteGroup(
   groupId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { groups: [groupId] });
     await tx.db.deleteFrom('access_groups').where('id', '=', groupId).execute();
     await tx.record(
       adminChange(spaceId, actorId, 'group.delete', { id: groupId }),

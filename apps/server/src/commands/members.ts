@@ -59,8 +59,8 @@ export async function createMember(
           );
         throw err;
       });
+    await tx.focus(spaceId, { members: [row.id] });
     await setGroups(tx, row.id, body.groupIds);
-    tx.touchMember(spaceId, row.id);
     await tx.record(
       adminChange(
         spaceId,
@@ -87,6 +87,7 @@ export async function updateMember(
   body: z.output<typeof UpdateMemberBody>,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { members: [memberId] });
     if (body.groupIds) {
       await assertInSpace(
         tx.db,
@@ -109,7 +110,6 @@ export async function updateMember(
         .set(set)
         .where('id', '=', memberId)
         .execute();
-    tx.touchMember(spaceId, memberId);
     await tx.record(
       adminChange(
         spaceId,
@@ -130,8 +130,8 @@ export async function deleteMember(
   memberId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { members: [memberId] });
     await tx.db.deleteFrom('members').where('id', '=', memberId).execute();
-    tx.touchMember(spaceId, memberId);
     await tx.record(
       adminChange(
         spaceId,

@@ -7,16 +7,28 @@ import {
   type DoorStatePatch,
   lockChangeLog,
 } from '../sync/changelog';
+import { applyDelta } from '../sync/delta';
+import {
+  addSeeds,
+  emptyFocus,
+  expandFocus,
+  type Focus,
+  type FocusSeeds,
+} from '../sync/focus';
 import { getOrCreate } from '../sync/maps';
 
 export interface Tx {
   db: Db;
   /** Records an access-log event in the same transaction; it is announced only after commit. */
   record(e: NewEvent): Promise<AccessEvent>;
-  /** Marks a space whose views may have changed: they are recomputed and diffed before commit. */
+  /** Marks a space whose views may have changed: they are recomputed whole before commit. */
   touch(spaceId: string): void;
-  /** Only these members' access changed (add, edit, revoke): cheaper than `touch` for big spaces. */
-  touchMember(spaceId: string, memberId: string): void;
+  /**
+   * Only these members, units, doors or groups changed: their entries are rebuilt, the rest of
+   * the space stays as published. Call it before the write (what depends on them now may lose
+   * entries); it is resolved again before commit (what depends on them then may gain some).
+   */
+  focus(spaceId: string, seeds: FocusSeeds): Promise<void>;
   /** A door sensor change: patched into the published views (cheaper than `touch`). */
   doorState(patch: DoorStatePatch): void;
 }
@@ -27,18 +39,38 @@ type TxContext = Pick<
 >;
 
 /**
+ * One write at a time in this process: the published views in the cache are updated after a
+ * commit and read by the next write, which must not start before. (Across processes the
+ * change-log lock serializes writers; the cache is for a single writing node.)
+ */
+const writers = new WeakMap<object, Promise<unknown>>();
+function serialized<T>(key: object, fn: () => Promise<T>): Promise<T> {
+  const prev = writers.get(key) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  writers.set(
+    key,
+    run.catch(() => {}),
+  );
+  return run;
+}
+
+/**
  * The one write path. The rows, their access-log events and the change-log entries they cause
  * commit together (transactional outbox); listeners and sockets hear of them only after commit.
  */
-export async function inTransaction<T>(
+export function inTransaction<T>(
   ctx: TxContext,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
+  return serialized(ctx.viewCache, () => write(ctx, fn));
+}
+
+async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
   const events: AccessEvent[] = [];
   const touched = new Set<string>();
   const doorStates: DoorStatePatch[] = [];
   const autoTouched = new Set<string>();
-  const memberScopes = new Map<string, Set<string>>();
+  const focus = new Map<string, Focus>();
   const { result, batch } = await ctx.db.transaction().execute(async (trx) => {
     await lockChangeLog(trx, ctx.dialect);
     const result = await fn({
@@ -52,31 +84,41 @@ export async function inTransaction<T>(
       },
       touch: (spaceId) => touched.add(spaceId),
       doorState: (patch) => doorStates.push(patch),
-      touchMember: (spaceId, memberId) =>
-        getOrCreate(memberScopes, spaceId, () => new Set<string>()).add(
-          memberId,
-        ),
+      focus: async (spaceId, seeds) => {
+        const f = getOrCreate(focus, spaceId, emptyFocus);
+        addSeeds(f, seeds);
+        const before = await expandFocus(
+          trx,
+          spaceId,
+          addSeeds(emptyFocus(), seeds),
+        );
+        for (const k of ['members', 'units', 'doors', 'groups'] as const)
+          for (const id of before[k]) f[k].add(id);
+      },
     });
-    // An admin's change recomputes its space, unless the command said it only touched members.
+    // An admin's change recomputes its space, unless the command said what it touched.
     for (const spaceId of autoTouched)
-      if (!memberScopes.has(spaceId)) touched.add(spaceId);
+      if (!focus.has(spaceId)) touched.add(spaceId);
+    for (const [spaceId, f] of focus)
+      if (!touched.has(spaceId))
+        focus.set(spaceId, await expandFocus(trx, spaceId, f));
+      else focus.delete(spaceId);
     const batch =
-      touched.size || events.length || doorStates.length || memberScopes.size
+      touched.size || events.length || doorStates.length || focus.size
         ? await appendChanges(
             trx,
-            touched,
-            events,
+            { full: touched, focus, doorStates, events },
             ctx.clock.now(),
             ctx.viewCache,
-            doorStates,
-            memberScopes,
           )
         : null;
     return { result, batch };
   });
   if (batch)
-    for (const [spaceId, views] of batch.published)
-      ctx.viewCache.set(spaceId, views);
+    for (const [spaceId, p] of batch.published) {
+      if (!p.replaced) applyDelta(p.views, p.delta);
+      ctx.viewCache.set(spaceId, p.views);
+    }
   for (const ev of events) ctx.events.emit(ev);
   if (batch)
     ctx.bus.publish({

@@ -25,6 +25,7 @@ export async function createUnit(
     created_at: ctx.clock.now().toISOString(),
   };
   await inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { units: [row.id] });
     await tx.db.insertInto('units').values(row).execute();
     await tx.record(
       adminChange(
@@ -51,6 +52,7 @@ export async function resetUnitCredentials(
 ) {
   const password = newSecret(24);
   await inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { units: [unitId] });
     await tx.db
       .updateTable('units')
       .set({ password_hash: hashSecret(password) })
@@ -78,6 +80,7 @@ export async function renameUnit(
   name: string | undefined,
 ) {
   return inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { units: [unitId] });
     if (name !== undefined)
       await tx.db
         .updateTable('units')
@@ -109,6 +112,7 @@ export async function deleteUnit(
   unitId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.focus(spaceId, { units: [unitId] });
     await tx.db.deleteFrom('units').where('id', '=', unitId).execute();
     await tx.record(
       adminChange(spaceId, actorId, 'unit.delete', { id: unitId }, { unitId }),

@@ -67,7 +67,7 @@ async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
       .set(set)
       .where('id', '=', unitId)
       .execute();
-    tx.touch(unit.space_id);
+    await tx.focus(unit.space_id, { units: [unitId] });
     if (changed) {
       const type = status.online ? 'unit.online' : 'unit.offline';
       await tx.record({
@@ -94,7 +94,7 @@ async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
         .set({ lat: event.location.lat, lon: event.location.lon })
         .where('id', '=', unitId)
         .execute();
-      tx.touch(unit.space_id);
+      await tx.focus(unit.space_id, { units: [unitId] });
     });
     return;
   }
@@ -145,7 +145,7 @@ export async function resetPresence(ctx: Ctx): Promise<void> {
         .set({ online: 0 })
         .where('id', '=', u.id)
         .execute();
-      tx.touch(u.space_id);
+      await tx.focus(u.space_id, { units: [u.id] });
       await tx.record({
         spaceId: u.space_id,
         type: 'unit.offline',

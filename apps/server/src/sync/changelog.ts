@@ -2,8 +2,18 @@ import type { AccessEvent, ViewOp } from '@keyway/protocol';
 import { sql } from 'kysely';
 import type { Db, Dialect } from '../db/connect';
 import { newSecret } from '../ids';
+import {
+  current,
+  type Delta,
+  diffViews,
+  opsJson,
+  setEntry,
+  type ViewStateRows,
+  viewStateRows,
+} from './delta';
+import { type Focus, focusedDelta } from './focus';
 import { getOrCreate } from './maps';
-import { loadSpaceData } from './space-data';
+import { loadFocusData, loadSpaceData } from './space-data';
 import type { ViewCache } from './view-cache';
 import {
   adminAudience,
@@ -48,11 +58,6 @@ export async function lockChangeLog(db: Db, dialect: Dialect): Promise<void> {
     await sql`SELECT pg_advisory_xact_lock(72451)`.execute(db);
 }
 
-/**
- * Inside the writing transaction: recompute the views of every touched space, diff them against
- * the last published ones, and append what changed — per audience, grouped by identical payload —
- * to the change log together with the transaction's access-log events.
- */
 /** A door's sensor state, patched into the published views without recomputing the space. */
 export interface DoorStatePatch {
   spaceId: string;
@@ -61,32 +66,49 @@ export interface DoorStatePatch {
   since: string;
 }
 
+/** What one write transaction asks to be recomputed before it commits. */
+export interface ChangeWork {
+  /** Spaces rebuilt whole (a space's settings or admins changed). */
+  full: Set<string>;
+  /** Spaces rebuilt only where the focused members, units, doors and groups reach. */
+  focus: Map<string, Focus>;
+  /** Door sensor changes, patched into the published views. */
+  doorStates: DoorStatePatch[];
+  events: AccessEvent[];
+}
+
+/** A space's views after the write: the delta to apply to `views` once committed. */
+export interface Publication {
+  views: Views;
+  delta: Delta;
+  /** A whole-space rebuild: `views` is the new map and replaces the cached one as it is. */
+  replaced: boolean;
+}
+
+/** Beyond this many members a whole-space rebuild is cheaper than a focused one. */
+const FOCUS_MAX_MEMBERS = 2000;
+
+/**
+ * Inside the writing transaction: recompute what the write changed in the views (a whole space,
+ * a focus, or door-state patches), and append it — per audience, grouped by identical payload —
+ * to the change log together with the transaction's access-log events.
+ */
 export async function appendChanges(
   db: Db,
-  touched: Set<string>,
-  events: AccessEvent[],
+  work: ChangeWork,
   now: Date,
   cache?: ViewCache,
-  doorStates: DoorStatePatch[] = [],
-  memberScopes: Map<string, Set<string>> = new Map(),
-): Promise<ChangeBatch & { published: Map<string, Views> }> {
-  const published = new Map<string, Views>();
-  const perAudience = new Map<string, ChangePayload>();
-  const payloadOf = (audience: string) =>
-    getOrCreate(perAudience, audience, (): ChangePayload => ({ ops: [] }));
+): Promise<ChangeBatch & { published: Map<string, Publication> }> {
+  const published = new Map<string, Publication>();
   const nextChangeAt = new Map<string, Date | null>();
   const resyncUsers = new Set<string>();
-  /** Spaces whose nextChangeAt is only a lower bound (member-scoped): schedule it if earlier. */
+  /** Spaces whose nextChangeAt is only a lower bound (focused): schedule it if earlier. */
   const hints = new Set<string>();
-  const publish = async (spaceId: string, oldViews: Views, newViews: Views) => {
-    published.set(spaceId, newViews);
-    const diff = diffViews(spaceId, oldViews, newViews);
-    for (const [audience, ops] of diff.ops)
-      payloadOf(audience).ops.push(...ops);
-    await writeViewState(db, diff.upserts, diff.deletes);
-  };
+  const full = new Set(work.full);
+  for (const [spaceId, f] of work.focus)
+    if (f.members.size > FOCUS_MAX_MEMBERS) full.add(spaceId);
 
-  for (const spaceId of touched) {
+  for (const spaceId of full) {
     const data = await loadSpaceData(db, spaceId);
     const built = data
       ? buildSpaceViews(data, now)
@@ -98,40 +120,54 @@ export async function appendChanges(
       built.views.get(adminAudience(spaceId)),
     ))
       resyncUsers.add(userId);
-    await publish(spaceId, oldViews, built.views);
+    published.set(spaceId, {
+      views: built.views,
+      delta: diffViews(oldViews, built.views),
+      replaced: true,
+    });
   }
-  // A change to some members only (add, edit, revoke): rebuild just their entries. In a space of
-  // 9,000 members this is the difference between one view and nine thousand.
-  for (const [spaceId, memberIds] of memberScopes) {
-    if (touched.has(spaceId)) continue;
-    const ids = [...memberIds];
-    const data = await loadSpaceData(db, spaceId, ids);
-    const built = data
-      ? buildSpaceViews(data, now)
-      : { views: new Map<string, Map<string, string>>(), nextChangeAt: null };
-    const oldViews = await publishedViews(db, spaceId, cache);
+  // A change to some members, units, doors or groups: rebuild just what depends on them. In a
+  // space of 9,000 members or 5,000 units this is one entry instead of all of them.
+  for (const [spaceId, focus] of work.focus) {
+    if (full.has(spaceId)) continue;
+    const data = await loadFocusData(db, spaceId, focus);
+    if (!data) continue; // the space went: a whole rebuild of it is in `full`
+    const built = buildSpaceViews(data, now);
     // Only ever earlier: the space's own timer may still be due for other members.
     if (built.nextChangeAt) nextChangeAt.set(spaceId, built.nextChangeAt);
     hints.add(spaceId);
-    await publish(
-      spaceId,
-      oldViews,
-      replaceMemberEntries(spaceId, ids, oldViews, built.views),
-    );
+    const views = await publishedViews(db, spaceId, cache);
+    published.set(spaceId, {
+      views,
+      delta: focusedDelta(spaceId, focus, views, built.views),
+      replaced: false,
+    });
   }
   // Sensor reports are frequent (two per open): patch the door's entries in the published views
-  // instead of recomputing the whole space. The result is what a recompute would give.
-  for (const [spaceId, patches] of groupPatches(doorStates)) {
-    if (touched.has(spaceId)) continue;
-    const oldViews = await publishedViews(db, spaceId, cache);
-    await publish(
-      spaceId,
-      oldViews,
-      patchDoorStates(spaceId, oldViews, patches),
-    );
+  // instead of recomputing the space. The result is what a recompute would give.
+  for (const [spaceId, patches] of groupPatches(work.doorStates)) {
+    if (full.has(spaceId)) continue;
+    let p = published.get(spaceId);
+    if (!p) {
+      p = {
+        views: await publishedViews(db, spaceId, cache),
+        delta: new Map(),
+        replaced: false,
+      };
+      published.set(spaceId, p);
+    }
+    patchDoorStates(spaceId, p, patches);
   }
 
-  for (const e of events) {
+  const perAudience = new Map<string, AudiencePayload>();
+  const payloadOf = (audience: string) =>
+    getOrCreate(perAudience, audience, (): AudiencePayload => ({}));
+  for (const [spaceId, p] of published) {
+    for (const [audience, entries] of p.delta)
+      payloadOf(audience).ops = [...(payloadOf(audience).ops ?? []), entries];
+    await writeViewState(db, viewStateRows(spaceId, p.delta));
+  }
+  for (const e of work.events) {
     const admins = payloadOf(adminAudience(e.spaceId));
     admins.events = [...(admins.events ?? []), e];
     // A member sees her own attempts (history on her phone).
@@ -145,17 +181,19 @@ export async function appendChanges(
     payloadOf(memberAudience(userId)).resync = true;
 
   // Group audiences that receive identical bytes: one log row, one serialization, many targets.
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, { audiences: string[]; resync: boolean }>();
   for (const [audience, p] of perAudience) {
-    const json = JSON.stringify(p);
-    const list = groups.get(json);
-    if (list) list.push(audience);
-    else groups.set(json, [audience]);
+    const json = payloadJson(p);
+    if (json === null) continue;
+    const g = groups.get(json);
+    if (g) g.audiences.push(audience);
+    else groups.set(json, { audiences: [audience], resync: p.resync === true });
   }
   const at = now.toISOString();
   const changes: CommittedChange[] = [];
-  const spaceOf = [...touched][0] ?? events[0]?.spaceId ?? '';
-  for (const [payload, audiences] of groups) {
+  const spaceOf =
+    [...full, ...published.keys()][0] ?? work.events[0]?.spaceId ?? '';
+  for (const [payload, { audiences, resync }] of groups) {
     const row = await db
       .insertInto('changes')
       .values({ space_id: spaceOf, at, payload })
@@ -170,15 +208,28 @@ export async function appendChanges(
         )
         .execute();
     }
-    changes.push({
-      cursor,
-      at,
-      payload,
-      audiences,
-      resync: payload.includes('"resync":true'),
-    });
+    changes.push({ cursor, at, payload, audiences, resync });
   }
   return { changes, nextChangeAt, published, earlierOnly: hints };
+}
+
+/** What one audience is sent: its ops (per space), the events it sees, and a resync request. */
+interface AudiencePayload {
+  ops?: Map<string, string | null>[];
+  events?: AccessEvent[];
+  resync?: boolean;
+}
+
+/** The JSON of a ChangePayload, built from already-serialized values; null when there is nothing. */
+function payloadJson(p: AudiencePayload): string | null {
+  let ops: Map<string, string | null> | undefined;
+  if (p.ops?.length === 1) ops = p.ops[0];
+  else if (p.ops?.length) ops = new Map(p.ops.flatMap((m) => [...m]));
+  if (!ops?.size && !p.events?.length && !p.resync) return null;
+  let json = `{"ops":${ops ? opsJson(ops) : '[]'}`;
+  if (p.events?.length) json += `,"events":${JSON.stringify(p.events)}`;
+  if (p.resync) json += ',"resync":true';
+  return `${json}}`;
 }
 
 /** Users who became or stopped being admins (any role) of the space. */
@@ -197,15 +248,8 @@ function adminSetChanges(
   return [...new Set([...b, ...a])].filter((id) => b.has(id) !== a.has(id));
 }
 
-async function writeViewState(
-  db: Db,
-  upserts: { audience: string; key: string; space_id: string; value: string }[],
-  deletes: { audience: string; key: string }[],
-) {
-  const byAudience = new Map<string, string[]>();
-  for (const d of deletes)
-    byAudience.set(d.audience, [...(byAudience.get(d.audience) ?? []), d.key]);
-  for (const [audience, keys] of byAudience) {
+async function writeViewState(db: Db, rows: ViewStateRows) {
+  for (const [audience, keys] of rows.deletes) {
     for (let i = 0; i < keys.length; i += 500) {
       await db
         .deleteFrom('view_state')
@@ -214,10 +258,10 @@ async function writeViewState(
         .execute();
     }
   }
-  for (let i = 0; i < upserts.length; i += 200) {
+  for (let i = 0; i < rows.upserts.length; i += 200) {
     await db
       .insertInto('view_state')
-      .values(upserts.slice(i, i + 200))
+      .values(rows.upserts.slice(i, i + 200))
       .onConflict((oc) =>
         oc
           .columns(['audience', 'key'])
@@ -268,42 +312,6 @@ async function publishedViews(
   return views;
 }
 
-/** Per audience, the ops that turn `before` into `after`, and the rows to write. */
-function diffViews(spaceId: string, before: Views, after: Views) {
-  const ops = new Map<string, ViewOp[]>();
-  const upserts: {
-    audience: string;
-    key: string;
-    space_id: string;
-    value: string;
-  }[] = [];
-  const deletes: { audience: string; key: string }[] = [];
-  for (const audience of new Set([...before.keys(), ...after.keys()])) {
-    const b = before.get(audience) ?? new Map<string, string>();
-    const a = after.get(audience) ?? new Map<string, string>();
-    if (a === b) continue;
-    const list: ViewOp[] = [];
-    for (const [key] of b) {
-      if (!a.has(key)) {
-        list.push({ op: 'del', key });
-        deletes.push({ audience, key });
-      }
-    }
-    for (const [key, value] of a) {
-      if (b.get(key) !== value) {
-        list.push({ op: 'put', key, value: JSON.parse(value) });
-        upserts.push({ audience, key, space_id: spaceId, value });
-      }
-    }
-    if (list.length)
-      ops.set(
-        audience,
-        list.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
-      );
-  }
-  return { ops, upserts, deletes };
-}
-
 function groupPatches(
   patches: DoorStatePatch[],
 ): Map<string, DoorStatePatch[]> {
@@ -312,80 +320,23 @@ function groupPatches(
   return out;
 }
 
-/** A copy of `views` with the doors' state and stateSince replaced (the cached maps stay untouched). */
+/** The doors' state and stateSince replaced wherever a door is shown, on top of what `p` changes. */
 function patchDoorStates(
   spaceId: string,
-  views: Views,
+  p: Publication,
   patches: DoorStatePatch[],
-): Views {
-  const out: Views = new Map(views);
-  for (const [audience, entries] of views) {
-    let copy: Map<string, string> | null = null;
-    for (const p of patches) {
+): void {
+  for (const audience of p.views.keys()) {
+    for (const patch of patches) {
       for (const kind of ['admin.door', 'door'] as const) {
-        const key = `${spaceId}/${kind}/${p.doorId}`;
-        const json = (copy ?? entries).get(key);
+        const key = `${spaceId}/${kind}/${patch.doorId}`;
+        const json = current(p.views, p.delta, audience, key);
         if (json === undefined) continue;
         const value = JSON.parse(json) as Record<string, unknown>;
-        value.state = p.state;
-        value.stateSince = p.since;
-        copy ??= new Map(entries);
-        copy.set(key, JSON.stringify(value));
+        value.state = patch.state;
+        value.stateSince = patch.since;
+        setEntry(p.views, p.delta, audience, key, JSON.stringify(value));
       }
     }
-    if (copy) out.set(audience, copy);
   }
-  return out;
-}
-
-/**
- * `views` with the entries that belong to these members replaced by those of `partial` (built
- * from the space with only these members): their whole view of the space on their phones, their
- * admin.member entry, and their unit.access entries. Everything else is shared, untouched.
- */
-function replaceMemberEntries(
-  spaceId: string,
-  memberIds: string[],
-  views: Views,
-  partial: Views,
-): Views {
-  const out: Views = new Map(views);
-  const admin = adminAudience(spaceId);
-  const prefix = `${spaceId}/`;
-  // Her user id: from the rebuilt entry, or from the published one when she was just removed.
-  const userIds = new Set<string>();
-  for (const source of [views.get(admin), partial.get(admin)]) {
-    for (const id of memberIds) {
-      const json = source?.get(`${spaceId}/admin.member/${id}`);
-      if (json) userIds.add((JSON.parse(json) as { userId: string }).userId);
-    }
-  }
-  const owned = (audience: string, key: string) => {
-    if (audience.startsWith('u:'))
-      return userIds.has(audience.slice(2)) && key.startsWith(prefix);
-    const [, kind, id] = key.split('/');
-    if (audience === admin)
-      return kind === 'admin.member' && memberIds.includes(id!);
-    return (
-      audience.startsWith('n:') &&
-      kind === 'unit.access' &&
-      memberIds.includes(id!)
-    );
-  };
-  const audiences = new Set([
-    ...[...userIds].map((u) => `u:${u}`),
-    admin,
-    ...[...views.keys(), ...partial.keys()].filter((a) => a.startsWith('n:')),
-  ]);
-  for (const audience of audiences) {
-    const before = views.get(audience);
-    const next = new Map<string, string>();
-    for (const [key, value] of before ?? [])
-      if (!owned(audience, key)) next.set(key, value);
-    for (const [key, value] of partial.get(audience) ?? [])
-      if (owned(audience, key)) next.set(key, value);
-    if (next.size) out.set(audience, next);
-    else out.delete(audience);
-  }
-  return out;
 }

@@ -26,7 +26,8 @@ export abstract class Follower implements Subscriber {
 
   constructor(protected deps: FollowerDeps) {}
 
-  protected abstract write(message: string): void;
+  /** Sends a message; false when it was not sent (the client is gone or too slow). */
+  protected abstract write(message: string): boolean;
   /** The audiences to follow (read again on resync). */
   protected abstract resolveAudiences(): Promise<string[]>;
   abstract revoke(): void;
@@ -121,8 +122,9 @@ export abstract class Follower implements Subscriber {
 
   private send(change: CommittedChange, message: string): void {
     if (change.cursor <= this.last) return;
-    this.last = change.cursor;
-    this.write(message);
+    // The cursor moves only past what was really sent: a client closed as too slow is told
+    // (and resumes from) the last change it got.
+    if (this.write(message)) this.last = change.cursor;
   }
 
   protected dispose(): void {

@@ -5,6 +5,7 @@ import type {
   SpacesTable,
   UnitsTable,
 } from '../db/schema';
+import type { Focus } from './focus';
 
 /** Everything one space's views are made of, read in a handful of set queries. */
 export interface SpaceData {
@@ -32,13 +33,26 @@ export interface SpaceData {
   }[];
 }
 
-/** `onlyMembers`: load just these members (a member-scoped recompute, see changelog.ts). */
+/** Runs `query` over `ids` in slices (bound-parameter limits), concatenating the rows. */
+export async function chunked<T>(
+  ids: string[],
+  query: (slice: string[]) => Promise<T[]>,
+  size = 500,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += size)
+    out.push(...(await query(ids.slice(i, i + size))));
+  return out;
+}
+
+const byId = <T extends { id: string }>(a: T, b: T) =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** The whole space: every row its views are made of. */
 export async function loadSpaceData(
   db: Db,
   spaceId: string,
-  onlyMembers?: string[],
 ): Promise<SpaceData | null> {
-  const ids = onlyMembers?.length ? onlyMembers : [''];
   const space = await db
     .selectFrom('spaces')
     .selectAll()
@@ -72,30 +86,12 @@ export async function loadSpaceData(
         .where('g.space_id', '=', spaceId)
         .orderBy('gd.door_id')
         .execute(),
-      db
-        .selectFrom('members as m')
-        .innerJoin('users as u', 'u.id', 'm.user_id')
-        .select([
-          'm.id',
-          'm.user_id',
-          'm.name',
-          'm.access',
-          'm.geofence_meters',
-          'm.created_at',
-          'u.phone',
-        ])
-        .where('m.space_id', '=', spaceId)
-        .$if(onlyMembers !== undefined, (q) => q.where('m.id', 'in', ids))
-        .orderBy('m.id')
-        .execute(),
+      membersQuery(db, spaceId).orderBy('m.id').execute(),
       db
         .selectFrom('member_groups as mg')
         .innerJoin('members as m', 'm.id', 'mg.member_id')
         .select(['mg.member_id', 'mg.group_id'])
         .where('m.space_id', '=', spaceId)
-        .$if(onlyMembers !== undefined, (q) =>
-          q.where('mg.member_id', 'in', ids),
-        )
         .orderBy('mg.group_id')
         .execute(),
       db
@@ -115,5 +111,118 @@ export async function loadSpaceData(
     members,
     memberGroups,
     admins,
+  };
+}
+
+const membersQuery = (db: Db, spaceId: string) =>
+  db
+    .selectFrom('members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select([
+      'm.id',
+      'm.user_id',
+      'm.name',
+      'm.access',
+      'm.geofence_meters',
+      'm.created_at',
+      'u.phone',
+    ])
+    .where('m.space_id', '=', spaceId);
+
+/**
+ * The rows a focused rebuild needs (see focus.ts): the focused members with their groups, those
+ * groups' doors and the units driving them, the focused units with all their doors, the focused
+ * doors and groups. No admins: a focus never owns `admin.admin` entries.
+ */
+export async function loadFocusData(
+  db: Db,
+  spaceId: string,
+  focus: Focus,
+): Promise<SpaceData | null> {
+  const space = await db
+    .selectFrom('spaces')
+    .selectAll()
+    .where('id', '=', spaceId)
+    .executeTakeFirst();
+  if (!space) return null;
+  const memberIds = [...focus.members];
+  const members = await chunked(memberIds, (ids) =>
+    membersQuery(db, spaceId).where('m.id', 'in', ids).execute(),
+  );
+  const memberGroups = await chunked(memberIds, (ids) =>
+    db
+      .selectFrom('member_groups')
+      .select(['member_id', 'group_id'])
+      .where('member_id', 'in', ids)
+      .execute(),
+  );
+  const groupIds = new Set([
+    ...focus.groups,
+    ...memberGroups.map((l) => l.group_id),
+  ]);
+  const groups = await chunked([...groupIds], (ids) =>
+    db
+      .selectFrom('access_groups')
+      .selectAll()
+      .where('space_id', '=', spaceId)
+      .where('id', 'in', ids)
+      .execute(),
+  );
+  const groupDoors = await chunked([...groupIds], (ids) =>
+    db
+      .selectFrom('group_doors')
+      .select(['group_id', 'door_id'])
+      .where('group_id', 'in', ids)
+      .execute(),
+  );
+  const doorIds = new Set([
+    ...focus.doors,
+    ...groupDoors.map((l) => l.door_id),
+  ]);
+  const doorRows = new Map<string, DoorsTable>();
+  for (const d of await chunked([...doorIds], (ids) =>
+    db
+      .selectFrom('doors')
+      .selectAll()
+      .where('space_id', '=', spaceId)
+      .where('id', 'in', ids)
+      .execute(),
+  ))
+    doorRows.set(d.id, d);
+  for (const d of await chunked([...focus.units], (ids) =>
+    db
+      .selectFrom('doors')
+      .selectAll()
+      .where('space_id', '=', spaceId)
+      .where('unit_id', 'in', ids)
+      .execute(),
+  ))
+    doorRows.set(d.id, d);
+  const doors = [...doorRows.values()];
+  const unitIds = new Set([...focus.units, ...doors.map((d) => d.unit_id)]);
+  const units = await chunked([...unitIds], (ids) =>
+    db
+      .selectFrom('units')
+      .selectAll()
+      .where('space_id', '=', spaceId)
+      .where('id', 'in', ids)
+      .execute(),
+  );
+  // The same order as a whole-space load, so lists inside entries (groupIds, relays) match.
+  memberGroups.sort((a, b) =>
+    a.group_id < b.group_id ? -1 : a.group_id > b.group_id ? 1 : 0,
+  );
+  groupDoors.sort((a, b) =>
+    a.door_id < b.door_id ? -1 : a.door_id > b.door_id ? 1 : 0,
+  );
+  return {
+    space,
+    units: units.sort(byId),
+    doors: doors.sort(byId),
+    groups: groups.sort(byId),
+    groupDoors,
+    members: members.sort(byId),
+    memberGroups,
+    admins: [],
   };
 }

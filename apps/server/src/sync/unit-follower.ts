@@ -39,8 +39,9 @@ export class UnitFollower extends Follower {
     return Promise.resolve([unitAudience(this.unitId)]);
   }
 
-  protected write(message: string): void {
+  protected write(message: string): boolean {
     this.publish(message);
+    return true;
   }
 
   /** A unit too far behind starts over from a snapshot at its next resume. */

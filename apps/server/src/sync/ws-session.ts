@@ -64,16 +64,17 @@ export class SyncSession extends Follower {
     );
   }
 
-  protected write(message: string): void {
-    if (this.closed) return;
+  protected write(message: string): boolean {
+    if (this.closed) return false;
     if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
       this.close(
         'slow_consumer',
         'Too many unread messages; reconnect with your cursor to resume.',
       );
-      return;
+      return false;
     }
     this.ws.send(message);
+    return true;
   }
 
   protected overflow(): void {

@@ -5,9 +5,11 @@ import pg from 'pg';
 import pino from 'pino';
 import type { ManualClock } from '../clock';
 import { loadConfig } from '../config';
+import { openStorage, type Storage } from '../db/connect';
 import { type KeywayServer, startServer } from '../server';
 import { createTestDatabase, type TestDatabase } from './db';
 import type { ApiResponse } from './harness';
+import { publishedDrift } from './published-check';
 import { ServerProcess } from './server-process';
 
 /**
@@ -251,6 +253,7 @@ export class ChangeLogMirror {
   readonly rows: LoggedChange[] = [];
   private sqlite: SQLite.Database | null = null;
   private pgClient: pg.Client | null = null;
+  private storage: Storage | null = null;
 
   constructor(private db: TestDatabase) {}
 
@@ -327,7 +330,19 @@ export class ChangeLogMirror {
   }
 
   /** Releases the connection (before a child server restarts on the SQLite file, and at the end). */
+  /** Published views vs a whole rebuild at `now` (see published-check.ts); differences. */
+  async publishedDrift(now: Date): Promise<string[]> {
+    this.storage ??= await openStorage({
+      dataDir: this.db.dataDir,
+      databaseUrl: this.db.databaseUrl,
+    });
+    return publishedDrift(this.storage.db, now);
+  }
+
   async close(): Promise<void> {
+    const storage = this.storage;
+    this.storage = null;
+    await storage?.close();
     this.sqlite?.close();
     this.sqlite = null;
     const c = this.pgClient;

@@ -1007,6 +1007,7 @@ export class SyncWalk {
       if (!p.connected) await this.connect(p, 'resume');
     if (this.opts.checkConvergence !== false) {
       for (const p of this.phones) await this.converge(p);
+      await this.checkPublished();
     }
     await this.verifyStreams();
     for (const p of this.phones) p.ack();
@@ -1040,6 +1041,25 @@ export class SyncWalk {
     this.violation(
       `${p.label} did not converge (cursor ${p.cursor}, connections ${p.connections.length}):\n    ${last}`,
     );
+  }
+
+  /** Published views (every audience: phones, dashboards, units) = a whole rebuild now. */
+  private async checkPublished() {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const drift = await this.mirror.publishedDrift(this.backend.now());
+      if (!drift.length) {
+        this.count('published = rebuilt');
+        return;
+      }
+      if (Date.now() > deadline) {
+        this.violation(
+          `published views differ from a whole rebuild:\n    ${drift.slice(0, 10).join('\n    ')}`,
+        );
+        return;
+      }
+      await sleep(100);
+    }
   }
 
   /** Stream and isolation checks on every message received since the last call. */

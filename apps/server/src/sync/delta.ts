@@ -1,0 +1,103 @@
+import { getOrCreate } from './maps';
+import type { Views } from './views';
+
+/**
+ * What a write changes in one space's published views: audience → key → the new serialized
+ * value, or null for an entry that goes. It holds only entries that really differ, so it is at
+ * once the ops to push, the `view_state` rows to write and the update to the in-memory cache.
+ */
+export type Delta = Map<string, Map<string, string | null>>;
+
+/** The value a reader sees once `delta` is applied to `views`. */
+export function current(
+  views: Views,
+  delta: Delta,
+  audience: string,
+  key: string,
+): string | undefined {
+  const d = delta.get(audience)?.get(key);
+  if (d !== undefined) return d ?? undefined;
+  return views.get(audience)?.get(key);
+}
+
+/** Records that `audience`'s `key` becomes `value` (undefined: removed) — if that is a change. */
+export function setEntry(
+  views: Views,
+  delta: Delta,
+  audience: string,
+  key: string,
+  value: string | undefined,
+): void {
+  const before = views.get(audience)?.get(key);
+  const entries = delta.get(audience);
+  if (before === value) {
+    entries?.delete(key);
+    if (entries?.size === 0) delta.delete(audience);
+    return;
+  }
+  (entries ?? getOrCreate(delta, audience, () => new Map())).set(
+    key,
+    value ?? null,
+  );
+}
+
+/** The delta that turns `before` into `after` (a whole space rebuilt). */
+export function diffViews(before: Views, after: Views): Delta {
+  const delta: Delta = new Map();
+  for (const audience of new Set([...before.keys(), ...after.keys()])) {
+    const b = before.get(audience);
+    const a = after.get(audience);
+    if (a === b) continue;
+    const out = new Map<string, string | null>();
+    for (const key of b?.keys() ?? []) if (!a?.has(key)) out.set(key, null);
+    for (const [key, value] of a ?? [])
+      if (b?.get(key) !== value) out.set(key, value);
+    if (out.size) delta.set(audience, out);
+  }
+  return delta;
+}
+
+/** Applies `delta` to `views` in place (after commit: the cache then holds what was published). */
+export function applyDelta(views: Views, delta: Delta): void {
+  for (const [audience, entries] of delta) {
+    const map = getOrCreate(views, audience, () => new Map<string, string>());
+    for (const [key, value] of entries) {
+      if (value === null) map.delete(key);
+      else map.set(key, value);
+    }
+    if (map.size === 0) views.delete(audience);
+  }
+}
+
+/**
+ * One audience's ops as JSON text, in key order. Values are already serialized in the views, so
+ * they are spliced in as they are: nothing is parsed and serialized again.
+ */
+export function opsJson(entries: Map<string, string | null>): string {
+  const keys = [...entries.keys()].sort();
+  const parts = keys.map((key) => {
+    const value = entries.get(key);
+    return value === null || value === undefined
+      ? `{"op":"del","key":${JSON.stringify(key)}}`
+      : `{"op":"put","key":${JSON.stringify(key)},"value":${value}}`;
+  });
+  return `[${parts.join(',')}]`;
+}
+
+export interface ViewStateRows {
+  upserts: { audience: string; key: string; space_id: string; value: string }[];
+  deletes: Map<string, string[]>;
+}
+
+/** The `view_state` rows a delta writes (the durable copy of the published views). */
+export function viewStateRows(spaceId: string, delta: Delta): ViewStateRows {
+  const rows: ViewStateRows = { upserts: [], deletes: new Map() };
+  for (const [audience, entries] of delta) {
+    for (const [key, value] of entries) {
+      if (value === null)
+        getOrCreate(rows.deletes, audience, () => []).push(key);
+      else rows.upserts.push({ audience, key, space_id: spaceId, value });
+    }
+  }
+  return rows;
+}

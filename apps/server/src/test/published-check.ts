@@ -1,0 +1,36 @@
+import type { Db } from '../db/connect';
+import { loadSpaceData } from '../sync/space-data';
+import { buildSpaceViews } from '../sync/views';
+
+/**
+ * The published views (`view_state`, what snapshots are read from and what every change was
+ * diffed against) compared with a whole-space rebuild from the rows at `now`: the focused
+ * rebuilds and door-state patches must give exactly what recomputing everything would.
+ * Returns the differences, as readable lines (empty: none).
+ */
+export async function publishedDrift(db: Db, now: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('view_state')
+    .select(['space_id', 'audience', 'key', 'value'])
+    .execute();
+  const published = new Map<string, string>();
+  for (const r of rows) published.set(`${r.audience} ${r.key}`, r.value);
+  const spaces = await db.selectFrom('spaces').select('id').execute();
+  const expected = new Map<string, string>();
+  for (const s of spaces) {
+    const data = await loadSpaceData(db, s.id);
+    if (!data) continue;
+    for (const [audience, entries] of buildSpaceViews(data, now).views)
+      for (const [key, value] of entries)
+        expected.set(`${audience} ${key}`, value);
+  }
+  const out: string[] = [];
+  for (const [k, v] of expected) {
+    const p = published.get(k);
+    if (p === undefined) out.push(`missing ${k}`);
+    else if (p !== v) out.push(`differs ${k}: published ${p} expected ${v}`);
+  }
+  for (const k of published.keys())
+    if (!expected.has(k)) out.push(`extra ${k}`);
+  return out;
+}
