@@ -107,6 +107,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
       touched.size || events.length || doorStates.length || focus.size
         ? await appendChanges(
             trx,
+            ctx.dialect,
             { full: touched, focus, doorStates, events },
             ctx.clock.now(),
             ctx.viewCache,

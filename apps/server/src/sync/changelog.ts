@@ -3,12 +3,17 @@ import { sql } from 'kysely';
 import type { Db, Dialect } from '../db/connect';
 import { newSecret } from '../ids';
 import {
+  deleteViewState,
+  insertChanges,
+  insertTargets,
+  upsertViewState,
+} from './bulk';
+import {
   current,
   type Delta,
   diffViews,
   opsJson,
   setEntry,
-  type ViewStateRows,
   viewStateRows,
 } from './delta';
 import { type Focus, focusedDelta } from './focus';
@@ -95,6 +100,7 @@ const FOCUS_MAX_MEMBERS = 2000;
  */
 export async function appendChanges(
   db: Db,
+  dialect: Dialect,
   work: ChangeWork,
   now: Date,
   cache?: ViewCache,
@@ -165,7 +171,9 @@ export async function appendChanges(
   for (const [spaceId, p] of published) {
     for (const [audience, entries] of p.delta)
       payloadOf(audience).ops = [...(payloadOf(audience).ops ?? []), entries];
-    await writeViewState(db, viewStateRows(spaceId, p.delta));
+    const rows = viewStateRows(p.delta);
+    await deleteViewState(db, dialect, rows.deletes);
+    await upsertViewState(db, dialect, spaceId, rows.upserts);
   }
   for (const e of work.events) {
     const admins = payloadOf(adminAudience(e.spaceId));
@@ -193,23 +201,17 @@ export async function appendChanges(
   const changes: CommittedChange[] = [];
   const spaceOf =
     [...full, ...published.keys()][0] ?? work.events[0]?.spaceId ?? '';
+  const cursors = await insertChanges(db, dialect, spaceOf, at, [
+    ...groups.keys(),
+  ]);
+  const targets: [string, number][] = [];
   for (const [payload, { audiences, resync }] of groups) {
-    const row = await db
-      .insertInto('changes')
-      .values({ space_id: spaceOf, at, payload })
-      .returning('cursor')
-      .executeTakeFirstOrThrow();
-    const cursor = Number(row.cursor);
-    for (let i = 0; i < audiences.length; i += 500) {
-      await db
-        .insertInto('change_targets')
-        .values(
-          audiences.slice(i, i + 500).map((audience) => ({ audience, cursor })),
-        )
-        .execute();
-    }
+    const cursor = cursors.get(payload)!;
+    for (const audience of audiences) targets.push([audience, cursor]);
     changes.push({ cursor, at, payload, audiences, resync });
   }
+  await insertTargets(db, dialect, targets);
+  changes.sort((a, b) => a.cursor - b.cursor);
   return { changes, nextChangeAt, published, earlierOnly: hints };
 }
 
@@ -246,29 +248,6 @@ function adminSetChanges(
   const b = ids(before);
   const a = ids(after);
   return [...new Set([...b, ...a])].filter((id) => b.has(id) !== a.has(id));
-}
-
-async function writeViewState(db: Db, rows: ViewStateRows) {
-  for (const [audience, keys] of rows.deletes) {
-    for (let i = 0; i < keys.length; i += 500) {
-      await db
-        .deleteFrom('view_state')
-        .where('audience', '=', audience)
-        .where('key', 'in', keys.slice(i, i + 500))
-        .execute();
-    }
-  }
-  for (let i = 0; i < rows.upserts.length; i += 200) {
-    await db
-      .insertInto('view_state')
-      .values(rows.upserts.slice(i, i + 200))
-      .onConflict((oc) =>
-        oc
-          .columns(['audience', 'key'])
-          .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
-      )
-      .execute();
-  }
 }
 
 /** The log's epoch: a new one whenever the log is truncated or rebuilt, so old cursors get a snapshot. */

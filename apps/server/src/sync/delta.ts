@@ -85,18 +85,17 @@ export function opsJson(entries: Map<string, string | null>): string {
 }
 
 export interface ViewStateRows {
-  upserts: { audience: string; key: string; space_id: string; value: string }[];
-  deletes: Map<string, string[]>;
+  upserts: [audience: string, key: string, value: string][];
+  deletes: [audience: string, key: string][];
 }
 
 /** The `view_state` rows a delta writes (the durable copy of the published views). */
-export function viewStateRows(spaceId: string, delta: Delta): ViewStateRows {
-  const rows: ViewStateRows = { upserts: [], deletes: new Map() };
+export function viewStateRows(delta: Delta): ViewStateRows {
+  const rows: ViewStateRows = { upserts: [], deletes: [] };
   for (const [audience, entries] of delta) {
     for (const [key, value] of entries) {
-      if (value === null)
-        getOrCreate(rows.deletes, audience, () => []).push(key);
-      else rows.upserts.push({ audience, key, space_id: spaceId, value });
+      if (value === null) rows.deletes.push([audience, key]);
+      else rows.upserts.push([audience, key, value]);
     }
   }
   return rows;
