@@ -81,6 +81,7 @@ export async function startServer(
     log,
     clock,
     kick: (id) => broker?.kick(id),
+    ...(broker ? { publish: broker.publish.bind(broker) } : {}),
   });
 
   const ctx: AppContext = {

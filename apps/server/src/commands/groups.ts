@@ -56,7 +56,10 @@ export async function updateGroup(
   body: z.output<typeof UpdateGroupBody>,
 ) {
   return inTransaction(ctx, async (tx) => {
-    await tx.focus(spaceId, { groups: [groupId] });
+    // New doors change her doors and units' access lists: rebuild the members. A new name or
+    // geofence is one new value on every member's phone: patch it.
+    if (body.doorIds) await tx.focus(spaceId, { groups: [groupId] });
+    else tx.patchGroup(spaceId, groupId);
     if (body.doorIds) {
       await assertInSpace(tx.db, 'doors', spaceId, body.doorIds, 'doorIds');
       await setDoors(tx, groupId, body.doorIds);

@@ -2,11 +2,7 @@ import type { AccessEvent } from '@keyway/protocol';
 import type { AppContext } from '../context';
 import type { Db } from '../db/connect';
 import type { NewEvent } from '../services/event-log';
-import {
-  appendChanges,
-  type DoorStatePatch,
-  lockChangeLog,
-} from '../sync/changelog';
+import { appendChanges, lockChangeLog } from '../sync/changelog';
 import { applyDelta } from '../sync/delta';
 import {
   addSeeds,
@@ -16,6 +12,7 @@ import {
   type FocusSeeds,
 } from '../sync/focus';
 import { getOrCreate } from '../sync/maps';
+import type { ViewPatch } from '../sync/patches';
 
 export interface Tx {
   db: Db;
@@ -30,7 +27,14 @@ export interface Tx {
    */
   focus(spaceId: string, seeds: FocusSeeds): Promise<void>;
   /** A door sensor change: patched into the published views (cheaper than `touch`). */
-  doorState(patch: DoorStatePatch): void;
+  doorState(patch: {
+    spaceId: string;
+    doorId: string;
+    state: string;
+    since: string;
+  }): void;
+  /** Only a group's name or geofence changed: patched into the published views. */
+  patchGroup(spaceId: string, groupId: string): void;
 }
 
 type TxContext = Pick<
@@ -68,7 +72,9 @@ export function inTransaction<T>(
 async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
   const events: AccessEvent[] = [];
   const touched = new Set<string>();
-  const doorStates: DoorStatePatch[] = [];
+  const patches: ViewPatch[] = [];
+  /** Spaces whose command said what it changed (focus or patch): no whole rebuild. */
+  const declared = new Set<string>();
   const autoTouched = new Set<string>();
   const focus = new Map<string, Focus>();
   const { result, batch } = await ctx.db.transaction().execute(async (trx) => {
@@ -83,8 +89,13 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
         return ev;
       },
       touch: (spaceId) => touched.add(spaceId),
-      doorState: (patch) => doorStates.push(patch),
+      doorState: (patch) => patches.push({ kind: 'doorState', ...patch }),
+      patchGroup: (spaceId, groupId) => {
+        declared.add(spaceId);
+        patches.push({ kind: 'group', spaceId, groupId });
+      },
       focus: async (spaceId, seeds) => {
+        declared.add(spaceId);
         const f = getOrCreate(focus, spaceId, emptyFocus);
         addSeeds(f, seeds);
         const before = await expandFocus(
@@ -98,17 +109,17 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
     });
     // An admin's change recomputes its space, unless the command said what it touched.
     for (const spaceId of autoTouched)
-      if (!focus.has(spaceId)) touched.add(spaceId);
+      if (!declared.has(spaceId)) touched.add(spaceId);
     for (const [spaceId, f] of focus)
       if (!touched.has(spaceId))
         focus.set(spaceId, await expandFocus(trx, spaceId, f));
       else focus.delete(spaceId);
     const batch =
-      touched.size || events.length || doorStates.length || focus.size
+      touched.size || events.length || patches.length || focus.size
         ? await appendChanges(
             trx,
             ctx.dialect,
-            { full: touched, focus, doorStates, events },
+            { full: touched, focus, patches, events },
             ctx.clock.now(),
             ctx.viewCache,
           )

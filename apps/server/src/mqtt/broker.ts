@@ -152,6 +152,28 @@ export class EmbeddedBroker {
       : null;
   }
 
+  /**
+   * Publishes straight into the broker (QoS 1, not retained): what the server sends units —
+   * commands and sync updates — skips a loopback connection, its encoding and parsing.
+   */
+  publish(topic: string, payload: string): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error('broker not started'));
+    return new Promise((resolve, reject) =>
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: Buffer.from(payload),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+  }
+
   /** Disconnects one unit (after its deletion or credential reset). */
   kick(unitId: string): void {
     for (const client of this.connected) {

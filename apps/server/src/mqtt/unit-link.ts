@@ -51,6 +51,8 @@ export class UnitLink {
       clock: Clock;
       /** Drops a unit's live connection (embedded broker only). */
       kick?: (unitId: string) => void;
+      /** Publishes into the embedded broker directly (QoS 1), instead of over the connection. */
+      publish?: (topic: string, payload: string) => Promise<void>;
     },
   ) {}
 
@@ -116,17 +118,11 @@ export class UnitLink {
         resolve('timeout');
       }, ttlMs + 250);
       this.pending.set(cmd.id, { resolve, timer });
-      this.client?.publish(
-        unitTopics(unitId).commands,
-        JSON.stringify(cmd),
-        { qos: 1 },
-        (err) => {
-          if (err)
-            this.opts.log.warn(
-              { category: 'mqtt', unitId, err: err.message },
-              'command publish failed',
-            );
-        },
+      this.send(unitTopics(unitId).commands, JSON.stringify(cmd), (err) =>
+        this.opts.log.warn(
+          { category: 'mqtt', unitId, err: err.message },
+          'command publish failed',
+        ),
       );
     });
   }
@@ -143,18 +139,23 @@ export class UnitLink {
 
   /** Configuration and access-list updates, in order (QoS 1 keeps the order on one connection). */
   publishSync(unitId: string, message: string): void {
-    this.client?.publish(
-      unitTopics(unitId).sync,
-      message,
-      { qos: 1 },
-      (err) => {
-        if (err)
-          this.opts.log.warn(
-            { category: 'mqtt', unitId, err: err.message },
-            'sync publish failed',
-          );
-      },
+    this.send(unitTopics(unitId).sync, message, (err) =>
+      this.opts.log.warn(
+        { category: 'mqtt', unitId, err: err.message },
+        'sync publish failed',
+      ),
     );
+  }
+
+  /** QoS 1, in call order: into the embedded broker directly when there is one. */
+  private send(topic: string, payload: string, failed: (err: Error) => void) {
+    if (this.opts.publish) {
+      this.opts.publish(topic, payload).catch(failed);
+      return;
+    }
+    this.client?.publish(topic, payload, { qos: 1 }, (err) => {
+      if (err) failed(err);
+    });
   }
 
   private onMessage(topic: string, payload: Buffer): void {

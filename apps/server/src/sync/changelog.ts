@@ -8,16 +8,10 @@ import {
   insertTargets,
   upsertViewState,
 } from './bulk';
-import {
-  current,
-  type Delta,
-  diffViews,
-  opsJson,
-  setEntry,
-  viewStateRows,
-} from './delta';
+import { type Delta, diffViews, opsJson, viewStateRows } from './delta';
 import { type Focus, focusedDelta } from './focus';
 import { getOrCreate } from './maps';
+import { applyPatches, patchesBySpace, type ViewPatch } from './patches';
 import { loadFocusData, loadSpaceData } from './space-data';
 import type { ViewCache } from './view-cache';
 import {
@@ -63,22 +57,14 @@ export async function lockChangeLog(db: Db, dialect: Dialect): Promise<void> {
     await sql`SELECT pg_advisory_xact_lock(72451)`.execute(db);
 }
 
-/** A door's sensor state, patched into the published views without recomputing the space. */
-export interface DoorStatePatch {
-  spaceId: string;
-  doorId: string;
-  state: string;
-  since: string;
-}
-
 /** What one write transaction asks to be recomputed before it commits. */
 export interface ChangeWork {
   /** Spaces rebuilt whole (a space's settings or admins changed). */
   full: Set<string>;
   /** Spaces rebuilt only where the focused members, units, doors and groups reach. */
   focus: Map<string, Focus>;
-  /** Door sensor changes, patched into the published views. */
-  doorStates: DoorStatePatch[];
+  /** Door sensor states and group renames, patched into the published views. */
+  patches: ViewPatch[];
   events: AccessEvent[];
 }
 
@@ -145,13 +131,18 @@ export async function appendChanges(
     const views = await publishedViews(db, spaceId, cache);
     published.set(spaceId, {
       views,
-      delta: focusedDelta(spaceId, focus, views, built.views),
+      delta: focusedDelta(
+        spaceId,
+        focus,
+        views,
+        built.views,
+        new Map(data.members.map((m) => [m.id, m.user_id])),
+      ),
       replaced: false,
     });
   }
-  // Sensor reports are frequent (two per open): patch the door's entries in the published views
-  // instead of recomputing the space. The result is what a recompute would give.
-  for (const [spaceId, patches] of groupPatches(work.doorStates)) {
+  // Door sensor states and group renames: patched into the published views (see patches.ts).
+  for (const [spaceId, patches] of patchesBySpace(work.patches)) {
     if (full.has(spaceId)) continue;
     let p = published.get(spaceId);
     if (!p) {
@@ -162,7 +153,7 @@ export async function appendChanges(
       };
       published.set(spaceId, p);
     }
-    patchDoorStates(spaceId, p, patches);
+    await applyPatches(db, spaceId, p.views, p.delta, patches);
   }
 
   const perAudience = new Map<string, AudiencePayload>();
@@ -289,33 +280,4 @@ async function publishedViews(
       r.value,
     );
   return views;
-}
-
-function groupPatches(
-  patches: DoorStatePatch[],
-): Map<string, DoorStatePatch[]> {
-  const out = new Map<string, DoorStatePatch[]>();
-  for (const p of patches) getOrCreate(out, p.spaceId, () => []).push(p);
-  return out;
-}
-
-/** The doors' state and stateSince replaced wherever a door is shown, on top of what `p` changes. */
-function patchDoorStates(
-  spaceId: string,
-  p: Publication,
-  patches: DoorStatePatch[],
-): void {
-  for (const audience of p.views.keys()) {
-    for (const patch of patches) {
-      for (const kind of ['admin.door', 'door'] as const) {
-        const key = `${spaceId}/${kind}/${patch.doorId}`;
-        const json = current(p.views, p.delta, audience, key);
-        if (json === undefined) continue;
-        const value = JSON.parse(json) as Record<string, unknown>;
-        value.state = patch.state;
-        value.stateSince = patch.since;
-        setEntry(p.views, p.delta, audience, key, JSON.stringify(value));
-      }
-    }
-  }
 }

@@ -107,6 +107,8 @@ export function focusedDelta(
   focus: Focus,
   published: Views,
   partial: Views,
+  /** The focused members that still exist, with their user ids. */
+  userOf: Map<string, string>,
 ): Delta {
   const delta: Delta = new Map();
   const admin = adminAudience(spaceId);
@@ -122,13 +124,16 @@ export function focusedDelta(
   for (const [kind, ids] of adminKinds)
     for (const id of ids) put(admin, viewKey(spaceId, kind, id));
 
-  // Her user id: from the rebuilt entry, or from the published one when she was just removed.
+  // Her user id: from her row, or from the published entry when she was just removed.
   const users = new Set<string>();
-  for (const source of [published.get(admin), partial.get(admin)]) {
-    for (const id of focus.members) {
-      const json = source?.get(viewKey(spaceId, 'admin.member', id));
-      if (json) users.add((JSON.parse(json) as { userId: string }).userId);
-    }
+  for (const id of focus.members) {
+    const userId = userOf.get(id);
+    if (userId) users.add(userId);
+    const json = published
+      .get(admin)
+      ?.get(viewKey(spaceId, 'admin.member', id));
+    if (json && !userId)
+      users.add((JSON.parse(json) as { userId: string }).userId);
   }
   for (const userId of users) {
     const audience = `u:${userId}`;

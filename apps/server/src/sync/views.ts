@@ -5,6 +5,7 @@ import {
   viewKey,
 } from '@keyway/protocol';
 import { decideAt, nextChange } from '@keyway/rules';
+import type { GroupsTable } from '../db/schema';
 import { presentDoor } from '../presenters/door';
 import { presentSpace } from '../presenters/space';
 import { presentUnit } from '../presenters/unit';
@@ -65,16 +66,13 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
   put(a, 'admin.space', sid, space);
   for (const u of d.units) put(a, 'admin.unit', u.id, presentUnit(u));
   for (const door of d.doors) put(a, 'admin.door', door.id, presentDoor(door));
-  for (const g of d.groups) {
-    put(a, 'admin.group', g.id, {
-      id: g.id,
-      spaceId: sid,
-      name: g.name,
-      doorIds: doorsOfGroup.get(g.id) ?? [],
-      geofenceMeters: g.geofence_meters,
-      createdAt: g.created_at,
-    });
-  }
+  for (const g of d.groups)
+    putJson(
+      a,
+      'admin.group',
+      g.id,
+      adminGroupJson(g, doorsOfGroup.get(g.id) ?? []),
+    );
   for (const ad of d.admins)
     put(a, 'admin.admin', ad.user_id, {
       userId: ad.user_id,
@@ -139,14 +137,7 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
         u,
         'group',
         gid,
-        getOrCreate(groupJson, gid, () =>
-          JSON.stringify({
-            id: gid,
-            spaceId: sid,
-            name: g.name,
-            geofenceMeters: g.geofence_meters,
-          }),
-        ),
+        getOrCreate(groupJson, gid, () => memberGroupJson(g)),
       );
       for (const doorId of doorsOfGroup.get(gid) ?? [])
         getOrCreate(via, doorId, () => []).push(gid);
@@ -211,6 +202,26 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
     nextChangeAt: nextChangeAt === null ? null : new Date(nextChangeAt),
   };
 }
+
+/** A group on the dashboards: with its doors. */
+export const adminGroupJson = (g: GroupsTable, doorIds: string[]) =>
+  JSON.stringify({
+    id: g.id,
+    spaceId: g.space_id,
+    name: g.name,
+    doorIds,
+    geofenceMeters: g.geofence_meters,
+    createdAt: g.created_at,
+  });
+
+/** A group on its members' phones: its name and the geofence it adds. */
+export const memberGroupJson = (g: GroupsTable) =>
+  JSON.stringify({
+    id: g.id,
+    spaceId: g.space_id,
+    name: g.name,
+    geofenceMeters: g.geofence_meters,
+  });
 
 /** Time and validity only (geofence is per open). Shares the rules package with the open path. */
 export function accessStatus(

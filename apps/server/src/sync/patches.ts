@@ -1,0 +1,97 @@
+import { viewKey } from '@keyway/protocol';
+import type { Db } from '../db/connect';
+import { current, type Delta, setEntry } from './delta';
+import { getOrCreate } from './maps';
+import {
+  adminAudience,
+  adminGroupJson,
+  memberGroupJson,
+  type Views,
+} from './views';
+
+/**
+ * Changes frequent or wide enough to be worth patching into the published views instead of
+ * rebuilding: a door's sensor state (two per open), and a group's name or geofence (shown on
+ * every member's phone: 9,000 entries with one new value). Each gives exactly what a rebuild
+ * would; the property walk checks that against a whole rebuild.
+ */
+export type ViewPatch =
+  | {
+      kind: 'doorState';
+      spaceId: string;
+      doorId: string;
+      state: string;
+      since: string;
+    }
+  | { kind: 'group'; spaceId: string; groupId: string };
+
+export function patchesBySpace(patches: ViewPatch[]): Map<string, ViewPatch[]> {
+  const out = new Map<string, ViewPatch[]>();
+  for (const p of patches) getOrCreate(out, p.spaceId, () => []).push(p);
+  return out;
+}
+
+/** Applies the patches of one space on top of what `delta` already changes in `views`. */
+export async function applyPatches(
+  db: Db,
+  spaceId: string,
+  views: Views,
+  delta: Delta,
+  patches: ViewPatch[],
+): Promise<void> {
+  for (const patch of patches) {
+    if (patch.kind === 'doorState') {
+      patchDoorState(spaceId, views, delta, patch);
+      continue;
+    }
+    const group = await db
+      .selectFrom('access_groups')
+      .selectAll()
+      .where('id', '=', patch.groupId)
+      .executeTakeFirst();
+    if (!group) continue;
+    const doorIds = (
+      await db
+        .selectFrom('group_doors')
+        .select('door_id')
+        .where('group_id', '=', patch.groupId)
+        .orderBy('door_id')
+        .execute()
+    ).map((r) => r.door_id);
+    const key = viewKey(spaceId, 'group', group.id);
+    const json = memberGroupJson(group);
+    for (const audience of views.keys())
+      if (current(views, delta, audience, key) !== undefined)
+        setEntry(views, delta, audience, key, json);
+    setEntry(
+      views,
+      delta,
+      adminAudience(spaceId),
+      viewKey(spaceId, 'admin.group', group.id),
+      adminGroupJson(group, doorIds),
+    );
+  }
+}
+
+/** A door's state and stateSince replaced wherever the door is shown. */
+function patchDoorState(
+  spaceId: string,
+  views: Views,
+  delta: Delta,
+  patch: { doorId: string; state: string; since: string },
+) {
+  const keys = [
+    viewKey(spaceId, 'admin.door', patch.doorId),
+    viewKey(spaceId, 'door', patch.doorId),
+  ];
+  for (const audience of views.keys()) {
+    for (const key of keys) {
+      const json = current(views, delta, audience, key);
+      if (json === undefined) continue;
+      const value = JSON.parse(json) as Record<string, unknown>;
+      value.state = patch.state;
+      value.stateSince = patch.since;
+      setEntry(views, delta, audience, key, JSON.stringify(value));
+    }
+  }
+}
