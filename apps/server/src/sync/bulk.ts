@@ -99,5 +99,27 @@ export async function insertTargets(
   );
 }
 
+/** Receipts: each client's last acknowledged cursor, only ever moving forward. */
+export async function updateAcks(
+  db: Db,
+  dialect: Dialect,
+  rows: [clientId: string, cursor: number][],
+  at: string,
+): Promise<void> {
+  if (!rows.length) return;
+  if (dialect === 'postgres') {
+    await sql`UPDATE sync_clients AS s SET cursor = t.c, updated_at = ${at}
+      FROM unnest(${col(rows, 0)}::text[], ${col(rows, 1)}::bigint[]) AS t(id, c)
+      WHERE s.client_id = t.id AND s.cursor < t.c`.execute(db);
+    return;
+  }
+  await sql`UPDATE sync_clients SET cursor = t.c, updated_at = ${at}
+    FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS c
+          FROM json_each(${JSON.stringify(rows)})) AS t
+    WHERE sync_clients.client_id = t.id AND sync_clients.cursor < t.c`.execute(
+    db,
+  );
+}
+
 const col = <T extends unknown[], I extends number>(rows: T[], i: I) =>
   rows.map((r) => r[i]);

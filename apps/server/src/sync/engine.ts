@@ -48,7 +48,7 @@ export class SyncEngine {
     private meta: { epoch: string; minCursor: number },
   ) {
     this.hub = new SyncHub(ctx.bus, meta.epoch, ctx.log);
-    this.receipts = new Receipts(ctx.db, () => ctx.clock.now());
+    this.receipts = new Receipts(ctx.db, ctx.dialect, () => ctx.clock.now());
     this.scheduler = new TimeScheduler(
       ctx.clock,
       (spaceId) => this.recompute(spaceId),
@@ -62,9 +62,23 @@ export class SyncEngine {
         else this.scheduler.schedule(spaceId, at);
       }
     });
+    // Heartbeats spread over the interval, a slice of the sessions per tick: 9,000 pings and
+    // heartbeat messages at once would hold the event loop for a hundred milliseconds.
+    const every = ctx.config.syncHeartbeatMs;
+    const tick = Math.min(every, 500);
+    let round: Iterator<SyncSession> | null = null;
     this.heartbeat = setInterval(() => {
-      for (const s of this.sessions) s.heartbeat();
-    }, ctx.config.syncHeartbeatMs);
+      const slice = Math.ceil((this.sessions.size * tick) / every);
+      for (let k = 0; k < slice; k++) {
+        round ??= this.sessions.values();
+        const next = round.next();
+        if (next.done) {
+          round = null;
+          break;
+        }
+        next.value.heartbeat();
+      }
+    }, tick);
     this.heartbeat.unref();
     this.compactor = setInterval(() => {
       this.compact().catch((err) =>

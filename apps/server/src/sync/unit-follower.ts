@@ -21,7 +21,7 @@ export class UnitFollower extends Follower {
     await this.follow(cursor);
     const c = parseCursor(cursor);
     const applied = c && c.epoch === this.deps.epoch().epoch ? c.n : 0;
-    await this.receipts.seen(
+    this.receipts.seen(
       this.unitId,
       { unitId: this.unitId },
       [...this.audiences],

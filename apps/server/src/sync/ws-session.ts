@@ -45,7 +45,7 @@ export class SyncSession extends Follower {
     // Resuming from a cursor acknowledges it: the client had applied everything up to there.
     const c = parseCursor(rawCursor);
     const acked = c && c.epoch === this.deps.epoch().epoch ? c.n : 0;
-    await this.deps.receipts.seen(
+    this.deps.receipts.seen(
       this.sessionId,
       this.userId,
       [...this.audiences],
