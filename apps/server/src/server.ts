@@ -81,7 +81,12 @@ export async function startServer(
     log,
     clock,
     kick: (id) => broker?.kick(id),
-    ...(broker ? { publish: broker.publish.bind(broker) } : {}),
+    ...(broker
+      ? {
+          publish: broker.publish.bind(broker),
+          subscribe: broker.subscribe.bind(broker),
+        }
+      : {}),
   });
 
   const ctx: AppContext = {

@@ -174,6 +174,28 @@ export class EmbeddedBroker {
     );
   }
 
+  /**
+   * Hears what units publish on `topic` straight from the broker (no loopback connection).
+   * Retained messages are not replayed here: the server's own connection subscribes for those.
+   */
+  subscribe(
+    topic: string,
+    handler: (topic: string, payload: Buffer) => void,
+  ): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error('broker not started'));
+    return new Promise((resolve) =>
+      aedes.subscribe(
+        topic,
+        (packet, done) => {
+          handler(packet.topic, packet.payload as Buffer);
+          done();
+        },
+        () => resolve(),
+      ),
+    );
+  }
+
   /** Disconnects one unit (after its deletion or credential reset). */
   kick(unitId: string): void {
     for (const client of this.connected) {

@@ -41,6 +41,7 @@ export class UnitLink {
     { resolve: (r: OpenOutcome) => void; timer: NodeJS.Timeout }
   >();
   private handlers?: UnitLinkHandlers;
+  private stopped = false;
 
   constructor(
     private opts: {
@@ -53,6 +54,11 @@ export class UnitLink {
       kick?: (unitId: string) => void;
       /** Publishes into the embedded broker directly (QoS 1), instead of over the connection. */
       publish?: (topic: string, payload: string) => Promise<void>;
+      /** Hears units' publishes from the embedded broker directly (not retained ones). */
+      subscribe?: (
+        topic: string,
+        handler: (topic: string, payload: Buffer) => void,
+      ) => Promise<void>;
     },
   ) {}
 
@@ -80,13 +86,19 @@ export class UnitLink {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
+    // Presence comes from retained status messages: over the connection, which replays them.
+    // Acks, events and sync reports: from the embedded broker directly when there is one.
+    const live = [
+      `${TOPIC_ROOT}/+/acks`,
+      `${TOPIC_ROOT}/+/events`,
+      `${TOPIC_ROOT}/+/applied`,
+    ];
+    const { subscribe } = this.opts;
+    if (subscribe)
+      for (const topic of live)
+        await subscribe(topic, (t, payload) => this.onMessage(t, payload));
     await client.subscribeAsync(
-      [
-        `${TOPIC_ROOT}/+/status`,
-        `${TOPIC_ROOT}/+/acks`,
-        `${TOPIC_ROOT}/+/events`,
-        `${TOPIC_ROOT}/+/applied`,
-      ],
+      [`${TOPIC_ROOT}/+/status`, ...(subscribe ? [] : live)],
       { qos: 1 },
     );
   }
@@ -159,6 +171,7 @@ export class UnitLink {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    if (this.stopped) return;
     const t = parseUnitTopic(topic);
     if (!t) return;
     let json: unknown;
@@ -225,6 +238,7 @@ export class UnitLink {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.resolve('timeout');
