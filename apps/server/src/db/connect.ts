@@ -6,6 +6,7 @@ import {
   type Migration,
   Migrator,
   PostgresDialect,
+  type SqliteDatabase,
   SqliteDialect,
 } from 'kysely';
 import pg from 'pg';
@@ -42,10 +43,36 @@ function openSqlite(dataDir: string): Storage {
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: file }),
+    dialect: new SqliteDialect({ database: cachedStatements(file) }),
   });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
+
+/**
+ * better-sqlite3 with its prepared statements kept by SQL text: Kysely prepares every query
+ * it runs, and compiling the same statement again and again was a good part of a write's cost.
+ * One connection runs one statement at a time, so a cached statement is never in use twice.
+ */
+function cachedStatements(file: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => file.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        // Most recently used last: the oldest goes first when the cache is full.
+        cache.delete(sql);
+      } else {
+        stmt = file.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE)
+          cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
+}
+const STATEMENT_CACHE = 500;
 
 function openPostgres(url: string): Storage {
   const pool = new pg.Pool({ connectionString: url, max: 10 });

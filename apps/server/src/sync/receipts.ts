@@ -6,6 +6,8 @@ export interface ReceiptCounts {
   received: number;
   pending: { clientId: string; cursor: number }[];
 }
+const FLUSH_SLICE = 200;
+
 type ClientRow = {
   client_id: string;
   kind: 'unit' | 'phone';
@@ -139,13 +141,24 @@ export class Receipts {
     if (!seen.length && !acks.length) return this.flushing;
     const at = this.now().toISOString();
     this.flushing = this.flushing
-      .then(() =>
-        this.db.transaction().execute(async (trx) => {
-          await upsertClients(trx, seen);
-          // One statement for all acks: after a change reached 9,000 phones, 9,000 of them.
-          await updateAcks(trx, this.dialect, acks, at);
-        }),
-      )
+      .then(async () => {
+        // In slices, each its own short transaction: a write waiting for the connection gets
+        // it between two slices instead of after thousands of rows.
+        for (let i = 0; i < seen.length; i += FLUSH_SLICE)
+          await this.db
+            .transaction()
+            .execute((trx) =>
+              upsertClients(trx, seen.slice(i, i + FLUSH_SLICE)),
+            );
+        // One statement per slice of acks: after a change reached 9,000 phones, 9,000 of them.
+        for (let i = 0; i < acks.length; i += 10 * FLUSH_SLICE)
+          await updateAcks(
+            this.db,
+            this.dialect,
+            acks.slice(i, i + 10 * FLUSH_SLICE),
+            at,
+          );
+      })
       .catch(() => {
         // Receipts are advisory; the next ack or connect carries the same information.
       });
