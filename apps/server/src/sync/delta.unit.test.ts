@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyDelta, diffViews, opsJson, setEntry } from './delta';
+import { focusedDelta } from './focus';
+import type { Views } from './views';
+
+const views = fc
+  .dictionary(
+    fc.constantFrom('u:1', 'u:2', 'a:sp', 'n:unit'),
+    fc.dictionary(
+      fc.constantFrom(
+        'sp/door/d1',
+        'sp/door/d2',
+        'sp/access/m1',
+        'sp/space/sp',
+      ),
+      fc.constantFrom('{"v":1}', '{"v":2}', '{"v":3}'),
+      { minKeys: 1 },
+    ),
+  )
+  .map(
+    (o): Views =>
+      new Map(
+        Object.entries(o).map(([a, e]) => [a, new Map(Object.entries(e))]),
+      ),
+  );
+
+const clone = (v: Views): Views =>
+  new Map([...v].map(([a, e]) => [a, new Map(e)]));
+
+describe('delta', () => {
+  it('diff then apply turns any views into any other, and holds only real changes', () => {
+    fc.assert(
+      fc.property(views, views, (before, after) => {
+        const delta = diffViews(before, after);
+        const applied = clone(before);
+        applyDelta(applied, delta);
+        expect(applied).toEqual(after);
+        for (const [audience, entries] of delta)
+          for (const [key, value] of entries)
+            expect(value).not.toBe(before.get(audience)?.get(key) ?? null);
+      }),
+    );
+  });
+
+  it('setting an entry back to its published value drops it from the delta', () => {
+    const published: Views = new Map([['u:1', new Map([['k', '1']])]]);
+    const delta = new Map();
+    setEntry(published, delta, 'u:1', 'k', '2');
+    expect(delta.get('u:1')?.get('k')).toBe('2');
+    setEntry(published, delta, 'u:1', 'k', '1');
+    expect(delta.size).toBe(0);
+  });
+
+  it('writes ops in key order with the serialized values spliced in', () => {
+    const ops = JSON.parse(
+      opsJson(
+        new Map([
+          ['sp/door/b', null],
+          ['sp/door/a', '{"name":"Gate \\"1\\""}'],
+        ]),
+      ),
+    );
+    expect(ops).toEqual([
+      { op: 'put', key: 'sp/door/a', value: { name: 'Gate "1"' } },
+      { op: 'del', key: 'sp/door/b' },
+    ]);
+  });
+});
+
+describe('focused delta', () => {
+  const member = (id: string, userId: string) => JSON.stringify({ id, userId });
+  const published: Views = new Map([
+    [
+      'a:sp',
+      new Map([
+        ['sp/admin.member/m1', member('m1', 'usr1')],
+        ['sp/admin.member/m2', member('m2', 'usr2')],
+        ['sp/admin.door/d1', '{"name":"old"}'],
+      ]),
+    ],
+    ['u:usr1', new Map([['sp/door/d1', '{"name":"old"}']])],
+    ['u:usr2', new Map([['sp/door/d1', '{"name":"old"}']])],
+    ['n:unit', new Map([['sp/unit.access/m2', '{"relays":[1]}']])],
+  ]);
+
+  it('takes only the entries the focus owns from the partial rebuild', () => {
+    // Rebuilt with m1 only: m2 is absent from the partial views, and must not be removed.
+    const partial: Views = new Map([
+      [
+        'a:sp',
+        new Map([
+          ['sp/admin.member/m1', member('m1', 'usr1')],
+          ['sp/admin.door/d1', '{"name":"new"}'],
+        ]),
+      ],
+      ['u:usr1', new Map([['sp/door/d1', '{"name":"new"}']])],
+    ]);
+    const focus = {
+      members: new Set(['m1']),
+      units: new Set<string>(),
+      doors: new Set<string>(),
+      groups: new Set<string>(),
+    };
+    const delta = focusedDelta(
+      'sp',
+      focus,
+      published,
+      partial,
+      new Map([['m1', 'usr1']]),
+    );
+    // Her phone changes; the door's dashboard entry is not hers, nor is m2's phone or unit entry.
+    expect([...delta.keys()]).toEqual(['u:usr1']);
+    expect(delta.get('u:usr1')?.get('sp/door/d1')).toBe('{"name":"new"}');
+  });
+
+  it('removes a deleted member everywhere she was, found by her published entry', () => {
+    const partial: Views = new Map();
+    const focus = {
+      members: new Set(['m2']),
+      units: new Set<string>(),
+      doors: new Set<string>(),
+      groups: new Set<string>(),
+    };
+    const delta = focusedDelta('sp', focus, published, partial, new Map());
+    expect(delta.get('a:sp')?.get('sp/admin.member/m2')).toBeNull();
+    expect(delta.get('u:usr2')?.get('sp/door/d1')).toBeNull();
+    expect(delta.get('n:unit')?.get('sp/unit.access/m2')).toBeNull();
+    expect(delta.has('u:usr1')).toBe(false);
+  });
+});
