@@ -188,8 +188,18 @@ export class EmbeddedBroker {
       aedes.subscribe(
         topic,
         (packet, done) => {
-          handler(packet.topic, packet.payload as Buffer);
-          done();
+          try {
+            handler(packet.topic, packet.payload as Buffer);
+          } catch (err) {
+            this.opts.log.error(
+              { category: 'mqtt', topic: packet.topic, err },
+              'unit message handler failed',
+            );
+          } finally {
+            // Not synchronously: the emitter would hand over the next queued message inside
+            // this call, and thousands queued (units answering a change) overflow the stack.
+            queueMicrotask(done);
+          }
         },
         () => resolve(),
       ),
