@@ -4,8 +4,9 @@ import { serveSync } from './testing/sync-server';
 import {
   accessEntry,
   accessKey,
-  configKey,
-  unitConfig,
+  fullConfig,
+  spaceKey,
+  unitSpace,
   unitView,
 } from './testing/views';
 
@@ -83,8 +84,8 @@ describe('agent configuration sync across disconnects', () => {
     }
     await commit({
       op: 'put',
-      key: configKey(),
-      value: unitConfig({ lockdown: true }),
+      key: spaceKey(),
+      value: unitSpace({ lockdown: true }),
     });
     await commit(
       { op: 'del', key: accessKey('m_c2') },
@@ -96,8 +97,8 @@ describe('agent configuration sync across disconnects', () => {
     );
     await commit({
       op: 'put',
-      key: configKey(),
-      value: unitConfig({ timezone: 'Atlantic/Canary' }),
+      key: spaceKey(),
+      value: unitSpace({ timezone: 'Atlantic/Canary' }),
     });
     await commit(
       {
@@ -131,7 +132,7 @@ describe('agent configuration sync across disconnects', () => {
       Object.fromEntries(log.view),
     );
     expect(agent.view.has(accessKey('m_bob'))).toBe(false);
-    expect(agent.config).toEqual(unitConfig({ timezone: 'Atlantic/Canary' }));
+    expect(agent.config).toEqual(fullConfig({ timezone: 'Atlantic/Canary' }));
     expect(agent.lockdown).toBe(false);
   });
 });

@@ -6,7 +6,10 @@ import {
   accessEntry,
   accessKey,
   configKey,
+  fullConfig,
+  spaceKey,
   unitConfig,
+  unitSpace,
   unitView,
 } from './testing/views';
 
@@ -54,7 +57,7 @@ describe('agent configuration sync', () => {
     );
     expect(Object.fromEntries(agent.view)).toEqual(view);
     expect(agent.cursor).toBe('e1.5');
-    expect(agent.config).toEqual(unitConfig());
+    expect(agent.config).toEqual(fullConfig());
     // Reported only once on disk.
     expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({
       cursor: 'e1.5',
@@ -101,6 +104,7 @@ describe('agent configuration sync', () => {
     expect(server.reports.slice(1)).toEqual(expected);
     expect(Object.fromEntries(agent.view)).toEqual({
       [configKey()]: unitConfig(),
+      [spaceKey()]: unitSpace(),
       [accessKey('m_bob')]: accessEntry('bob', { relays: [2] }),
       [accessKey('m_cy')]: accessEntry('cy'),
     });
@@ -143,7 +147,8 @@ describe('agent configuration sync', () => {
     ];
     await server.sync(
       snapshot('e1.5', {
-        [configKey()]: unitConfig({ lockdown: true, doors }),
+        [configKey()]: unitConfig({ doors }),
+        [spaceKey()]: unitSpace({ lockdown: true }),
       }),
     );
     await vi.waitFor(() => expect(agent.lockdown).toBe(true), waitLong);
@@ -170,9 +175,8 @@ describe('agent configuration sync', () => {
       lines.filter((l) => l.msg.startsWith('no door on relay')),
     ).toHaveLength(1);
 
-    await server.sync(
-      change('e1.6', [put(configKey(), unitConfig({ doors }))]),
-    );
+    // Lifted: one new value of the space's shared entry.
+    await server.sync(change('e1.6', [put(spaceKey(), unitSpace())]));
     await vi.waitFor(() => expect(agent.lockdown).toBe(false), waitLong);
     expect(lines.map((l) => l.msg)).toContain('lockdown lifted');
   });

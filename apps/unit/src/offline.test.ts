@@ -5,7 +5,8 @@ import {
   accessKey,
   configKey,
   EVENINGS,
-  unitConfig,
+  spaceKey,
+  unitSpace,
   unitView,
 } from './testing/views';
 
@@ -45,7 +46,7 @@ describe('decideOffline', () => {
   it('uses the time zone of the config', () => {
     const view = viewOf({
       ...unitView(ana),
-      [configKey()]: unitConfig({ timezone: 'America/New_York' }),
+      [spaceKey()]: unitSpace({ timezone: 'America/New_York' }),
     });
     // 18:00 in New York in January is 23:00Z.
     expect(
@@ -108,7 +109,7 @@ describe('decideOffline', () => {
   it('refuses every member during lockdown: door_locked_down', () => {
     const view = viewOf({
       ...unitView(ana, accessEntry('bob')),
-      [configKey()]: unitConfig({ lockdown: true }),
+      [spaceKey()]: unitSpace({ lockdown: true }),
     });
     const evening = at('2030-01-15T18:00:00Z');
     expect(

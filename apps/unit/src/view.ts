@@ -2,17 +2,21 @@ import {
   UnitAccessEntry as AccessEntrySchema,
   UnitConfigEntry as ConfigEntrySchema,
   parseViewKey,
+  UnitSpaceEntry as SpaceEntrySchema,
 } from '@keyway/protocol';
 import type { z } from 'zod';
 
-export type UnitConfigEntry = z.infer<typeof ConfigEntrySchema>;
+/** The unit's configuration: its own `unit.config` entry with its space's `unit.space` entry. */
+export type UnitConfigEntry = z.infer<typeof ConfigEntrySchema> &
+  z.infer<typeof SpaceEntrySchema>;
 export type UnitAccessEntry = z.infer<typeof AccessEntrySchema>;
 /** What the unit keeps of its sync view: `{spaceId}/{kind}/{id}` → value. */
 export type UnitView = ReadonlyMap<string, unknown>;
 
 /**
- * This unit's `unit.config` entry, or null when the view has none (nothing synced yet) or it is
- * not valid. A unit's view holds one, for its own id.
+ * This unit's configuration: its `unit.config` entry (its doors) with its space's `unit.space`
+ * entry (time zone, lockdown), or null when the view lacks either (nothing synced yet) or one
+ * is not valid. A unit's view holds one of each.
  */
 export function readUnitConfig(
   view: UnitView,
@@ -23,7 +27,12 @@ export function readUnitConfig(
     if (k?.kind !== 'unit.config' || (unitId !== undefined && k.id !== unitId))
       continue;
     const parsed = ConfigEntrySchema.safeParse(value);
-    if (parsed.success && parsed.data.spaceId === k.spaceId) return parsed.data;
+    if (!parsed.success || parsed.data.spaceId !== k.spaceId) continue;
+    const space = SpaceEntrySchema.safeParse(
+      view.get(`${k.spaceId}/unit.space/${k.spaceId}`),
+    );
+    if (space.success && space.data.spaceId === k.spaceId)
+      return { ...parsed.data, ...space.data };
   }
   return null;
 }

@@ -100,7 +100,8 @@ export const focusSize = (f: Focus) =>
  * trusted for the entries the focus owns and ignored for every other one.
  *  - a member owns her phone's whole view of the space, her `admin.member` entry and her
  *    `unit.access` entry on every unit;
- *  - a unit owns `admin.unit` and its `unit.config`; a door `admin.door`; a group `admin.group`.
+ *  - a unit owns `admin.unit`, its `unit.config` and its copy of `unit.space`; a door
+ *    `admin.door`; a group `admin.group`.
  */
 export function focusedDelta(
   spaceId: string,
@@ -144,8 +145,10 @@ export function focusedDelta(
     for (const key of keys) put(audience, key);
   }
 
-  for (const unitId of focus.units)
+  for (const unitId of focus.units) {
     put(`n:${unitId}`, viewKey(spaceId, 'unit.config', unitId));
+    put(`n:${unitId}`, viewKey(spaceId, 'unit.space', spaceId));
+  }
   if (focus.members.size) {
     const units = new Set<string>();
     for (const views of [published, partial])

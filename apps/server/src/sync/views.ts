@@ -180,15 +180,20 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
     (door) => door.unit_id,
     (door) => door,
   );
+  // Shared by every unit of the space: a lockdown reaches 5,000 units as one serialized change.
+  const unitSpaceJson = JSON.stringify({
+    spaceId: sid,
+    timezone: d.space.timezone,
+    lockdown: d.space.lockdown === 1,
+  });
   for (const unit of d.units) {
     const doors = (doorsOfUnit.get(unit.id) ?? []).sort(
       (x, y) => x.relay - y.relay,
     );
+    putJson(unitAudience(unit.id), 'unit.space', sid, unitSpaceJson);
     put(unitAudience(unit.id), 'unit.config', unit.id, {
       unitId: unit.id,
       spaceId: sid,
-      timezone: d.space.timezone,
-      lockdown: d.space.lockdown === 1,
       doors: doors.map((door) => ({
         doorId: door.id,
         relay: door.relay,

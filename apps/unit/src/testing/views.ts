@@ -1,3 +1,8 @@
+import type {
+  UnitSpaceEntry,
+  UnitConfigEntry as WireConfig,
+} from '@keyway/protocol';
+import type { z } from 'zod';
 import type { UnitAccessEntry, UnitConfigEntry } from '../view';
 import { UNIT_ID } from './harness';
 
@@ -6,17 +11,42 @@ export const SPACE_ID = 'sp_1';
 
 export const configKey = (unitId = UNIT_ID) =>
   `${SPACE_ID}/unit.config/${unitId}`;
+export const spaceKey = () => `${SPACE_ID}/unit.space/${SPACE_ID}`;
 export const accessKey = (memberId: string) =>
   `${SPACE_ID}/unit.access/${memberId}`;
 
-export function unitConfig(
-  overrides: Partial<UnitConfigEntry> = {},
-): UnitConfigEntry {
+/** The space's entry every unit shares: time zone and lockdown. */
+export function unitSpace(
+  overrides: Partial<z.infer<typeof UnitSpaceEntry>> = {},
+): z.infer<typeof UnitSpaceEntry> {
   return {
-    unitId: UNIT_ID,
     spaceId: SPACE_ID,
     timezone: 'Europe/Madrid',
     lockdown: false,
+    ...overrides,
+  };
+}
+
+/** What the agent reads from both: `unitConfig` with `unitSpace`. */
+export function fullConfig(
+  overrides: Partial<UnitConfigEntry> = {},
+): UnitConfigEntry {
+  const { timezone, lockdown, ...config } = overrides;
+  return {
+    ...unitConfig(config),
+    ...unitSpace({
+      ...(timezone === undefined ? {} : { timezone }),
+      ...(lockdown === undefined ? {} : { lockdown }),
+    }),
+  };
+}
+
+export function unitConfig(
+  overrides: Partial<z.infer<typeof WireConfig>> = {},
+): z.infer<typeof WireConfig> {
+  return {
+    unitId: UNIT_ID,
+    spaceId: SPACE_ID,
     doors: [
       { doorId: 'door_front', relay: 1, pulseMs: 500, sensor: true },
       { doorId: 'door_garage', relay: 2, pulseMs: 1500, sensor: false },
@@ -50,12 +80,13 @@ export const EVENINGS: UnitAccessEntry['access'] = {
   ],
 };
 
-/** A whole view: the config plus these access entries. */
+/** A whole view: the config and the space's entry, plus these access entries. */
 export function unitView(
   ...entries: UnitAccessEntry[]
 ): Record<string, unknown> {
   return {
     [configKey()]: unitConfig(),
+    [spaceKey()]: unitSpace(),
     ...Object.fromEntries(entries.map((e) => [accessKey(e.memberId), e])),
   };
 }

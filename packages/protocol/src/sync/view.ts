@@ -11,7 +11,7 @@ import { Unit } from '../http/units';
  *
  * A member's phone (her spaces):  space, access, door, group
  * An admin's dashboard (a space): admin.space, admin.unit, admin.door, admin.group, admin.member, admin.admin
- * A unit (its own doors):         unit.config, unit.access
+ * A unit (its own doors):         unit.space, unit.config, unit.access
  */
 export const VIEW_KINDS = [
   'space',
@@ -24,6 +24,7 @@ export const VIEW_KINDS = [
   'admin.group',
   'admin.member',
   'admin.admin',
+  'unit.space',
   'unit.config',
   'unit.access',
 ] as const;
@@ -107,12 +108,20 @@ export const AdminEntries = {
   'admin.admin': SpaceAdmin,
 };
 
+/**
+ * `{spaceId}/unit.space/{spaceId}`: what every unit of the space shares — one value, so a
+ * lockdown or a new time zone is one message for all of the space's units.
+ */
+export const UnitSpaceEntry = z.object({
+  spaceId: Id,
+  timezone: z.string(),
+  lockdown: z.boolean(),
+});
+
 /** `{spaceId}/unit.config/{unitId}`: what the unit drives. */
 export const UnitConfigEntry = z.object({
   unitId: Id,
   spaceId: Id,
-  timezone: z.string(),
-  lockdown: z.boolean(),
   doors: z.array(
     z.object({
       doorId: Id,
