@@ -2,6 +2,7 @@ import { owner } from './gens';
 import {
   adminRequest,
   connect,
+  FAN_WARMUP,
   type Fanout,
   fanout,
   type Latency,
@@ -181,7 +182,7 @@ export async function keywayUnits(
     run.log(`keyway: commit→unit at ${n}: ${JSON.stringify(single.arrive)}`);
     run.mark(`commit→unit at ${n}`);
     const first = zone;
-    zone += sizes.rounds;
+    zone += sizes.rounds + FAN_WARMUP;
     const tz = (r: number) => ZONES[(first + r) % ZONES.length]!;
     const all = await fanout(
       run.units,

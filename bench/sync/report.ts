@@ -143,7 +143,7 @@ export const METHOD = {
   commitToPhone:
     'The generator holding member i’s socket takes t0, PATCHes /v1/members/{i} {name} as the owner, and stops when that socket receives the change carrying the new name. HTTP resp = response fully read. Baseline: p99 of a bare SQLite WAL synchronous=FULL single-row commit in the same data dir + p99 of a bare ws echo round trip of the same message size with the same idle clients connected. Target: p99 ≤ 2 × baseline.',
   fanout:
-    'The coordinator renames group G<n> (members 0..n-1, all connected) and every generator reports each client’s arrival − t0; p50/p99 over all clients of all rounds, last = median over rounds of the last arrival. Baseline: bare ws server sends a string of the same size to the same clients. Target: p99 ≤ 2 × bare p99.',
+    'The coordinator renames group G<n> (members 0..n-1, all connected) and every generator reports each client’s arrival − t0 (after one unrecorded warm-up round, for the baselines too); p50/p99 over all clients of all rounds, last = median over rounds of the last arrival. Baseline: bare ws server sends a string of the same size to the same clients. Target: p99 ≤ 2 × bare p99.',
   units:
     'Simulated units (mqtt.js, username = unit id) subscribe sync, publish resume, and answer every update with applied. Single: the generator holding the unit PATCHes its door’s pulseMs and times its sync message. All: the coordinator changes the space’s time zone and every unit’s arrival is timed. Baseline: bare aedes broker, same payload sizes, QoS 1. Target: p99 ≤ 2 × mqtt p99 + commit p99.',
   memory:

@@ -6,7 +6,7 @@ export interface ReceiptCounts {
   received: number;
   pending: { clientId: string; cursor: number }[];
 }
-const FLUSH_SLICE = 200;
+const FLUSH_SLICE = 50;
 
 type ClientRow = {
   client_id: string;
