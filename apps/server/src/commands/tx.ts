@@ -5,6 +5,7 @@ import type { NewEvent } from '../services/event-log';
 import { appendChanges, lockChangeLog } from '../sync/changelog';
 import { applyDelta } from '../sync/delta';
 import {
+  addFocus,
   addSeeds,
   emptyFocus,
   expandFocus,
@@ -76,6 +77,8 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
   /** Spaces whose command said what it changed (focus or patch): no whole rebuild. */
   const declared = new Set<string>();
   const autoTouched = new Set<string>();
+  /** What each command named, and the focus resolved from it (before the write and at commit). */
+  const seeds = new Map<string, Focus>();
   const focus = new Map<string, Focus>();
   const { result, batch } = await ctx.db.transaction().execute(async (trx) => {
     await lockChangeLog(trx, ctx.dialect);
@@ -94,25 +97,25 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
         declared.add(spaceId);
         patches.push({ kind: 'group', spaceId, groupId });
       },
-      focus: async (spaceId, seeds) => {
+      focus: async (spaceId, s) => {
         declared.add(spaceId);
-        const f = getOrCreate(focus, spaceId, emptyFocus);
-        addSeeds(f, seeds);
+        addSeeds(getOrCreate(seeds, spaceId, emptyFocus), s);
+        // What depends on them now: a delete or a move may take it away by commit time.
         const before = await expandFocus(
           trx,
           spaceId,
-          addSeeds(emptyFocus(), seeds),
+          addSeeds(emptyFocus(), s),
         );
-        for (const k of ['members', 'units', 'doors', 'groups'] as const)
-          for (const id of before[k]) f[k].add(id);
+        addFocus(getOrCreate(focus, spaceId, emptyFocus), before);
       },
     });
     // An admin's change recomputes its space, unless the command said what it touched.
     for (const spaceId of autoTouched)
       if (!declared.has(spaceId)) touched.add(spaceId);
+    // …and what depends on them at commit (an insert or a move may have added some).
     for (const [spaceId, f] of focus)
       if (!touched.has(spaceId))
-        focus.set(spaceId, await expandFocus(trx, spaceId, f));
+        addFocus(f, await expandFocus(trx, spaceId, seeds.get(spaceId)!));
       else focus.delete(spaceId);
     const batch =
       touched.size || events.length || patches.length || focus.size

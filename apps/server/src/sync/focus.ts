@@ -31,6 +31,12 @@ export const emptyFocus = (): Focus => ({
   groups: new Set(),
 });
 
+export function addFocus(f: Focus, more: Focus): Focus {
+  for (const k of ['members', 'units', 'doors', 'groups'] as const)
+    for (const id of more[k]) f[k].add(id);
+  return f;
+}
+
 export function addSeeds(f: Focus, s: FocusSeeds): Focus {
   for (const id of s.members ?? []) f.members.add(id);
   for (const id of s.units ?? []) f.units.add(id);
@@ -41,8 +47,9 @@ export function addSeeds(f: Focus, s: FocusSeeds): Focus {
 
 /**
  * Everything whose entries depend on the seeds, as the rows stand now: a unit's doors, a door's
- * unit, the groups that open a door, the members of those groups. Called before a write (what
- * it may remove) and again before commit (what it may add); the union is the focus.
+ * unit, the groups that open a door, the members of those groups (one step each: a door's unit
+ * is focused for its config, not for its other doors). Called before a write (what it may
+ * remove) and again before commit (what it may add); the union is the focus.
  */
 export async function expandFocus(
   db: Db,
