@@ -122,6 +122,7 @@ async function main() {
   const phones = await keywayPhones(run, serverRss);
   const units = await keywayUnits(run, server.mqttUrl);
   if ('error' in units) log(`units: ${units.error}`);
+  if (PROFILE) await sleep(2000); // the last profile is written before the server goes
   await server.kill();
   running = undefined;
 
