@@ -2,7 +2,14 @@ import mqtt from 'mqtt';
 import { spawnScript } from '../lib/procs';
 import { type Summary, summarize } from '../lib/stats';
 import { owner, Worker } from './gens';
-import { connect, type Fanout, fanout, type Run, range } from './phases';
+import {
+  connect,
+  type Fanout,
+  fanout,
+  type Run,
+  range,
+  SETTLE_MS,
+} from './phases';
 import { now, padded, sleep } from './worker';
 
 export interface BareWsLevel {
@@ -73,6 +80,7 @@ export async function bareWs(
       if (sizes.phones.includes(n)) {
         level.rssKb = await rss();
         level.perClientKb = (level.rssKb - rss0) / n;
+        await sleep(SETTLE_MS);
         level.echo = await spread(run.phones, n, sizes.samples, 'echo', () => ({
           bytes: bytes.latency,
         }));
@@ -140,6 +148,7 @@ export async function bareMqtt(
       );
       connected = n;
       const size = bytes[n] ?? { single: 300, all: 300 };
+      await sleep(SETTLE_MS);
       const single = await spread(
         run.units,
         n,

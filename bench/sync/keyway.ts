@@ -10,8 +10,9 @@ import {
   median,
   type Run,
   range,
+  SETTLE_MS,
 } from './phases';
-import { now } from './worker';
+import { now, sleep } from './worker';
 
 export interface PhoneLevel {
   clients: number;
@@ -57,6 +58,7 @@ export async function keywayPhones(run: Run, serverRss: () => Promise<number>) {
     if (sizes.phones.includes(n)) {
       level.rssKb = await serverRss();
       level.perClientKb = (level.rssKb - rss0) / n;
+      await sleep(SETTLE_MS);
       level.latency = await latencies(run.phones, n, sizes.samples, (k, i) => ({
         marker: `"lat-${n}-${k}"`,
         url: `${run.url}/v1/members/${seeded.members[i]!.id}`,
@@ -169,6 +171,7 @@ export async function keywayUnits(
     connected = n;
     run.log(`keyway: ${n} units connected in ${Math.round(connectMs)} ms`);
     run.mark(`connect units to ${n}`);
+    await sleep(SETTLE_MS);
     const single = await latencies(run.units, n, sizes.samples, (_k, i) => {
       const pulseMs = 100 + (seq++ % 29_000);
       return {

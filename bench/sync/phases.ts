@@ -47,6 +47,11 @@ export interface Fanout {
 }
 
 const WARMUP = 3;
+/**
+ * After a level's clients connected, latency sampling waits this long: the clients are then
+ * idle, as the figures say (their connects' receipts are written a second later, in a batch).
+ */
+export const SETTLE_MS = 2000;
 /** Fan-outs (Keyway's and the baselines' alike) start with one unrecorded round. */
 export const FAN_WARMUP = 1;
 export const range = (from: number, to: number) =>

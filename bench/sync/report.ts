@@ -141,7 +141,7 @@ export const METHOD = {
   clock:
     'Every interval is start and end on one host: load generators stamp arrivals with performance.timeOrigin + performance.now() in their own process; for fan-outs the coordinator takes t0 the same way just before the HTTP request (bare ws server: just before its first send; bare MQTT: just before the first publish) and sends t0 to each generator over IPC.',
   commitToPhone:
-    'The generator holding member i’s socket takes t0, PATCHes /v1/members/{i} {name} as the owner, and stops when that socket receives the change carrying the new name. HTTP resp = response fully read. Baseline: p99 of a bare SQLite WAL synchronous=FULL single-row commit in the same data dir + p99 of a bare ws echo round trip of the same message size with the same idle clients connected. Target: p99 ≤ 2 × baseline.',
+    'Sampling starts 2 s after the level’s clients connected (idle clients). The generator holding member i’s socket takes t0, PATCHes /v1/members/{i} {name} as the owner, and stops when that socket receives the change carrying the new name. HTTP resp = response fully read. Baseline: p99 of a bare SQLite WAL synchronous=FULL single-row commit in the same data dir + p99 of a bare ws echo round trip of the same message size with the same idle clients connected. Target: p99 ≤ 2 × baseline.',
   fanout:
     'The coordinator renames group G<n> (members 0..n-1, all connected) and every generator reports each client’s arrival − t0 (after one unrecorded warm-up round, for the baselines too); p50/p99 over all clients of all rounds, last = median over rounds of the last arrival. Baseline: bare ws server sends a string of the same size to the same clients. Target: p99 ≤ 2 × bare p99.',
   units:
