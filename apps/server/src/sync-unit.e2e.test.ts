@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { viewRows } from './sync/shared';
 import { unitAudience } from './sync/views';
 import { buildSpace } from './test/fixtures';
 import { expectStatus, TestServer } from './test/harness';
@@ -34,12 +35,10 @@ describe('units follow their configuration and access list over MQTT (real unit 
   };
   /** What the server says this unit's view is now. */
   const serverView = async () => {
-    const rows = await t.server.ctx.db
-      .selectFrom('view_state')
-      .select(['key', 'value'])
-      .where('audience', '=', unitAudience(s.unit.id))
+    const rows = await viewRows(t.server.ctx.db)
+      .where('v.audience', '=', unitAudience(s.unit.id))
       .execute();
-    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]));
+    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value!)]));
   };
   /** The receipt of the latest change that reached the unit. */
   const unitReceipt = async () => {

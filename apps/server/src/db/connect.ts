@@ -12,6 +12,7 @@ import {
 import pg from 'pg';
 import { init } from './migrations/001_init';
 import { sync } from './migrations/002_sync';
+import { sharedValues } from './migrations/003_shared_values';
 import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -86,6 +87,7 @@ async function migrate(storage: Storage): Promise<void> {
   const migrations: Record<string, Migration> = {
     '001_init': init(storage.dialect),
     '002_sync': sync(storage.dialect),
+    '003_shared_values': sharedValues(),
   };
   const migrator = new Migrator({
     db: storage.db,

@@ -123,6 +123,13 @@ export interface ViewStateTable {
   audience: string;
   key: string;
   space_id: string;
+  /** The entry's JSON, or '' when it is a shared entry: its value is in `shared_values`. */
+  value: string;
+}
+/** One value for an entry every audience of a space shows alike (see sync/shared.ts). */
+export interface SharedValuesTable {
+  key: string;
+  space_id: string;
   value: string;
 }
 export interface SyncClientsTable {
@@ -143,6 +150,7 @@ export interface Database {
   changes: ChangesTable;
   change_targets: ChangeTargetsTable;
   view_state: ViewStateTable;
+  shared_values: SharedValuesTable;
   sync_clients: SyncClientsTable;
   sync_client_audiences: SyncClientAudiencesTable;
   users: UsersTable;

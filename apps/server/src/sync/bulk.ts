@@ -32,6 +32,25 @@ export async function upsertViewState(
   );
 }
 
+/** `shared_values` upserts of one space: [key, value] rows. */
+export async function upsertShared(
+  db: Db,
+  dialect: Dialect,
+  spaceId: string,
+  rows: [string, string][],
+): Promise<void> {
+  if (!rows.length) return;
+  if (dialect === 'postgres') {
+    await sql`INSERT INTO shared_values (key, space_id, value)
+      SELECT k, ${spaceId}, v FROM unnest(${col(rows, 0)}::text[], ${col(rows, 1)}::text[]) AS t(k, v)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`.execute(db);
+    return;
+  }
+  await sql`INSERT INTO shared_values (key, space_id, value)
+    SELECT json_extract(value, '$[0]'), ${spaceId}, json_extract(value, '$[1]') FROM json_each(${JSON.stringify(rows)}) WHERE true
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value`.execute(db);
+}
+
 /** `view_state` deletes: [audience, key] rows. */
 export async function deleteViewState(
   db: Db,

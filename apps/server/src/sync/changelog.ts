@@ -6,12 +6,14 @@ import {
   deleteViewState,
   insertChanges,
   insertTargets,
+  upsertShared,
   upsertViewState,
 } from './bulk';
-import { type Delta, diffViews, opsJson, viewStateRows } from './delta';
+import { type Delta, diffViews, opsJson } from './delta';
 import { type Focus, focusedDelta } from './focus';
 import { getOrCreate } from './maps';
 import { applyPatches, patchesBySpace, type ViewPatch } from './patches';
+import { viewRows, viewStateWrites } from './shared';
 import { loadFocusData, loadSpaceData } from './space-data';
 import type { ViewCache } from './view-cache';
 import {
@@ -71,6 +73,8 @@ export interface ChangeWork {
 /** A space's views after the write: the delta to apply to `views` once committed. */
 export interface Publication {
   views: Views;
+  /** The views as published before this write (what `view_state` holds until it commits). */
+  before: Views;
   delta: Delta;
   /** A whole-space rebuild: `views` is the new map and replaces the cached one as it is. */
   replaced: boolean;
@@ -114,9 +118,15 @@ export async function appendChanges(
       resyncUsers.add(userId);
     published.set(spaceId, {
       views: built.views,
+      before: oldViews,
       delta: diffViews(oldViews, built.views),
       replaced: true,
     });
+    if (!data)
+      await db
+        .deleteFrom('shared_values')
+        .where('space_id', '=', spaceId)
+        .execute();
   }
   // A change to some members, units, doors or groups: rebuild just what depends on them. In a
   // space of 9,000 members or 5,000 units this is one entry instead of all of them.
@@ -131,6 +141,7 @@ export async function appendChanges(
     const views = await publishedViews(db, spaceId, cache);
     published.set(spaceId, {
       views,
+      before: views,
       delta: focusedDelta(
         spaceId,
         focus,
@@ -146,11 +157,8 @@ export async function appendChanges(
     if (full.has(spaceId)) continue;
     let p = published.get(spaceId);
     if (!p) {
-      p = {
-        views: await publishedViews(db, spaceId, cache),
-        delta: new Map(),
-        replaced: false,
-      };
+      const views = await publishedViews(db, spaceId, cache);
+      p = { views, before: views, delta: new Map(), replaced: false };
       published.set(spaceId, p);
     }
     await applyPatches(db, spaceId, p.views, p.delta, patches);
@@ -162,9 +170,10 @@ export async function appendChanges(
   for (const [spaceId, p] of published) {
     for (const [audience, entries] of p.delta)
       payloadOf(audience).ops = [...(payloadOf(audience).ops ?? []), entries];
-    const rows = viewStateRows(p.delta);
+    const rows = viewStateWrites(p.before, p.delta);
     await deleteViewState(db, dialect, rows.deletes);
     await upsertViewState(db, dialect, spaceId, rows.upserts);
+    await upsertShared(db, dialect, spaceId, [...rows.shared]);
   }
   for (const e of work.events) {
     const admins = payloadOf(adminAudience(e.spaceId));
@@ -268,16 +277,13 @@ async function publishedViews(
 ): Promise<Views> {
   const cached = cache?.get(spaceId);
   if (cached) return cached;
-  const rows = await db
-    .selectFrom('view_state')
-    .select(['audience', 'key', 'value'])
-    .where('space_id', '=', spaceId)
-    .execute();
+  const rows = await viewRows(db).where('v.space_id', '=', spaceId).execute();
   const views: Views = new Map();
   for (const r of rows)
-    getOrCreate(views, r.audience, () => new Map<string, string>()).set(
-      r.key,
-      r.value,
-    );
+    if (r.value !== null)
+      getOrCreate(views, r.audience, () => new Map<string, string>()).set(
+        r.key,
+        r.value,
+      );
   return views;
 }

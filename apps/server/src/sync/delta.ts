@@ -83,20 +83,3 @@ export function opsJson(entries: Map<string, string | null>): string {
   });
   return `[${parts.join(',')}]`;
 }
-
-export interface ViewStateRows {
-  upserts: [audience: string, key: string, value: string][];
-  deletes: [audience: string, key: string][];
-}
-
-/** The `view_state` rows a delta writes (the durable copy of the published views). */
-export function viewStateRows(delta: Delta): ViewStateRows {
-  const rows: ViewStateRows = { upserts: [], deletes: [] };
-  for (const [audience, entries] of delta) {
-    for (const [key, value] of entries) {
-      if (value === null) rows.deletes.push([audience, key]);
-      else rows.upserts.push([audience, key, value]);
-    }
-  }
-  return rows;
-}

@@ -1,5 +1,6 @@
 import type { Db, Dialect } from '../db/connect';
 import type { ChangeBatch } from './bus';
+import { viewRows } from './shared';
 import { adminAudience, memberAudience } from './views';
 
 /** The audiences one user's sockets follow: her own (member) view and each space she administers. */
@@ -29,13 +30,12 @@ export async function readSnapshot(
       .selectFrom('changes')
       .select((eb) => eb.fn.max('cursor').as('c'))
       .executeTakeFirst();
-    const rows = await trx
-      .selectFrom('view_state')
-      .select(['key', 'value'])
-      .where('audience', 'in', audiences)
+    const rows = await viewRows(trx)
+      .where('v.audience', 'in', audiences)
       .execute();
     const view: Record<string, unknown> = {};
-    for (const r of rows) view[r.key] = JSON.parse(r.value);
+    for (const r of rows)
+      if (r.value !== null) view[r.key] = JSON.parse(r.value);
     return { cursor: Number(max?.c ?? 0), view };
   });
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect';
+import { viewRows } from '../sync/shared';
 import { loadSpaceData } from '../sync/space-data';
 import { buildSpaceViews } from '../sync/views';
 
@@ -9,12 +10,13 @@ import { buildSpaceViews } from '../sync/views';
  * Returns the differences, as readable lines (empty: none).
  */
 export async function publishedDrift(db: Db, now: Date): Promise<string[]> {
-  const rows = await db
-    .selectFrom('view_state')
-    .select(['space_id', 'audience', 'key', 'value'])
-    .execute();
+  const rows = await viewRows(db).execute();
   const published = new Map<string, string>();
-  for (const r of rows) published.set(`${r.audience} ${r.key}`, r.value);
+  for (const r of rows)
+    published.set(
+      `${r.audience} ${r.key}`,
+      r.value ?? '(shared value missing)',
+    );
   const spaces = await db.selectFrom('spaces').select('id').execute();
   const expected = new Map<string, string>();
   for (const s of spaces) {
