@@ -57,9 +57,21 @@ export function diffViews(before: Views, after: Views): Delta {
   return delta;
 }
 
+/** A space's unit audiences (`n:`), remembered per views map: 9,000 phones are not scanned. */
+const unitAudienceLists = new WeakMap<Views, string[]>();
+export function unitAudiences(views: Views): string[] {
+  let list = unitAudienceLists.get(views);
+  if (!list) {
+    list = [...views.keys()].filter((a) => a.startsWith('n:'));
+    unitAudienceLists.set(views, list);
+  }
+  return list;
+}
+
 /** Applies `delta` to `views` in place (after commit: the cache then holds what was published). */
 export function applyDelta(views: Views, delta: Delta): void {
   for (const [audience, entries] of delta) {
+    if (audience.startsWith('n:')) unitAudienceLists.delete(views);
     const map = getOrCreate(views, audience, () => new Map<string, string>());
     for (const [key, value] of entries) {
       if (value === null) map.delete(key);

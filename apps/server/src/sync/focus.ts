@@ -1,6 +1,6 @@
 import { viewKey } from '@keyway/protocol';
 import type { Db } from '../db/connect';
-import { type Delta, setEntry } from './delta';
+import { type Delta, setEntry, unitAudiences } from './delta';
 import { chunked } from './space-data';
 import { adminAudience, type Views } from './views';
 
@@ -157,10 +157,10 @@ export function focusedDelta(
     put(`n:${unitId}`, viewKey(spaceId, 'unit.space', spaceId));
   }
   if (focus.members.size) {
-    const units = new Set<string>();
-    for (const views of [published, partial])
-      for (const audience of views.keys())
-        if (audience.startsWith('n:')) units.add(audience);
+    const units = new Set([
+      ...unitAudiences(published),
+      ...unitAudiences(partial),
+    ]);
     for (const audience of units)
       for (const id of focus.members)
         put(audience, viewKey(spaceId, 'unit.access', id));
