@@ -68,12 +68,36 @@ export function unitAudiences(views: Views): string[] {
   return list;
 }
 
+/**
+ * Which audiences show a door or a group, remembered per views map: a sensor report or a group
+ * rename patches those entries without scanning every audience of a 9,000-member space. Built
+ * on first use; dropped when an entry of these kinds appears or goes.
+ */
+const INDEXED = new Set(['door', 'admin.door', 'group']);
+const holderIndexes = new WeakMap<Views, Map<string, string[]>>();
+const indexed = (key: string) =>
+  INDEXED.has(key.slice(key.indexOf('/') + 1, key.lastIndexOf('/')));
+export function audiencesWith(views: Views, key: string): string[] {
+  let index = holderIndexes.get(views);
+  if (!index) {
+    index = new Map();
+    for (const [audience, entries] of views)
+      for (const k of entries.keys())
+        if (indexed(k))
+          getOrCreate(index, k, (): string[] => []).push(audience);
+    holderIndexes.set(views, index);
+  }
+  return index.get(key) ?? [];
+}
+
 /** Applies `delta` to `views` in place (after commit: the cache then holds what was published). */
 export function applyDelta(views: Views, delta: Delta): void {
   for (const [audience, entries] of delta) {
     if (audience.startsWith('n:')) unitAudienceLists.delete(views);
     const map = getOrCreate(views, audience, () => new Map<string, string>());
     for (const [key, value] of entries) {
+      if ((value === null || !map.has(key)) && indexed(key))
+        holderIndexes.delete(views);
       if (value === null) map.delete(key);
       else map.set(key, value);
     }

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyDelta, diffViews, opsJson, setEntry } from './delta';
+import {
+  applyDelta,
+  audiencesWith,
+  diffViews,
+  opsJson,
+  setEntry,
+  unitAudiences,
+} from './delta';
 import { focusedDelta } from './focus';
 import type { Views } from './views';
 
@@ -65,6 +72,31 @@ describe('delta', () => {
       { op: 'put', key: 'sp/door/a', value: { name: 'Gate "1"' } },
       { op: 'del', key: 'sp/door/b' },
     ]);
+  });
+});
+
+describe('indexes over published views', () => {
+  it('know which audiences show a door, and follow entries that appear and go', () => {
+    const views: Views = new Map([
+      ['u:1', new Map([['sp/door/d1', '{}']])],
+      ['a:sp', new Map([['sp/admin.door/d1', '{}']])],
+      ['n:unit1', new Map([['sp/unit.config/unit1', '{}']])],
+    ]);
+    expect(audiencesWith(views, 'sp/door/d1')).toEqual(['u:1']);
+    expect(unitAudiences(views)).toEqual(['n:unit1']);
+    applyDelta(
+      views,
+      new Map([
+        ['u:2', new Map([['sp/door/d1', '{}']])],
+        ['u:1', new Map([['sp/door/d1', null]])],
+        ['n:unit2', new Map([['sp/unit.config/unit2', '{}']])],
+      ]),
+    );
+    expect(audiencesWith(views, 'sp/door/d1')).toEqual(['u:2']);
+    expect(unitAudiences(views).sort()).toEqual(['n:unit1', 'n:unit2']);
+    // A new value for an entry already shown keeps the index.
+    applyDelta(views, new Map([['u:2', new Map([['sp/door/d1', '{"v":2}']])]]));
+    expect(audiencesWith(views, 'sp/door/d1')).toEqual(['u:2']);
   });
 });
 

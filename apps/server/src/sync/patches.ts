@@ -1,6 +1,6 @@
 import { viewKey } from '@keyway/protocol';
 import type { Db } from '../db/connect';
-import { current, type Delta, setEntry } from './delta';
+import { audiencesWith, current, type Delta, setEntry } from './delta';
 import { getOrCreate } from './maps';
 import {
   adminAudience,
@@ -60,7 +60,7 @@ export async function applyPatches(
     ).map((r) => r.door_id);
     const key = viewKey(spaceId, 'group', group.id);
     const json = memberGroupJson(group);
-    for (const audience of views.keys())
+    for (const audience of holders(views, delta, key))
       if (current(views, delta, audience, key) !== undefined)
         setEntry(views, delta, audience, key, json);
     setEntry(
@@ -71,6 +71,16 @@ export async function applyPatches(
       adminGroupJson(group, doorIds),
     );
   }
+}
+
+/** The audiences that may show `key`: those published with it, and those this write gives it. */
+function holders(views: Views, delta: Delta, key: string): string[] {
+  const added = [...delta]
+    .filter(([, entries]) => typeof entries.get(key) === 'string')
+    .map(([audience]) => audience);
+  return added.length
+    ? [...new Set([...audiencesWith(views, key), ...added])]
+    : audiencesWith(views, key);
 }
 
 /** A door's state and stateSince replaced wherever the door is shown. */
@@ -84,8 +94,8 @@ function patchDoorState(
     viewKey(spaceId, 'admin.door', patch.doorId),
     viewKey(spaceId, 'door', patch.doorId),
   ];
-  for (const audience of views.keys()) {
-    for (const key of keys) {
+  for (const key of keys) {
+    for (const audience of holders(views, delta, key)) {
       const json = current(views, delta, audience, key);
       if (json === undefined) continue;
       const value = JSON.parse(json) as Record<string, unknown>;
