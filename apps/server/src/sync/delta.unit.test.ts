@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyDelta,
   audiencesWith,
+  type Delta,
   diffViews,
   opsJson,
   setEntry,
@@ -84,14 +85,14 @@ describe('indexes over published views', () => {
     ]);
     expect(audiencesWith(views, 'sp/door/d1')).toEqual(['u:1']);
     expect(unitAudiences(views)).toEqual(['n:unit1']);
-    applyDelta(
-      views,
-      new Map([
-        ['u:2', new Map([['sp/door/d1', '{}']])],
-        ['u:1', new Map([['sp/door/d1', null]])],
-        ['n:unit2', new Map([['sp/unit.config/unit2', '{}']])],
-      ]),
-    );
+    const entry = (key: string, value: string | null) =>
+      new Map<string, string | null>([[key, value]]);
+    const delta: Delta = new Map([
+      ['u:2', entry('sp/door/d1', '{}')],
+      ['u:1', entry('sp/door/d1', null)],
+      ['n:unit2', entry('sp/unit.config/unit2', '{}')],
+    ]);
+    applyDelta(views, delta);
     expect(audiencesWith(views, 'sp/door/d1')).toEqual(['u:2']);
     expect(unitAudiences(views).sort()).toEqual(['n:unit1', 'n:unit2']);
     // A new value for an entry already shown keeps the index.
