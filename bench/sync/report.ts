@@ -145,7 +145,7 @@ export const METHOD = {
   fanout:
     'The coordinator renames group G<n> (members 0..n-1, all connected) and every generator reports each client’s arrival − t0 (after one unrecorded warm-up round, for the baselines too); p50/p99 over all clients of all rounds, last = median over rounds of the last arrival. Baseline: bare ws server sends a string of the same size to the same clients. Target: p99 ≤ 2 × bare p99.',
   units:
-    'Simulated units (mqtt.js, username = unit id) subscribe sync, publish resume, and answer every update with applied. Single: the generator holding the unit PATCHes its door’s pulseMs and times its sync message. All: the coordinator changes the space’s time zone and every unit’s arrival is timed. Baseline: bare aedes broker, same payload sizes, QoS 1. Target: p99 ≤ 2 × mqtt p99 + commit p99.',
+    'Simulated units (mqtt.js, username = unit id) subscribe sync, publish resume, and answer every update with applied. Single: the generator holding the unit PATCHes its door’s pulseMs and times its sync message. All: the coordinator changes the space’s time zone and every unit’s arrival is timed. Baseline: bare aedes broker, same payload sizes, published at QoS 0 as Keyway publishes updates (units subscribe at QoS 1 in both). Target: p99 ≤ 2 × mqtt p99 + commit p99.',
   memory:
     'Server VmRSS after two forced GCs (server: --expose-gc and a SIGUSR2 → gc() preload via NODE_OPTIONS; bare ws: --expose-gc), with n idle clients connected minus before any, divided by n. Target: ≤ 2 × bare ws and ≤ 20 KB.',
 };

@@ -137,7 +137,7 @@ serve({
     return httpSample(arrivals, a);
   },
 
-  /** Bare broker publish→subscribe: a publisher here sends `bytes` to unit i's topic at QoS 1. */
+  /** Bare broker publish→subscribe: a publisher here sends `bytes` to unit i's topic at QoS 0 (as Keyway publishes updates). */
   async publish(a: { url: string; i: number; bytes: number; count: number }) {
     const u = units.get(a.i);
     if (!u) throw new Error(`unit ${a.i} is not connected`);
@@ -155,7 +155,7 @@ serve({
       const marker = `pub-${k}-${Math.random()}`;
       const wait = arrivals.waitOne(a.i, marker, 10_000);
       const t0 = now();
-      publisher.publish(u.topic, padded(marker, a.bytes), { qos: 1 });
+      publisher.publish(u.topic, padded(marker, a.bytes), { qos: 0 });
       samples.push((await wait).t - t0);
     }
     return samples;

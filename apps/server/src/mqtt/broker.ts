@@ -153,10 +153,10 @@ export class EmbeddedBroker {
   }
 
   /**
-   * Publishes straight into the broker (QoS 1, not retained): what the server sends units —
-   * commands and sync updates — skips a loopback connection, its encoding and parsing.
+   * Publishes straight into the broker (not retained): what the server sends units — commands
+   * and sync updates — skips a loopback connection, its encoding and parsing.
    */
-  publish(topic: string, payload: string): Promise<void> {
+  publish(topic: string, payload: string, qos: 0 | 1): Promise<void> {
     const aedes = this.aedes;
     if (!aedes) return Promise.reject(new Error('broker not started'));
     return new Promise((resolve, reject) =>
@@ -165,7 +165,7 @@ export class EmbeddedBroker {
           cmd: 'publish',
           topic,
           payload: Buffer.from(payload),
-          qos: 1,
+          qos,
           retain: false,
           dup: false,
         },

@@ -39,7 +39,11 @@ describe('the embedded broker’s direct subscriptions', () => {
     });
     const publish = (topic: string, k: number) =>
       broker
-        .publish(topic, JSON.stringify({ type: 'applied', cursor: `E.${k}` }))
+        .publish(
+          topic,
+          JSON.stringify({ type: 'applied', cursor: `E.${k}` }),
+          1,
+        )
         .catch((err) => errors.push(err));
     const count = 30_000;
     await Promise.all([

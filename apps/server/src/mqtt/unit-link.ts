@@ -52,8 +52,8 @@ export class UnitLink {
       clock: Clock;
       /** Drops a unit's live connection (embedded broker only). */
       kick?: (unitId: string) => void;
-      /** Publishes into the embedded broker directly (QoS 1), instead of over the connection. */
-      publish?: (topic: string, payload: string) => Promise<void>;
+      /** Publishes into the embedded broker directly, instead of over the connection. */
+      publish?: (topic: string, payload: string, qos: 0 | 1) => Promise<void>;
       /** Hears units' publishes from the embedded broker directly (not retained ones). */
       subscribe?: (
         topic: string,
@@ -130,7 +130,7 @@ export class UnitLink {
         resolve('timeout');
       }, ttlMs + 250);
       this.pending.set(cmd.id, { resolve, timer });
-      this.send(unitTopics(unitId).commands, JSON.stringify(cmd), (err) =>
+      this.send(unitTopics(unitId).commands, JSON.stringify(cmd), 1, (err) =>
         this.opts.log.warn(
           { category: 'mqtt', unitId, err: err.message },
           'command publish failed',
@@ -149,9 +149,14 @@ export class UnitLink {
     });
   }
 
-  /** Configuration and access-list updates, in order (QoS 1 keeps the order on one connection). */
+  /**
+   * Configuration and access-list updates, in order on the unit's connection. QoS 0: across a
+   * dropped connection the unit's `resume` with its cursor is what recovers them (a QoS 1
+   * message in flight on a clean session is lost with the connection all the same), and QoS 0
+   * spares the broker a stored copy and the unit a PUBACK per update.
+   */
   publishSync(unitId: string, message: string): void {
-    this.send(unitTopics(unitId).sync, message, (err) =>
+    this.send(unitTopics(unitId).sync, message, 0, (err) =>
       this.opts.log.warn(
         { category: 'mqtt', unitId, err: err.message },
         'sync publish failed',
@@ -159,13 +164,18 @@ export class UnitLink {
     );
   }
 
-  /** QoS 1, in call order: into the embedded broker directly when there is one. */
-  private send(topic: string, payload: string, failed: (err: Error) => void) {
+  /** In call order: into the embedded broker directly when there is one. */
+  private send(
+    topic: string,
+    payload: string,
+    qos: 0 | 1,
+    failed: (err: Error) => void,
+  ) {
     if (this.opts.publish) {
-      this.opts.publish(topic, payload).catch(failed);
+      this.opts.publish(topic, payload, qos).catch(failed);
       return;
     }
-    this.client?.publish(topic, payload, { qos: 1 }, (err) => {
+    this.client?.publish(topic, payload, { qos }, (err) => {
       if (err) failed(err);
     });
   }
