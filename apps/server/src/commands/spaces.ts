@@ -49,6 +49,18 @@ export async function updateSpace(
   body: z.output<typeof UpdateSpaceBody>,
 ): Promise<SpacesTable> {
   return inTransaction(ctx, async (tx) => {
+    // The space's own entries are patched. A new time zone or a lockdown also changes every
+    // member's access status: her entries are rebuilt (a big space is rebuilt whole).
+    tx.patchSpace(spaceId);
+    if (body.timezone !== undefined || body.lockdown !== undefined) {
+      const members = await tx.db
+        .selectFrom('members')
+        .select('id')
+        .where('space_id', '=', spaceId)
+        .execute();
+      if (members.length)
+        await tx.focus(spaceId, { members: members.map((m) => m.id) });
+    }
     const set: Partial<SpacesTable> = {};
     if (body.name !== undefined) set.name = body.name;
     if (body.timezone !== undefined) set.timezone = body.timezone;

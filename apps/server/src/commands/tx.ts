@@ -36,6 +36,8 @@ export interface Tx {
   }): void;
   /** Only a group's name or geofence changed: patched into the published views. */
   patchGroup(spaceId: string, groupId: string): void;
+  /** The space's settings changed: its own entries are patched (statuses: focus its members). */
+  patchSpace(spaceId: string): void;
 }
 
 type TxContext = Pick<
@@ -96,6 +98,10 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
       patchGroup: (spaceId, groupId) => {
         declared.add(spaceId);
         patches.push({ kind: 'group', spaceId, groupId });
+      },
+      patchSpace: (spaceId) => {
+        declared.add(spaceId);
+        patches.push({ kind: 'space', spaceId });
       },
       focus: async (spaceId, s) => {
         declared.add(spaceId);

@@ -5,7 +5,10 @@ import { getOrCreate } from './maps';
 import {
   adminAudience,
   adminGroupJson,
+  adminSpaceJson,
   memberGroupJson,
+  memberSpaceJson,
+  unitSpaceJson,
   type Views,
 } from './views';
 
@@ -23,7 +26,8 @@ export type ViewPatch =
       state: string;
       since: string;
     }
-  | { kind: 'group'; spaceId: string; groupId: string };
+  | { kind: 'group'; spaceId: string; groupId: string }
+  | { kind: 'space'; spaceId: string };
 
 export function patchesBySpace(patches: ViewPatch[]): Map<string, ViewPatch[]> {
   const out = new Map<string, ViewPatch[]>();
@@ -42,6 +46,10 @@ export async function applyPatches(
   for (const patch of patches) {
     if (patch.kind === 'doorState') {
       patchDoorState(spaceId, views, delta, patch);
+      continue;
+    }
+    if (patch.kind === 'space') {
+      await patchSpace(db, spaceId, views, delta);
       continue;
     }
     const group = await db
@@ -71,6 +79,31 @@ export async function applyPatches(
       adminGroupJson(group, doorIds),
     );
   }
+}
+
+/** The space's own entries: its dashboards', its members' (`space`) and its units' (`unit.space`). */
+async function patchSpace(db: Db, spaceId: string, views: Views, delta: Delta) {
+  const space = await db
+    .selectFrom('spaces')
+    .selectAll()
+    .where('id', '=', spaceId)
+    .executeTakeFirst();
+  if (!space) return;
+  const shared = [
+    [viewKey(spaceId, 'space', spaceId), memberSpaceJson(space)],
+    [viewKey(spaceId, 'unit.space', spaceId), unitSpaceJson(space)],
+  ] as const;
+  for (const [key, json] of shared)
+    for (const audience of holders(views, delta, key))
+      if (current(views, delta, audience, key) !== undefined)
+        setEntry(views, delta, audience, key, json);
+  setEntry(
+    views,
+    delta,
+    adminAudience(spaceId),
+    viewKey(spaceId, 'admin.space', spaceId),
+    adminSpaceJson(space),
+  );
 }
 
 /** The audiences that may show `key`: those published with it, and those this write gives it. */

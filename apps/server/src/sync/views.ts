@@ -5,7 +5,7 @@ import {
   viewKey,
 } from '@keyway/protocol';
 import { decideAt, nextChange } from '@keyway/rules';
-import type { GroupsTable } from '../db/schema';
+import type { GroupsTable, SpacesTable } from '../db/schema';
 import { presentDoor } from '../presenters/door';
 import { presentSpace } from '../presenters/space';
 import { presentUnit } from '../presenters/unit';
@@ -62,8 +62,7 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
 
   // The dashboards' view: the whole space.
   const a = adminAudience(sid);
-  const { role: _role, ...space } = presentSpace(d.space, 'owner');
-  put(a, 'admin.space', sid, space);
+  putJson(a, 'admin.space', sid, adminSpaceJson(d.space));
   for (const u of d.units) put(a, 'admin.unit', u.id, presentUnit(u));
   for (const door of d.doors) put(a, 'admin.door', door.id, presentDoor(door));
   for (const g of d.groups)
@@ -89,7 +88,7 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
   >();
   const groupJson = new Map<string, string>();
   const doorJson = new Map<string, string>();
-  const memberSpaceJson = JSON.stringify(presentSpace(d.space, 'member'));
+  const memberSpace = memberSpaceJson(d.space);
   const sidJson = JSON.stringify(sid);
   for (const m of d.members) {
     const status = getOrCreate(statusCache, m.access ?? '', () => {
@@ -122,7 +121,7 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
       const t = Date.parse(status.st.nextChangeAt);
       if (nextChangeAt === null || t < nextChangeAt) nextChangeAt = t;
     }
-    putJson(u, 'space', sid, memberSpaceJson);
+    putJson(u, 'space', sid, memberSpace);
     putJson(
       u,
       'access',
@@ -181,16 +180,12 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
     (door) => door,
   );
   // Shared by every unit of the space: a lockdown reaches 5,000 units as one serialized change.
-  const unitSpaceJson = JSON.stringify({
-    spaceId: sid,
-    timezone: d.space.timezone,
-    lockdown: d.space.lockdown === 1,
-  });
+  const unitSpace = unitSpaceJson(d.space);
   for (const unit of d.units) {
     const doors = (doorsOfUnit.get(unit.id) ?? []).sort(
       (x, y) => x.relay - y.relay,
     );
-    putJson(unitAudience(unit.id), 'unit.space', sid, unitSpaceJson);
+    putJson(unitAudience(unit.id), 'unit.space', sid, unitSpace);
     put(unitAudience(unit.id), 'unit.config', unit.id, {
       unitId: unit.id,
       spaceId: sid,
@@ -207,6 +202,24 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
     nextChangeAt: nextChangeAt === null ? null : new Date(nextChangeAt),
   };
 }
+
+/** The space on its dashboards. */
+export function adminSpaceJson(space: SpacesTable): string {
+  const { role: _role, ...rest } = presentSpace(space, 'owner');
+  return JSON.stringify(rest);
+}
+
+/** The space on its members' phones. */
+export const memberSpaceJson = (space: SpacesTable) =>
+  JSON.stringify(presentSpace(space, 'member'));
+
+/** What every unit of the space shares: time zone and lockdown. */
+export const unitSpaceJson = (space: SpacesTable) =>
+  JSON.stringify({
+    spaceId: space.id,
+    timezone: space.timezone,
+    lockdown: space.lockdown === 1,
+  });
 
 /** A group on the dashboards: with its doors. */
 export const adminGroupJson = (g: GroupsTable, doorIds: string[]) =>
