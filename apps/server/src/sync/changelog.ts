@@ -174,6 +174,11 @@ export async function appendChanges(
     await deleteViewState(db, dialect, rows.deletes);
     await upsertViewState(db, dialect, spaceId, rows.upserts);
     await upsertShared(db, dialect, spaceId, [...rows.shared]);
+    if (rows.unshared.length)
+      await db
+        .deleteFrom('shared_values')
+        .where('key', 'in', rows.unshared)
+        .execute();
   }
   for (const e of work.events) {
     const admins = payloadOf(adminAudience(e.spaceId));

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect';
-import type { Delta } from './delta';
+import { audiencesWith, type Delta } from './delta';
+import { getOrCreate } from './maps';
 import type { Views } from './views';
 
 /**
@@ -19,6 +20,8 @@ export interface ViewStateWrites {
   deletes: [string, string][];
   /** key → the one value of a shared entry. */
   shared: Map<string, string>;
+  /** Shared entries no audience shows any more: their value goes too. */
+  unshared: string[];
 }
 
 /**
@@ -26,11 +29,21 @@ export interface ViewStateWrites {
  * written only when an audience gains it; its new value goes once to `shared`.
  */
 export function viewStateWrites(before: Views, delta: Delta): ViewStateWrites {
-  const out: ViewStateWrites = { upserts: [], deletes: [], shared: new Map() };
+  const out: ViewStateWrites = {
+    upserts: [],
+    deletes: [],
+    shared: new Map(),
+    unshared: [],
+  };
+  /** Shared key → audiences this write takes it from. */
+  const removed = new Map<string, Set<string>>();
   for (const [audience, entries] of delta) {
     for (const [key, value] of entries) {
-      if (value === null) out.deletes.push([audience, key]);
-      else if (!isSharedKey(key)) out.upserts.push([audience, key, value]);
+      if (value === null) {
+        out.deletes.push([audience, key]);
+        if (isSharedKey(key))
+          getOrCreate(removed, key, () => new Set<string>()).add(audience);
+      } else if (!isSharedKey(key)) out.upserts.push([audience, key, value]);
       else {
         const other = out.shared.get(key);
         if (other !== undefined && other !== value)
@@ -41,6 +54,13 @@ export function viewStateWrites(before: Views, delta: Delta): ViewStateWrites {
       }
     }
   }
+  // A group deleted, say: when every audience that showed it loses it, its value goes.
+  for (const [key, from] of removed)
+    if (
+      !out.shared.has(key) &&
+      audiencesWith(before, key).every((a) => from.has(a))
+    )
+      out.unshared.push(key);
   return out;
 }
 

@@ -6,7 +6,8 @@ import { buildSpaceViews } from '../sync/views';
 /**
  * The published views (`view_state`, what snapshots are read from and what every change was
  * diffed against) compared with a whole-space rebuild from the rows at `now`: the focused
- * rebuilds and door-state patches must give exactly what recomputing everything would.
+ * rebuilds and patches must give exactly what recomputing everything would, and no shared
+ * value may outlive the last audience that showed it.
  * Returns the differences, as readable lines (empty: none).
  */
 export async function publishedDrift(db: Db, now: Date): Promise<string[]> {
@@ -34,5 +35,9 @@ export async function publishedDrift(db: Db, now: Date): Promise<string[]> {
   }
   for (const k of published.keys())
     if (!expected.has(k)) out.push(`extra ${k}`);
+  // A shared value no audience shows any more should have gone with the last one.
+  const shown = new Set([...published.keys()].map((k) => k.split(' ')[1]));
+  for (const r of await db.selectFrom('shared_values').select('key').execute())
+    if (!shown.has(r.key)) out.push(`orphan shared value ${r.key}`);
   return out;
 }
