@@ -28,12 +28,9 @@ export interface Tx {
    */
   focus(spaceId: string, seeds: FocusSeeds): Promise<void>;
   /** A door sensor change: patched into the published views (cheaper than `touch`). */
-  doorState(patch: {
-    spaceId: string;
-    doorId: string;
-    state: string;
-    since: string;
-  }): void;
+  doorState(
+    patch: Omit<Extract<ViewPatch, { kind: 'doorState' }>, 'kind'>,
+  ): void;
   /** Only a group's name or geofence changed: patched into the published views. */
   patchGroup(spaceId: string, groupId: string): void;
   /** The space's settings changed: its own entries are patched (statuses: focus its members). */
@@ -137,7 +134,8 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
   });
   if (batch)
     for (const [spaceId, p] of batch.published) {
-      if (!p.replaced) applyDelta(p.views, p.delta);
+      // A whole-space rebuild brings its own new map; otherwise the published one is updated.
+      if (p.views === p.before) applyDelta(p.views, p.delta);
       ctx.viewCache.set(spaceId, p.views);
     }
   for (const ev of events) ctx.events.emit(ev);

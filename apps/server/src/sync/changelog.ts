@@ -1,4 +1,4 @@
-import type { AccessEvent, ViewOp } from '@keyway/protocol';
+import type { AccessEvent } from '@keyway/protocol';
 import { sql } from 'kysely';
 import type { Db, Dialect } from '../db/connect';
 import { newSecret } from '../ids';
@@ -42,13 +42,6 @@ export interface ChangeBatch {
   nextChangeAt: Map<string, Date | null>;
 }
 
-export interface ChangePayload {
-  ops: ViewOp[];
-  events?: AccessEvent[];
-  /** The audience set of these users changed (admin role added or removed): send a fresh snapshot. */
-  resync?: true;
-}
-
 /**
  * Serialises writers so that cursors are assigned in commit order (issue #3: a client reading
  * `cursor > C` must never miss a change that commits later with a smaller cursor). SQLite has a
@@ -72,12 +65,11 @@ export interface ChangeWork {
 
 /** A space's views after the write: the delta to apply to `views` once committed. */
 export interface Publication {
+  /** `before` itself (`delta` is applied to it after commit), or a whole rebuild's new map. */
   views: Views;
   /** The views as published before this write (what `view_state` holds until it commits). */
   before: Views;
   delta: Delta;
-  /** A whole-space rebuild: `views` is the new map and replaces the cached one as it is. */
-  replaced: boolean;
 }
 
 /** Beyond this many members a whole-space rebuild is cheaper than a focused one. */
@@ -120,7 +112,6 @@ export async function appendChanges(
       views: built.views,
       before: oldViews,
       delta: diffViews(oldViews, built.views),
-      replaced: true,
     });
     if (!data)
       await db
@@ -149,7 +140,6 @@ export async function appendChanges(
         built.views,
         new Map(data.members.map((m) => [m.id, m.user_id])),
       ),
-      replaced: false,
     });
   }
   // Door sensor states and group renames: patched into the published views (see patches.ts).
@@ -158,7 +148,7 @@ export async function appendChanges(
     let p = published.get(spaceId);
     if (!p) {
       const views = await publishedViews(db, spaceId, cache);
-      p = { views, before: views, delta: new Map(), replaced: false };
+      p = { views, before: views, delta: new Map() };
       published.set(spaceId, p);
     }
     await applyPatches(db, spaceId, p.views, p.delta, patches);
@@ -227,7 +217,7 @@ interface AudiencePayload {
   resync?: boolean;
 }
 
-/** The JSON of a ChangePayload, built from already-serialized values; null when there is nothing. */
+/** The JSON of a change's payload ({ops, events?, resync?}), built from already-serialized values; null when there is nothing. */
 function payloadJson(p: AudiencePayload): string | null {
   let ops: Map<string, string | null> | undefined;
   if (p.ops?.length === 1) ops = p.ops[0];
