@@ -8,6 +8,10 @@ import type { Views } from './views';
  */
 export type Delta = Map<string, Map<string, string | null>>;
 
+/** The kind of a view key `{spaceId}/{kind}/{id}`, without validating it (a hot path). */
+export const kindOf = (key: string) =>
+  key.slice(key.indexOf('/') + 1, key.lastIndexOf('/'));
+
 /** The value a reader sees once `delta` is applied to `views`. */
 export function current(
   views: Views,
@@ -76,8 +80,7 @@ export function unitAudiences(views: Views): string[] {
  */
 const INDEXED = new Set(['door', 'admin.door', 'group', 'space', 'unit.space']);
 const holderIndexes = new WeakMap<Views, Map<string, string[]>>();
-const indexed = (key: string) =>
-  INDEXED.has(key.slice(key.indexOf('/') + 1, key.lastIndexOf('/')));
+const indexed = (key: string) => INDEXED.has(kindOf(key));
 export function audiencesWith(views: Views, key: string): string[] {
   let index = holderIndexes.get(views);
   if (!index) {

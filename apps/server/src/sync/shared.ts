@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect';
-import { audiencesWith, type Delta } from './delta';
+import { audiencesWith, type Delta, kindOf } from './delta';
 import { getOrCreate } from './maps';
 import type { Views } from './views';
 
@@ -11,8 +11,7 @@ import type { Views } from './views';
  * value, for presence. A group renamed for 9,000 phones writes one row instead of 9,000.
  */
 const SHARED_KINDS = new Set(['space', 'group', 'unit.space']);
-export const isSharedKey = (key: string) =>
-  SHARED_KINDS.has(key.slice(key.indexOf('/') + 1, key.lastIndexOf('/')));
+export const isSharedKey = (key: string) => SHARED_KINDS.has(kindOf(key));
 
 export interface ViewStateWrites {
   /** [audience, key, value]: value '' for a shared entry (its value is in `shared`). */
