@@ -66,11 +66,12 @@ export async function applyPatches(
         .orderBy('door_id')
         .execute()
     ).map((r) => r.door_id);
-    const key = viewKey(spaceId, 'group', group.id);
-    const json = memberGroupJson(group);
-    for (const audience of holders(views, delta, key))
-      if (current(views, delta, audience, key) !== undefined)
-        setEntry(views, delta, audience, key, json);
+    replaceShown(
+      views,
+      delta,
+      viewKey(spaceId, 'group', group.id),
+      memberGroupJson(group),
+    );
     setEntry(
       views,
       delta,
@@ -93,10 +94,7 @@ async function patchSpace(db: Db, spaceId: string, views: Views, delta: Delta) {
     [viewKey(spaceId, 'space', spaceId), memberSpaceJson(space)],
     [viewKey(spaceId, 'unit.space', spaceId), unitSpaceJson(space)],
   ] as const;
-  for (const [key, json] of shared)
-    for (const audience of holders(views, delta, key))
-      if (current(views, delta, audience, key) !== undefined)
-        setEntry(views, delta, audience, key, json);
+  for (const [key, json] of shared) replaceShown(views, delta, key, json);
   setEntry(
     views,
     delta,
@@ -104,6 +102,13 @@ async function patchSpace(db: Db, spaceId: string, views: Views, delta: Delta) {
     viewKey(spaceId, 'admin.space', spaceId),
     adminSpaceJson(space),
   );
+}
+
+/** `key` becomes `json` in every audience that shows it. */
+function replaceShown(views: Views, delta: Delta, key: string, json: string) {
+  for (const audience of holders(views, delta, key))
+    if (current(views, delta, audience, key) !== undefined)
+      setEntry(views, delta, audience, key, json);
 }
 
 /** The audiences that may show `key`: those published with it, and those this write gives it. */
