@@ -17,42 +17,37 @@ type ClientRow = {
   updated_at: string;
 };
 
+/** One slice of connected clients (the caller slices): their rows and the audiences they follow. */
 async function upsertClients(
   db: Db,
   seen: { row: ClientRow; audiences: string[] }[],
 ): Promise<void> {
-  for (let i = 0; i < seen.length; i += 200) {
-    const slice = seen.slice(i, i + 200);
-    await db
-      .insertInto('sync_clients')
-      .values(slice.map((s) => s.row))
-      .onConflict((oc) =>
-        oc.column('client_id').doUpdateSet((eb) => ({
-          cursor: eb.ref('excluded.cursor'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
-    await db
-      .deleteFrom('sync_client_audiences')
-      .where(
-        'client_id',
-        'in',
-        slice.map((s) => s.row.client_id),
-      )
-      .execute();
-    const audiences = slice.flatMap((s) =>
-      s.audiences.map((audience) => ({
-        client_id: s.row.client_id,
-        audience,
+  await db
+    .insertInto('sync_clients')
+    .values(seen.map((s) => s.row))
+    .onConflict((oc) =>
+      oc.column('client_id').doUpdateSet((eb) => ({
+        cursor: eb.ref('excluded.cursor'),
+        updated_at: eb.ref('excluded.updated_at'),
       })),
-    );
-    for (let k = 0; k < audiences.length; k += 500)
-      await db
-        .insertInto('sync_client_audiences')
-        .values(audiences.slice(k, k + 500))
-        .execute();
-  }
+    )
+    .execute();
+  await db
+    .deleteFrom('sync_client_audiences')
+    .where(
+      'client_id',
+      'in',
+      seen.map((s) => s.row.client_id),
+    )
+    .execute();
+  const audiences = seen.flatMap((s) =>
+    s.audiences.map((audience) => ({ client_id: s.row.client_id, audience })),
+  );
+  for (let k = 0; k < audiences.length; k += 500)
+    await db
+      .insertInto('sync_client_audiences')
+      .values(audiences.slice(k, k + 500))
+      .execute();
 }
 
 export interface ChangeReceipt {
