@@ -8,14 +8,11 @@ import {
   type SyncBackend,
 } from './sync-backend';
 import { type ConnectMode, freshSnapshot, SyncPhone } from './sync-phone';
+import { tryStep } from './sync-walk-steps';
 import { StreamChecker } from './sync-walk-streams';
 import {
   cloneWorld,
-  deleteDoor,
-  deleteGroup,
-  deleteUnit,
   expectedKeys,
-  memberOf,
   type Role,
   viewErrors,
   type World,
@@ -127,12 +124,6 @@ const PHONE_NUMBERS = [
   '+34600100005',
   '+34600100006',
 ];
-const TIMEZONES = [
-  'Europe/Madrid',
-  'America/New_York',
-  'Asia/Tokyo',
-  'Australia/Sydney',
-];
 const TIMES = [
   '00:00',
   '02:30',
@@ -195,17 +186,17 @@ const audiencesFor = (w: World, userId: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SyncWalk {
-  private rng: Rng;
-  private world: World = { spaces: {} };
+  rng: Rng;
+  world: World = { spaces: {} };
   private versions: World[] = [cloneWorld(this.world)];
   /** After each write (and some other steps): the change log's max cursor and the model version then. */
   private bounds: { cursor: number; version: number }[] = [];
   private allowedMemo = new Map<string, Set<string>>();
-  private users: User[] = [];
-  private root!: User;
-  private phones: SyncPhone[] = [];
+  users: User[] = [];
+  root!: User;
+  phones: SyncPhone[] = [];
   private mirror!: ChangeLogMirror;
-  private backend!: SyncBackend;
+  backend!: SyncBackend;
   private step = 0;
   private names = 0;
   private recent: string[] = [];
@@ -230,7 +221,7 @@ export class SyncWalk {
   private count(what: string, n = 1) {
     this.stats[what] = (this.stats[what] ?? 0) + n;
   }
-  private note(line: string) {
+  note(line: string) {
     this.recent.push(`#${this.step} ${line}`);
     if (this.recent.length > 40) this.recent.shift();
   }
@@ -325,11 +316,11 @@ export class SyncWalk {
   // ---- model bookkeeping -------------------------------------------------------------------
 
   /** After a write: a new model version, and where the change log is now. */
-  private async committed(): Promise<void> {
+  async committed(): Promise<void> {
     this.versions.push(cloneWorld(this.world));
     await this.bound();
   }
-  private async bound(): Promise<void> {
+  async bound(): Promise<void> {
     this.bounds.push({
       cursor: await this.mirror.pull(),
       version: this.versions.length - 1,
@@ -364,7 +355,7 @@ export class SyncWalk {
     });
   }
 
-  private async api(
+  async api(
     method: string,
     path: string,
     token: string,
@@ -384,7 +375,7 @@ export class SyncWalk {
     return res.body;
   }
 
-  private name(prefix: string) {
+  name(prefix: string) {
     return `${prefix} ${++this.names}`;
   }
 
@@ -420,7 +411,7 @@ export class SyncWalk {
     for (const p of this.phones) await this.connect(p, 'none');
   }
 
-  private async createSpace(timezone: string) {
+  async createSpace(timezone: string) {
     const space = (
       await this.api(
         'POST',
@@ -449,7 +440,7 @@ export class SyncWalk {
     await this.createDoor(s, this.root, unit, 2);
   }
 
-  private async createUnit(s: WSpace, actor: User): Promise<string> {
+  async createUnit(s: WSpace, actor: User): Promise<string> {
     const name = this.name('Unit');
     const unit = (
       await this.api(
@@ -465,12 +456,7 @@ export class SyncWalk {
     return unit.id;
   }
 
-  private async createDoor(
-    s: WSpace,
-    actor: User,
-    unitId: string,
-    relay: number,
-  ) {
+  async createDoor(s: WSpace, actor: User, unitId: string, relay: number) {
     const body: Record<string, unknown> = {
       name: this.name('Door'),
       unitId,
@@ -494,7 +480,7 @@ export class SyncWalk {
 
   // ---- connections ---------------------------------------------------------------------------
 
-  private async connect(p: SyncPhone, mode: ConnectMode) {
+  async connect(p: SyncPhone, mode: ConnectMode) {
     if (p.connected) await p.disconnect(this.rng.chance(0.4));
     await p.connect(
       this.backend.url,
@@ -508,7 +494,7 @@ export class SyncWalk {
     this.count(`connect ${mode}`);
   }
 
-  private randomMode(): ConnectMode {
+  randomMode(): ConnectMode {
     if (this.opts.futureCursors && this.rng.chance(0.05)) return 'future';
     const r = this.rng.next();
     return r < 0.74
@@ -541,20 +527,20 @@ export class SyncWalk {
 
   // ---- random steps --------------------------------------------------------------------------
 
-  private spaces(): WSpace[] {
+  spaces(): WSpace[] {
     return Object.values(this.world.spaces);
   }
   private roleOf(s: WSpace, u: User): Role | undefined {
     return s.admins[u.userId];
   }
-  private writer(s: WSpace): User {
+  writer(s: WSpace): User {
     return this.rng.pick(
       this.users.filter((u) =>
         ['owner', 'admin'].includes(this.roleOf(s, u) ?? ''),
       ),
     );
   }
-  private owner(s: WSpace): User {
+  owner(s: WSpace): User {
     return this.rng.pick(
       this.users.filter((u) => this.roleOf(s, u) === 'owner'),
     );
@@ -563,7 +549,7 @@ export class SyncWalk {
     return this.users.find((u) => u.userId === id)!;
   }
 
-  private randomAccess(): Access | null {
+  randomAccess(): Access | null {
     const r = this.rng;
     if (r.chance(0.3)) return null;
     const access: Access = { timeFrames: [] };
@@ -594,7 +580,7 @@ export class SyncWalk {
     return access;
   }
 
-  private geofence(): number | null {
+  geofence(): number | null {
     return this.rng.chance(0.6) ? null : this.rng.pick([50, 150, 1000]);
   }
 
@@ -614,374 +600,9 @@ export class SyncWalk {
           break;
         }
       }
-      if (await this.tryStep(kind)) {
+      if (await tryStep(this, kind)) {
         this.count(`step ${kind}`);
         return;
-      }
-    }
-  }
-
-  /** Runs one step of this kind if it applies to the current model; false otherwise. */
-  private async tryStep(kind: StepKind): Promise<boolean> {
-    const r = this.rng;
-    const s = r.pick(this.spaces());
-    switch (kind) {
-      case 'group.create': {
-        const a = this.writer(s);
-        const body: Record<string, unknown> = {
-          name: this.name('Group'),
-          doorIds: r.subset(Object.keys(s.doors)),
-        };
-        const gf = this.geofence();
-        if (gf !== null || r.chance(0.3)) body.geofenceMeters = gf;
-        const g = (
-          await this.api(
-            'POST',
-            `/v1/spaces/${s.id}/groups`,
-            a.token,
-            body,
-            201,
-          )
-        ).group;
-        s.groups[g.id] = {
-          id: g.id,
-          name: body.name as string,
-          doorIds: [...new Set(body.doorIds as string[])],
-          geofenceMeters: gf,
-        };
-        await this.committed();
-        return true;
-      }
-      case 'group.patch': {
-        const g = s.groups[r.pick(Object.keys(s.groups).concat(''))];
-        if (!g) return false;
-        const a = this.writer(s);
-        const body: Record<string, unknown> = {};
-        if (r.chance(0.4)) body.name = this.name('Group');
-        if (r.chance(0.7)) body.doorIds = r.subset(Object.keys(s.doors));
-        if (r.chance(0.3)) body.geofenceMeters = this.geofence();
-        await this.api('PATCH', `/v1/groups/${g.id}`, a.token, body, 200);
-        if (body.name !== undefined) g.name = body.name as string;
-        if (body.doorIds !== undefined) g.doorIds = body.doorIds as string[];
-        if (body.geofenceMeters !== undefined)
-          g.geofenceMeters = body.geofenceMeters as number | null;
-        await this.committed();
-        return true;
-      }
-      case 'group.delete': {
-        const g = s.groups[r.pick(Object.keys(s.groups).concat(''))];
-        if (!g) return false;
-        await this.api(
-          'DELETE',
-          `/v1/groups/${g.id}`,
-          this.writer(s).token,
-          undefined,
-          204,
-        );
-        deleteGroup(s, g.id);
-        await this.committed();
-        return true;
-      }
-      case 'member.add': {
-        const candidates = this.users
-          .slice(1)
-          .filter((u) => !memberOf(s, u.userId));
-        if (!candidates.length) return false;
-        const u = r.pick(candidates);
-        const body: Record<string, unknown> = {
-          phone: u.phone,
-          groupIds: r.subset(Object.keys(s.groups)),
-        };
-        if (r.chance(0.5)) body.name = this.name(u.label);
-        const access = this.randomAccess();
-        if (access || r.chance(0.3)) body.access = access;
-        const gf = this.geofence();
-        if (gf !== null) body.geofenceMeters = gf;
-        const m = (
-          await this.api(
-            'POST',
-            `/v1/spaces/${s.id}/members`,
-            this.writer(s).token,
-            body,
-            201,
-          )
-        ).member;
-        s.members[m.id] = {
-          id: m.id,
-          userId: u.userId,
-          phone: u.phone,
-          name: (body.name as string | undefined) ?? null,
-          groupIds: [...new Set(body.groupIds as string[])],
-          access,
-          geofenceMeters: gf,
-        };
-        await this.committed();
-        return true;
-      }
-      case 'member.patch':
-      case 'time': {
-        if (kind === 'time' && this.backend.clock) {
-          const ms = r.pick([
-            60_000,
-            17 * 60_000,
-            3_600_000,
-            3 * 3_600_000,
-            9 * 3_600_000,
-            26 * 3_600_000,
-          ]);
-          this.backend.clock.advance(ms);
-          this.note(
-            `clock +${ms / 60_000} min -> ${this.backend.clock.now().toISOString()}`,
-          );
-          // Let the scheduler's timer run before the next write.
-          await sleep(5);
-          await this.bound();
-          return true;
-        }
-        const m = s.members[r.pick(Object.keys(s.members).concat(''))];
-        if (!m) return false;
-        const body: Record<string, unknown> = {};
-        if (kind === 'time' || r.chance(0.6)) body.access = this.randomAccess();
-        if (kind === 'member.patch') {
-          if (r.chance(0.5)) body.groupIds = r.subset(Object.keys(s.groups));
-          if (r.chance(0.2))
-            body.name = r.chance(0.3) ? null : this.name('Member');
-          if (r.chance(0.2)) body.geofenceMeters = this.geofence();
-        }
-        await this.api(
-          'PATCH',
-          `/v1/members/${m.id}`,
-          this.writer(s).token,
-          body,
-          200,
-        );
-        if (body.access !== undefined) m.access = body.access as Access | null;
-        if (body.groupIds !== undefined)
-          m.groupIds = [...new Set(body.groupIds as string[])];
-        if (body.name !== undefined) m.name = body.name as string | null;
-        if (body.geofenceMeters !== undefined)
-          m.geofenceMeters = body.geofenceMeters as number | null;
-        await this.committed();
-        return true;
-      }
-      case 'member.delete': {
-        const m = s.members[r.pick(Object.keys(s.members).concat(''))];
-        if (!m) return false;
-        await this.api(
-          'DELETE',
-          `/v1/members/${m.id}`,
-          this.writer(s).token,
-          undefined,
-          204,
-        );
-        delete s.members[m.id];
-        await this.committed();
-        return true;
-      }
-      case 'admin.put': {
-        const u = r.pick(this.users.slice(1));
-        const role = r.pick(['owner', 'admin', 'viewer'] as const);
-        await this.api(
-          'POST',
-          `/v1/spaces/${s.id}/admins`,
-          this.owner(s).token,
-          { phone: u.phone, role },
-          201,
-        );
-        s.admins[u.userId] = role;
-        await this.committed();
-        return true;
-      }
-      case 'admin.patch':
-      case 'admin.remove': {
-        const ids = Object.keys(s.admins).filter(
-          (id) => id !== this.root.userId,
-        );
-        if (!ids.length) return false;
-        const id = r.pick(ids);
-        const actor = this.owner(s);
-        if (kind === 'admin.patch') {
-          const role = r.pick(['owner', 'admin', 'viewer'] as const);
-          await this.api(
-            'PATCH',
-            `/v1/spaces/${s.id}/admins/${id}`,
-            actor.token,
-            { role },
-            200,
-          );
-          s.admins[id] = role;
-        } else {
-          await this.api(
-            'DELETE',
-            `/v1/spaces/${s.id}/admins/${id}`,
-            actor.token,
-            undefined,
-            204,
-          );
-          delete s.admins[id];
-        }
-        await this.committed();
-        return true;
-      }
-      case 'space.patch': {
-        const body: Record<string, unknown> = {};
-        if (r.chance(0.5)) body.lockdown = !s.lockdown;
-        if (r.chance(0.3)) body.name = this.name('Space');
-        if (r.chance(0.2)) body.timezone = r.pick(TIMEZONES);
-        if (r.chance(0.2)) body.geofenceMeters = this.geofence();
-        await this.api(
-          'PATCH',
-          `/v1/spaces/${s.id}`,
-          this.writer(s).token,
-          body,
-          200,
-        );
-        if (body.lockdown !== undefined) s.lockdown = body.lockdown as boolean;
-        if (body.name !== undefined) s.name = body.name as string;
-        if (body.timezone !== undefined) s.timezone = body.timezone as string;
-        if (body.geofenceMeters !== undefined)
-          s.geofenceMeters = body.geofenceMeters as number | null;
-        await this.committed();
-        return true;
-      }
-      case 'space.delete': {
-        await this.api(
-          'DELETE',
-          `/v1/spaces/${s.id}`,
-          this.owner(s).token,
-          undefined,
-          204,
-        );
-        delete this.world.spaces[s.id];
-        await this.committed();
-        await this.createSpace(r.pick(TIMEZONES));
-        return true;
-      }
-      case 'door.create':
-      case 'door.patch': {
-        const slots: [string, number][] = [];
-        for (const unitId of Object.keys(s.units))
-          for (const relay of [1, 2, 3, 4])
-            if (
-              !Object.values(s.doors).some(
-                (d) => d.unitId === unitId && d.relay === relay,
-              )
-            )
-              slots.push([unitId, relay]);
-        if (kind === 'door.create') {
-          if (!slots.length) return false;
-          const [unitId, relay] = r.pick(slots);
-          await this.createDoor(s, this.writer(s), unitId, relay);
-          return true;
-        }
-        const d = s.doors[r.pick(Object.keys(s.doors).concat(''))];
-        if (!d) return false;
-        const body: Record<string, unknown> = {};
-        if (r.chance(0.5)) body.name = this.name('Door');
-        if (r.chance(0.3)) body.pulseMs = r.pick([200, 500, 1500]);
-        if (r.chance(0.3)) body.sensor = r.chance(0.5);
-        if (slots.length && r.chance(0.3))
-          [body.unitId, body.relay] = r.pick(slots);
-        await this.api(
-          'PATCH',
-          `/v1/doors/${d.id}`,
-          this.writer(s).token,
-          body,
-          200,
-        );
-        if (body.name !== undefined) d.name = body.name as string;
-        if (body.pulseMs !== undefined) d.pulseMs = body.pulseMs as number;
-        if (body.sensor !== undefined) d.sensor = body.sensor as boolean;
-        if (body.unitId !== undefined) {
-          d.unitId = body.unitId as string;
-          d.relay = body.relay as number;
-        }
-        await this.committed();
-        return true;
-      }
-      case 'door.delete': {
-        const d = s.doors[r.pick(Object.keys(s.doors).concat(''))];
-        if (!d) return false;
-        await this.api(
-          'DELETE',
-          `/v1/doors/${d.id}`,
-          this.writer(s).token,
-          undefined,
-          204,
-        );
-        deleteDoor(s, d.id);
-        await this.committed();
-        return true;
-      }
-      case 'unit.create': {
-        if (Object.keys(s.units).length >= 3) return false;
-        await this.createUnit(s, this.writer(s));
-        return true;
-      }
-      case 'unit.patch': {
-        const u = s.units[r.pick(Object.keys(s.units).concat(''))];
-        if (!u) return false;
-        const name = this.name('Unit');
-        await this.api(
-          'PATCH',
-          `/v1/units/${u.id}`,
-          this.writer(s).token,
-          { name },
-          200,
-        );
-        u.name = name;
-        await this.committed();
-        return true;
-      }
-      case 'unit.delete': {
-        const u = s.units[r.pick(Object.keys(s.units).concat(''))];
-        if (!u || Object.keys(s.units).length < 2) return false;
-        await this.api(
-          'DELETE',
-          `/v1/units/${u.id}`,
-          this.writer(s).token,
-          undefined,
-          204,
-        );
-        deleteUnit(s, u.id);
-        await this.committed();
-        return true;
-      }
-      case 'open': {
-        // Anyone tries any door, hers or not: every attempt is logged and pushed to who may see it.
-        const doors = this.spaces().flatMap((sp) => Object.keys(sp.doors));
-        if (!doors.length) return false;
-        const u = r.pick(this.users);
-        const doorId = r.pick(doors);
-        const res = await this.backend.request(
-          'POST',
-          `/v1/doors/${doorId}/open`,
-          { token: u.token, body: {} },
-        );
-        this.note(
-          `${u.label} opens ${doorId} -> ${res.status} ${res.body?.error?.code ?? ''}`,
-        );
-        if (![403, 404, 503].includes(res.status))
-          throw new Error(
-            `open: unexpected ${res.status} ${JSON.stringify(res.body)}`,
-          );
-        await this.bound();
-        return true;
-      }
-      case 'disconnect': {
-        const p = r.pick(this.phones);
-        if (!p.connected) return false;
-        const abrupt = r.chance(0.4);
-        await p.disconnect(abrupt);
-        this.note(
-          `${p.label} disconnects${abrupt ? ' (abrupt)' : ''} at ${p.cursor}`,
-        );
-        return true;
-      }
-      case 'reconnect': {
-        const p = r.pick(this.phones);
-        await this.connect(p, this.randomMode());
-        return true;
       }
     }
   }
