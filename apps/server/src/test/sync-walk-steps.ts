@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Access } from '@keyway/protocol';
-import type { StepKind, SyncWalk } from './sync-walk';
+import type { SyncWalk } from './sync-walk';
 import { deleteDoor, deleteGroup, deleteUnit, memberOf } from './sync-world';
 
 /**
@@ -15,6 +15,103 @@ const TIMEZONES = [
   'Australia/Sydney',
 ];
 
+export type StepKind =
+  | 'group.create'
+  | 'group.patch'
+  | 'group.delete'
+  | 'member.add'
+  | 'member.patch'
+  | 'member.delete'
+  | 'admin.put'
+  | 'admin.patch'
+  | 'admin.remove'
+  | 'space.patch'
+  | 'space.delete'
+  | 'door.create'
+  | 'door.patch'
+  | 'door.delete'
+  | 'unit.create'
+  | 'unit.patch'
+  | 'unit.delete'
+  | 'open'
+  | 'time'
+  | 'disconnect'
+  | 'reconnect';
+
+export const DEFAULT_WEIGHTS: Record<StepKind, number> = {
+  'group.create': 5,
+  'group.patch': 7,
+  'group.delete': 2,
+  'member.add': 8,
+  'member.patch': 12,
+  'member.delete': 4,
+  'admin.put': 4,
+  'admin.patch': 2,
+  'admin.remove': 3,
+  'space.patch': 5,
+  'space.delete': 0.6,
+  'door.create': 4,
+  'door.patch': 4,
+  'door.delete': 2,
+  'unit.create': 1.5,
+  'unit.patch': 1,
+  'unit.delete': 0.7,
+  open: 5,
+  time: 7,
+  disconnect: 6,
+  reconnect: 9,
+};
+
+const TIMES = [
+  '00:00',
+  '02:30',
+  '06:00',
+  '08:00',
+  '12:15',
+  '17:00',
+  '18:00',
+  '20:00',
+  '22:00',
+  '23:59',
+];
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** A random access rule: frames, and validity dates near the walk's clock. */
+function randomAccess(w: SyncWalk): Access | null {
+  const r = w.rng;
+  if (r.chance(0.3)) return null;
+  const access: Access = { timeFrames: [] };
+  const frames = r.int(3);
+  for (let i = 0; i < frames; i++) {
+    const days = r.subset(DAYS);
+    access.timeFrames.push({
+      days: days.length ? days : [r.pick(DAYS)],
+      from: r.pick(TIMES),
+      to: r.pick(TIMES),
+    });
+  }
+  const now = w.backend.now().getTime();
+  const iso = (t: number) =>
+    new Date(Math.floor(t / 1000) * 1000).toISOString();
+  if (w.backend.clock) {
+    // Validity dates around now, on the scale of the clock's jumps.
+    const from = now + (r.int(96) - 48) * 1_800_000;
+    if (r.chance(0.4)) access.validFrom = iso(from);
+    if (r.chance(0.4))
+      access.validUntil = iso(from + (1 + r.int(96)) * 1_800_000);
+  } else {
+    // Real clock: validity edges a few seconds ahead, so the server pushes them during the walk.
+    const from = now + (1 + r.int(5)) * 1000;
+    if (r.chance(0.6)) access.validFrom = iso(from);
+    if (r.chance(0.6)) access.validUntil = iso(from + (1 + r.int(8)) * 1000);
+  }
+  return access;
+}
+
+function randomGeofence(w: SyncWalk): number | null {
+  return w.rng.chance(0.6) ? null : w.rng.pick([50, 150, 1000]);
+}
+
 /** Runs one step of this kind if it applies to the walk's current model; false otherwise. */
 export async function tryStep(w: SyncWalk, kind: StepKind): Promise<boolean> {
   const r = w.rng;
@@ -26,7 +123,7 @@ export async function tryStep(w: SyncWalk, kind: StepKind): Promise<boolean> {
         name: w.name('Group'),
         doorIds: r.subset(Object.keys(s.doors)),
       };
-      const gf = w.geofence();
+      const gf = randomGeofence(w);
       if (gf !== null || r.chance(0.3)) body.geofenceMeters = gf;
       const g = (
         await w.api('POST', `/v1/spaces/${s.id}/groups`, a.token, body, 201)
@@ -47,7 +144,7 @@ export async function tryStep(w: SyncWalk, kind: StepKind): Promise<boolean> {
       const body: Record<string, unknown> = {};
       if (r.chance(0.4)) body.name = w.name('Group');
       if (r.chance(0.7)) body.doorIds = r.subset(Object.keys(s.doors));
-      if (r.chance(0.3)) body.geofenceMeters = w.geofence();
+      if (r.chance(0.3)) body.geofenceMeters = randomGeofence(w);
       await w.api('PATCH', `/v1/groups/${g.id}`, a.token, body, 200);
       if (body.name !== undefined) g.name = body.name as string;
       if (body.doorIds !== undefined) g.doorIds = body.doorIds as string[];
@@ -79,9 +176,9 @@ export async function tryStep(w: SyncWalk, kind: StepKind): Promise<boolean> {
         groupIds: r.subset(Object.keys(s.groups)),
       };
       if (r.chance(0.5)) body.name = w.name(u.label);
-      const access = w.randomAccess();
+      const access = randomAccess(w);
       if (access || r.chance(0.3)) body.access = access;
-      const gf = w.geofence();
+      const gf = randomGeofence(w);
       if (gf !== null) body.geofenceMeters = gf;
       const m = (
         await w.api(
@@ -127,11 +224,11 @@ export async function tryStep(w: SyncWalk, kind: StepKind): Promise<boolean> {
       const m = s.members[r.pick(Object.keys(s.members).concat(''))];
       if (!m) return false;
       const body: Record<string, unknown> = {};
-      if (kind === 'time' || r.chance(0.6)) body.access = w.randomAccess();
+      if (kind === 'time' || r.chance(0.6)) body.access = randomAccess(w);
       if (kind === 'member.patch') {
         if (r.chance(0.5)) body.groupIds = r.subset(Object.keys(s.groups));
         if (r.chance(0.2)) body.name = r.chance(0.3) ? null : w.name('Member');
-        if (r.chance(0.2)) body.geofenceMeters = w.geofence();
+        if (r.chance(0.2)) body.geofenceMeters = randomGeofence(w);
       }
       await w.api('PATCH', `/v1/members/${m.id}`, w.writer(s).token, body, 200);
       if (body.access !== undefined) m.access = body.access as Access | null;
@@ -205,7 +302,7 @@ export async function tryStep(w: SyncWalk, kind: StepKind): Promise<boolean> {
       if (r.chance(0.5)) body.lockdown = !s.lockdown;
       if (r.chance(0.3)) body.name = w.name('Space');
       if (r.chance(0.2)) body.timezone = r.pick(TIMEZONES);
-      if (r.chance(0.2)) body.geofenceMeters = w.geofence();
+      if (r.chance(0.2)) body.geofenceMeters = randomGeofence(w);
       await w.api('PATCH', `/v1/spaces/${s.id}`, w.writer(s).token, body, 200);
       if (body.lockdown !== undefined) s.lockdown = body.lockdown as boolean;
       if (body.name !== undefined) s.name = body.name as string;

@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Access } from '@keyway/protocol';
 import { ManualClock } from '../clock';
 import {
   ChangeLogMirror,
@@ -8,7 +7,7 @@ import {
   type SyncBackend,
 } from './sync-backend';
 import { type ConnectMode, freshSnapshot, SyncPhone } from './sync-phone';
-import { tryStep } from './sync-walk-steps';
+import { DEFAULT_WEIGHTS, type StepKind, tryStep } from './sync-walk-steps';
 import { StreamChecker } from './sync-walk-streams';
 import {
   cloneWorld,
@@ -68,53 +67,6 @@ export interface WalkReport {
   stats: Record<string, number>;
 }
 
-export type StepKind =
-  | 'group.create'
-  | 'group.patch'
-  | 'group.delete'
-  | 'member.add'
-  | 'member.patch'
-  | 'member.delete'
-  | 'admin.put'
-  | 'admin.patch'
-  | 'admin.remove'
-  | 'space.patch'
-  | 'space.delete'
-  | 'door.create'
-  | 'door.patch'
-  | 'door.delete'
-  | 'unit.create'
-  | 'unit.patch'
-  | 'unit.delete'
-  | 'open'
-  | 'time'
-  | 'disconnect'
-  | 'reconnect';
-
-export const DEFAULT_WEIGHTS: Record<StepKind, number> = {
-  'group.create': 5,
-  'group.patch': 7,
-  'group.delete': 2,
-  'member.add': 8,
-  'member.patch': 12,
-  'member.delete': 4,
-  'admin.put': 4,
-  'admin.patch': 2,
-  'admin.remove': 3,
-  'space.patch': 5,
-  'space.delete': 0.6,
-  'door.create': 4,
-  'door.patch': 4,
-  'door.delete': 2,
-  'unit.create': 1.5,
-  'unit.patch': 1,
-  'unit.delete': 0.7,
-  open: 5,
-  time: 7,
-  disconnect: 6,
-  reconnect: 9,
-};
-
 const ROOT_PHONE = '+34600100000';
 const PHONE_NUMBERS = [
   '+34600100001',
@@ -124,19 +76,6 @@ const PHONE_NUMBERS = [
   '+34600100005',
   '+34600100006',
 ];
-const TIMES = [
-  '00:00',
-  '02:30',
-  '06:00',
-  '08:00',
-  '12:15',
-  '17:00',
-  '18:00',
-  '20:00',
-  '22:00',
-  '23:59',
-];
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 // Tuesday 5 January 2027, 17:00 in Madrid.
 const START = Date.parse('2027-01-05T17:00:00+01:00');
 
@@ -547,41 +486,6 @@ export class SyncWalk {
   }
   private userById(id: string): User {
     return this.users.find((u) => u.userId === id)!;
-  }
-
-  randomAccess(): Access | null {
-    const r = this.rng;
-    if (r.chance(0.3)) return null;
-    const access: Access = { timeFrames: [] };
-    const frames = r.int(3);
-    for (let i = 0; i < frames; i++) {
-      const days = r.subset(DAYS);
-      access.timeFrames.push({
-        days: days.length ? days : [r.pick(DAYS)],
-        from: r.pick(TIMES),
-        to: r.pick(TIMES),
-      });
-    }
-    const now = this.backend.now().getTime();
-    const iso = (t: number) =>
-      new Date(Math.floor(t / 1000) * 1000).toISOString();
-    if (this.backend.clock) {
-      // Validity dates around now, on the scale of the clock's jumps.
-      const from = now + (r.int(96) - 48) * 1_800_000;
-      if (r.chance(0.4)) access.validFrom = iso(from);
-      if (r.chance(0.4))
-        access.validUntil = iso(from + (1 + r.int(96)) * 1_800_000);
-    } else {
-      // Real clock: validity edges a few seconds ahead, so the server pushes them during the walk.
-      const from = now + (1 + r.int(5)) * 1000;
-      if (r.chance(0.6)) access.validFrom = iso(from);
-      if (r.chance(0.6)) access.validUntil = iso(from + (1 + r.int(8)) * 1000);
-    }
-    return access;
-  }
-
-  geofence(): number | null {
-    return this.rng.chance(0.6) ? null : this.rng.pick([50, 150, 1000]);
   }
 
   private async randomStep() {
