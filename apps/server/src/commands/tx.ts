@@ -73,8 +73,6 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
   const events: AccessEvent[] = [];
   const touched = new Set<string>();
   const patches: ViewPatch[] = [];
-  /** Spaces whose command said what it changed (focus or patch): no whole rebuild. */
-  const declared = new Set<string>();
   const autoTouched = new Set<string>();
   /** What each command named, and the focus resolved from it (before the write and at commit). */
   const seeds = new Map<string, Focus>();
@@ -92,16 +90,10 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
       },
       touch: (spaceId) => touched.add(spaceId),
       doorState: (patch) => patches.push({ kind: 'doorState', ...patch }),
-      patchGroup: (spaceId, groupId) => {
-        declared.add(spaceId);
-        patches.push({ kind: 'group', spaceId, groupId });
-      },
-      patchSpace: (spaceId) => {
-        declared.add(spaceId);
-        patches.push({ kind: 'space', spaceId });
-      },
+      patchGroup: (spaceId, groupId) =>
+        patches.push({ kind: 'group', spaceId, groupId }),
+      patchSpace: (spaceId) => patches.push({ kind: 'space', spaceId }),
       focus: async (spaceId, s) => {
-        declared.add(spaceId);
         addSeeds(getOrCreate(seeds, spaceId, emptyFocus), s);
         // What depends on them now: a delete or a move may take it away by commit time.
         const before = await expandFocus(
@@ -112,7 +104,12 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
         addFocus(getOrCreate(focus, spaceId, emptyFocus), before);
       },
     });
-    // An admin's change recomputes its space, unless the command said what it touched.
+    // An admin's change recomputes its space, unless the command said what it touched (a
+    // focus, or a patch other than a sensor's).
+    const declared = new Set([
+      ...seeds.keys(),
+      ...patches.filter((p) => p.kind !== 'doorState').map((p) => p.spaceId),
+    ]);
     for (const spaceId of autoTouched)
       if (!declared.has(spaceId)) touched.add(spaceId);
     // …and what depends on them at commit (an insert or a move may have added some).
