@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { ManualClock } from '../clock';
 import {
@@ -121,8 +122,6 @@ const audiencesFor = (w: World, userId: string) =>
       .filter((s) => s.admins[userId])
       .map((s) => `a:${s.id}`),
   ]);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SyncWalk {
   rng: Rng;
