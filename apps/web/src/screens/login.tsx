@@ -1,10 +1,9 @@
-import type { VerifyCodeResponse } from '@keyway/protocol';
 import { type FormEvent, useState } from 'react';
-import type { z } from 'zod';
 import { ApiError, api } from '../api';
 import { useI18n } from '../i18n';
 import { COUNTRIES, defaultCountry, toE164 } from '../model/phone';
 import type { StoredSession } from '../session';
+import { useSmsLogin } from '../sms-login';
 import { errorText } from './errors';
 
 /** A short label for "my devices", e.g. "Chrome on Android". */
@@ -38,26 +37,15 @@ export function Login(props: {
   const [typed, setTyped] = useState('');
   const [phone, setPhone] = useState<string | null>(null);
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(errorText(t, e instanceof ApiError ? e.code : 'unknown'));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run, requestCode, verifyCode } = useSmsLogin(api, (e) =>
+    errorText(t, e instanceof ApiError ? e.code : 'unknown'),
+  );
 
   const sendCode = (e?: FormEvent) => {
     e?.preventDefault();
     const e164 = phone ?? toE164(country, typed);
     void run(async () => {
-      await api('POST', '/v1/auth/code', { phone: e164 });
+      await requestCode(e164);
       setPhone(e164);
       setCode('');
     });
@@ -66,22 +54,9 @@ export function Login(props: {
   const verify = (e: FormEvent) => {
     e.preventDefault();
     if (!phone) return;
-    void run(async () => {
-      const res = await api<z.infer<typeof VerifyCodeResponse>>(
-        'POST',
-        '/v1/auth/verify',
-        {
-          phone,
-          code: code.trim(),
-          deviceName: deviceName(),
-        },
-      );
-      props.onSignedIn({
-        token: res.token,
-        sessionId: res.session.id,
-        user: res.user,
-      });
-    });
+    void run(async () =>
+      props.onSignedIn(await verifyCode(phone, code.trim(), deviceName())),
+    );
   };
 
   return (

@@ -1,6 +1,5 @@
-import type { VerifyCodeResponse } from '@keyway/protocol';
 import { type FormEvent, useState } from 'react';
-import type { z } from 'zod';
+import { useSmsLogin } from '../../sms-login';
 import { api } from '../api';
 import { LangSwitch } from '../components/lang-switch';
 import { describeError, useI18n } from '../i18n';
@@ -15,46 +14,22 @@ export function Login(props: {
   const [phone, setPhone] = useState('');
   const [sent, setSent] = useState(false);
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(describeError(t, e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run, requestCode, verifyCode } = useSmsLogin(api, (e) =>
+    describeError(t, e),
+  );
 
   const sendCode = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      await api('POST', '/v1/auth/code', { phone });
+      await requestCode(phone);
       setSent(true);
     });
   };
   const verify = (e: FormEvent) => {
     e.preventDefault();
-    void run(async () => {
-      const res = await api<z.infer<typeof VerifyCodeResponse>>(
-        'POST',
-        '/v1/auth/verify',
-        {
-          phone,
-          code,
-          deviceName: 'Dashboard',
-        },
-      );
-      props.onSignedIn({
-        token: res.token,
-        sessionId: res.session.id,
-        user: res.user,
-      });
-    });
+    void run(async () =>
+      props.onSignedIn(await verifyCode(phone, code, 'Dashboard')),
+    );
   };
 
   return (
