@@ -38,6 +38,7 @@ export async function startServer(
   const storage: Storage = await openStorage({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
+    warn: (message) => log.warn(message),
   });
   const { db, dialect } = storage;
   const events = new EventLog({ db, clock });

@@ -10,6 +10,7 @@ import {
   SqliteDialect,
 } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer } from './checkpointer';
 import { init } from './migrations/001_init';
 import { sync } from './migrations/002_sync';
 import { sharedValues } from './migrations/003_shared_values';
@@ -27,26 +28,48 @@ export interface Storage {
 export async function openStorage(opts: {
   dataDir: string;
   databaseUrl?: string | undefined;
+  /** Told when something degrades without failing (the SQLite checkpoint worker). */
+  warn?: (message: string) => void;
 }): Promise<Storage> {
   const storage = opts.databaseUrl
     ? openPostgres(opts.databaseUrl)
-    : openSqlite(opts.dataDir);
+    : openSqlite(opts.dataDir, opts.warn);
   await migrate(storage);
   return storage;
 }
 
-function openSqlite(dataDir: string): Storage {
+function openSqlite(
+  dataDir: string,
+  warn: (message: string) => void = () => {},
+): Storage {
   mkdirSync(dataDir, { recursive: true });
-  const file = new SQLite(join(dataDir, 'keyway.db'));
+  const path = join(dataDir, 'keyway.db');
+  const file = new SQLite(path);
   // WAL with synchronous=FULL: a commit is on disk before it is acknowledged.
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = FULL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
+  // Checkpoints run in a worker thread (see checkpointer.ts); back to SQLite's own if it fails.
+  file.pragma('wal_autocheckpoint = 0');
+  const checkpointer = startCheckpointer({
+    file: path,
+    onFailure: (message) => {
+      if (file.open) file.pragma('wal_autocheckpoint = 1000');
+      warn(`SQLite checkpoints are back on the main thread: ${message}`);
+    },
+  });
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: cachedStatements(file) }),
   });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      await db.destroy();
+      await checkpointer.stop();
+    },
+  };
 }
 
 /**
