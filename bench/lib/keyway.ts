@@ -1,4 +1,5 @@
 import type { ServerProcess } from '../../apps/server/src/test/server-process';
+import { httpRequest } from './http';
 import { summarize } from './stats';
 
 export interface BenchSpace {
@@ -87,15 +88,14 @@ export async function openOnce(
   token: string,
   doorId: string,
 ): Promise<string | undefined> {
-  const res = await fetch(`${url}/v1/doors/${doorId}/open`, {
+  const { status, text } = await httpRequest(`${url}/v1/doors/${doorId}/open`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
+    token,
   });
-  const text = await res.text();
-  if (res.status === 200) return undefined;
+  if (status === 200) return undefined;
   const code = (JSON.parse(text || '{}') as { error?: { code?: string } }).error
     ?.code;
-  return `${res.status} ${code ?? ''}`.trim();
+  return `${status} ${code ?? ''}`.trim();
 }
 
 /**

@@ -1,3 +1,4 @@
+import { httpRequest } from '../lib/http';
 import { type Summary, summarize } from '../lib/stats';
 import { callAll, callSplit, owner, type Worker } from './gens';
 import type { Seeded } from './seed';
@@ -155,17 +156,13 @@ export async function adminRequest(
   body: unknown,
 ): Promise<number> {
   const t0 = now();
-  const res = await fetch(`${run.url}${path}`, {
+  const { status, text } = await httpRequest(`${run.url}${path}`, {
     method,
-    headers: {
-      authorization: `Bearer ${run.seeded.owner}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
+    token: run.seeded.owner,
+    body,
   });
-  const text = await res.text();
-  if (res.status >= 300)
-    throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+  if (status >= 300)
+    throw new Error(`${method} ${path}: ${status} ${text.slice(0, 200)}`);
   return now() - t0;
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { httpRequest } from '../lib/http';
 
 /**
  * What the load-generator processes of `bench:sync` share: the IPC call loop, a wall clock that
@@ -101,21 +102,15 @@ export interface HttpSample {
 export async function httpSample(arrivals: Arrivals, a: HttpSample) {
   const wait = arrivals.waitOne(a.i, a.marker, 30_000);
   const t0 = now();
-  const res = await fetch(a.url, {
+  const { status, text } = await httpRequest(a.url, {
     method: a.method,
-    headers: {
-      authorization: `Bearer ${a.token}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(a.body),
+    token: a.token,
+    body: a.body,
   });
-  const text = await res.text();
   const t1 = now();
-  if (res.status >= 300) {
+  if (status >= 300) {
     wait.catch(() => undefined);
-    throw new Error(
-      `${a.method} ${a.url}: ${res.status} ${text.slice(0, 200)}`,
-    );
+    throw new Error(`${a.method} ${a.url}: ${status} ${text.slice(0, 200)}`);
   }
   const got = await wait;
   return { ms: got.t - t0, httpMs: t1 - t0, bytes: got.bytes };
