@@ -199,13 +199,11 @@ export async function appendChanges(
   const cursors = await insertChanges(db, dialect, spaceOf, at, [
     ...groups.keys(),
   ]);
-  const targets: [string, number][] = [];
   for (const [payload, { audiences, resync }] of groups) {
     const cursor = cursors.get(payload)!;
-    for (const audience of audiences) targets.push([audience, cursor]);
     changes.push({ cursor, at, payload, audiences, resync });
   }
-  await insertTargets(db, dialect, targets);
+  await insertTargets(db, dialect, changes);
   changes.sort((a, b) => a.cursor - b.cursor);
   return { changes, nextChangeAt, published, earlierOnly: hints };
 }
