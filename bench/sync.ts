@@ -10,7 +10,13 @@ import { bareMqtt, bareWs } from './sync/bare';
 import { Worker } from './sync/gens';
 import { keywayPhones, keywayUnits } from './sync/keyway';
 import { type Run, range } from './sync/phases';
-import { buildRows, METHOD, printTable } from './sync/report';
+import {
+  buildRows,
+  METHOD,
+  printSummary,
+  printTable,
+  summarizeRuns,
+} from './sync/report';
 import { seed } from './sync/seed';
 import { serverHooks } from './sync/server-hooks';
 import { now, rssKb, sleep } from './sync/worker';
@@ -37,10 +43,17 @@ const PHONE_GENS = 3;
 const UNIT_GENS = 2;
 const COMMITS = 500;
 const DEADLINE_MS = QUICK ? 5 * 60_000 : 40 * 60_000;
+const option = (name: string) =>
+  process.argv.includes(name)
+    ? (process.argv[process.argv.indexOf(name) + 1] ?? '')
+    : '';
 /** `--profile <dir>`: CPU profiles of the server, one file per phase (see sync/server-hooks.ts). */
-const PROFILE = process.argv.includes('--profile')
-  ? (process.argv[process.argv.indexOf('--profile') + 1] ?? '')
-  : '';
+const PROFILE = option('--profile');
+/**
+ * `--runs <n>`: the whole bench n times (fresh database, server and generators each time) and a
+ * summary of each figure's ratio over the runs: on 2 shared cores one run's p99 swings by half.
+ */
+const RUNS = Math.max(1, Number(option('--runs') || 1));
 
 let running: ServerProcess | undefined;
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -61,7 +74,7 @@ function gitState() {
 
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
 
-async function main() {
+async function oneRun(runIndex: number) {
   const started = now();
   const loadBefore = load();
   process.env.KEYWAY_TEST_DB = 'sqlite';
@@ -109,7 +122,8 @@ async function main() {
     mark: (label) => {
       if (!PROFILE) return;
       process.kill(pid, 'SIGHUP');
-      log(`profile ${PROFILE}/server-${++segment}.cpuprofile: ${label}`);
+      const file = `${PROFILE}/server-${runIndex > 0 ? `r${runIndex + 1}-` : ''}${++segment}.cpuprofile`;
+      log(`profile ${file}: ${label}`);
     },
   };
   const serverRss = async () => {
@@ -119,6 +133,9 @@ async function main() {
     }
     return rssKb(pid);
   };
+  onCleanup(async () => {
+    for (const w of [...run.phones, ...run.units]) w.stop();
+  });
   const phones = await keywayPhones(run, serverRss);
   const units = await keywayUnits(run, server.mqttUrl);
   if ('error' in units) log(`units: ${units.error}`);
@@ -143,6 +160,8 @@ async function main() {
         );
   const mqtt = await bareMqtt(run, mqttBytes);
   const commit = await commitBaseline({ dataDir: db.dataDir }, COMMITS);
+  for (const w of [...run.phones, ...run.units]) w.stop();
+  await db.drop();
   const durationS = Math.round((now() - started) / 1000);
 
   const rows = buildRows(phones.levels, ws.levels, units, mqtt, commit);
@@ -157,7 +176,7 @@ async function main() {
   };
   const layout = `space "Phones": ${members} members (seeded), groups ${SIZES.fans.map((n) => `G${n}`).join('/')}; space "Units": ${seeded.units.length} units × 1 door; ${PHONE_GENS} phone + ${UNIT_GENS} unit generator processes; SQLite`;
   printTable(rows, [
-    `Push sync (issue #3), ${QUICK ? 'quick' : 'full'} run in ${durationS} s; ${machine.cpus} CPUs, node ${machine.node}, load average ${machine.loadavg.before[0]} → ${machine.loadavg.after[0]}`,
+    `Push sync (issue #3), ${QUICK ? 'quick' : 'full'} run${RUNS > 1 ? ` ${runIndex + 1} of ${RUNS}` : ''} in ${durationS} s; ${machine.cpus} CPUs, node ${machine.node}, load average ${machine.loadavg.before[0]} → ${machine.loadavg.after[0]}`,
     layout,
     `setup: seed ${Math.round(seedMs)} ms, server start ${Math.round(startMs)} ms, one member created over HTTP at ${phones.members} members: ${phones.createMemberMs.toFixed(0)} ms; commit baseline p50/p99 ${commit.p50}/${commit.p99} ms`,
     ...(PROFILE
@@ -167,7 +186,7 @@ async function main() {
       : []),
     'ms from the admin’s request (bare: from the first send). Latency rows: p50 / p99 / max; fan-out rows: p50 / p99 over every client of every round / last arrival (median over rounds). ratio = Keyway p99 (KB) / target; ≤ 1 passes.',
   ]);
-  const out = {
+  return {
     date: new Date().toISOString(),
     git: gitState(),
     mode: QUICK ? 'quick' : 'full',
@@ -198,6 +217,19 @@ async function main() {
     keyway: { phones, units },
     baseline: { ws, mqtt },
   };
+}
+
+async function main() {
+  const runs: Awaited<ReturnType<typeof oneRun>>[] = [];
+  for (let k = 0; k < RUNS; k++) runs.push(await oneRun(k));
+  // One run: its report. Several: the ratios over the runs, then each run's report.
+  let out: object = runs[0]!;
+  if (RUNS > 1) {
+    const summary = summarizeRuns(runs.map((r) => r.rows));
+    printSummary(summary, RUNS);
+    const { date, git, mode, profiled, machine, sizes, method } = runs[0]!;
+    out = { date, git, mode, profiled, machine, sizes, method, summary, runs };
+  }
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL('sync.json', dir), `${JSON.stringify(out, null, 2)}\n`);

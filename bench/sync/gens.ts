@@ -70,6 +70,11 @@ export class Worker {
     });
   }
 
+  /** Ends the generator (its sockets die with it). */
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
+
   get pid(): number {
     return this.child.pid!;
   }

@@ -125,16 +125,79 @@ export function printTable(rows: Row[], header: string[]): void {
     r.limit === null ? '' : `≤ ${f(r.limit)}`,
     r.ratio === null ? '!' : `${r.ratio.toFixed(2)}${r.ratio <= 1 ? '' : ' !'}`,
   ]);
+  console.log('');
+  for (const h of header) console.log(h);
+  printGrid(head, body);
+}
+
+/** Columns padded to their widest cell, a rule under the head. */
+function printGrid(head: string[], body: string[][]): void {
   const widths = head.map((h, i) =>
     Math.max(h.length, ...body.map((b) => b[i]!.length)),
   );
   const line = (cells: string[]) =>
     cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
-  console.log('');
-  for (const h of header) console.log(h);
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const b of body) console.log(line(b));
+}
+
+/** One figure over several runs: each run's ratio, their median and range. */
+export interface SummaryRow {
+  figure: string;
+  clients: number;
+  ratios: (number | null)[];
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  /** How many runs met the target (ratio ≤ 1). */
+  passed: number;
+}
+
+/** The median proper: with an even count, the mean of the two middle values. */
+const middle = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const k = s.length >> 1;
+  return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
+};
+
+export function summarizeRuns(runs: Row[][]): SummaryRow[] {
+  const out: SummaryRow[] = [];
+  for (const row of runs[0] ?? []) {
+    const same = runs.map((rows) =>
+      rows.find((r) => r.figure === row.figure && r.clients === row.clients),
+    );
+    const ratios = same.map((r) => r?.ratio ?? null);
+    const known = ratios.filter((x): x is number => x !== null);
+    out.push({
+      figure: row.figure,
+      clients: row.clients,
+      ratios,
+      median: known.length ? r2(middle(known)) : null,
+      min: known.length ? Math.min(...known) : null,
+      max: known.length ? Math.max(...known) : null,
+      passed: known.filter((x) => x <= 1).length,
+    });
+  }
+  return out;
+}
+
+export function printSummary(rows: SummaryRow[], runs: number): void {
+  console.log('');
+  console.log(
+    `Over ${runs} runs: each figure's ratio to its target per run (≤ 1 passes), the median, and how many runs passed.`,
+  );
+  const head = ['figure', 'clients', 'ratio per run', 'median', 'passed'];
+  const body = rows.map((r) => [
+    r.figure,
+    String(r.clients),
+    r.ratios.map((x) => (x === null ? '–' : x.toFixed(2))).join(' '),
+    r.median === null
+      ? '–'
+      : `${r.median.toFixed(2)}${r.median <= 1 ? '' : ' !'}`,
+    `${r.passed} of ${runs}`,
+  ]);
+  printGrid(head, body);
 }
 
 export const METHOD = {
