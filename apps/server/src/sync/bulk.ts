@@ -99,9 +99,11 @@ export async function insertChanges(
 }
 
 /**
- * Who each change is for: the audiences of each cursor. SQLite reads them nested, [cursor,
- * [audience…]] — a group rename to 9,000 phones is one cursor, so one path extraction instead
- * of two per row (a third less time for the statement).
+ * Who each change is for: the audiences of each cursor. SQLite reads them as one object,
+ * {cursor: [audience…]}, the cursor from each entry's key: a group rename to 9,000 phones takes
+ * a third less time than [audience, cursor] pairs with two path extractions per row. (Reading
+ * the cursor out of the entry's value instead, `g.value ->> 0`, parses the whole entry again
+ * for every audience: quadratic, 0.7 s for 9,000.)
  */
 export async function insertTargets(
   db: Db,
@@ -118,9 +120,11 @@ export async function insertTargets(
     );
     return;
   }
-  const nested = JSON.stringify(targets.map((t) => [t.cursor, t.audiences]));
+  const byCursor = JSON.stringify(
+    Object.fromEntries(targets.map((t) => [t.cursor, t.audiences])),
+  );
   await sql`INSERT INTO change_targets (audience, cursor)
-    SELECT a.value, g.value ->> 0 FROM json_each(${nested}) AS g, json_each(g.value, '$[1]') AS a`.execute(
+    SELECT a.value, CAST(g.key AS INTEGER) FROM json_each(${byCursor}) AS g, json_each(g.value) AS a`.execute(
     db,
   );
 }
