@@ -31,17 +31,29 @@ export async function openStorage(opts: {
   /** Told when something degrades without failing (the SQLite checkpoint worker). */
   warn?: (message: string) => void;
 }): Promise<Storage> {
-  const storage = opts.databaseUrl
-    ? openPostgres(opts.databaseUrl)
-    : openSqlite(opts.dataDir, opts.warn);
+  if (opts.databaseUrl) {
+    const storage = openPostgres(opts.databaseUrl);
+    await migrate(storage);
+    return storage;
+  }
+  const { storage, analyze } = openSqlite(opts.dataDir, opts.warn);
   await migrate(storage);
+  analyze();
   return storage;
 }
+
+/**
+ * SQLite plans queries from table statistics it only has once analyzed: without them a door
+ * lookup by unit in a space of 1,000 doors walked the space's index (0.13 ms instead of
+ * 0.01). As SQLite advises for long-lived connections: `optimize=0x10002` at open, then
+ * `optimize` every hour (both analyze only tables whose size changed, with a row limit).
+ */
+const ANALYZE_EVERY_MS = 60 * 60_000;
 
 function openSqlite(
   dataDir: string,
   warn: (message: string) => void = () => {},
-): Storage {
+): { storage: Storage; analyze(): void } {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'keyway.db');
   const file = new SQLite(path);
@@ -62,12 +74,28 @@ function openSqlite(
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: cachedStatements(file) }),
   });
+  let timer: NodeJS.Timeout | undefined;
+  const optimize = (pragma: string) => {
+    try {
+      if (file.open) file.pragma(pragma);
+    } catch (err) {
+      warn(`SQLite ${pragma} failed: ${(err as Error).message}`);
+    }
+  };
   return {
-    db,
-    dialect: 'sqlite',
-    close: async () => {
-      await db.destroy();
-      await checkpointer.stop();
+    storage: {
+      db,
+      dialect: 'sqlite',
+      close: async () => {
+        clearInterval(timer);
+        await db.destroy();
+        await checkpointer.stop();
+      },
+    },
+    analyze() {
+      optimize('optimize = 0x10002');
+      timer = setInterval(() => optimize('optimize'), ANALYZE_EVERY_MS);
+      timer.unref();
     },
   };
 }
