@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../apps/server/src/test/db';
@@ -19,7 +19,7 @@ import {
 } from './sync/report';
 import { seed } from './sync/seed';
 import { serverHooks } from './sync/server-hooks';
-import { now, rssKb, sleep } from './sync/worker';
+import { type Memory, now, rssKb, sleep } from './sync/worker';
 
 /**
  * `npm run bench:sync [-- --quick]` (issue #3): push-sync latency and cost with thousands of
@@ -92,13 +92,17 @@ async function oneRun(runIndex: number) {
     `seeded ${members} members, ${seeded.units.length} units in ${Math.round(seedMs)} ms`,
   );
   t = now();
+  const memoryFile = join(db.dataDir, 'server-memory.json');
   const server = await ServerProcess.start(
     {
       dataDir: db.dataDir,
       outbox: join(db.dataDir, 'sms.jsonl'),
       port: await freePort(),
       mqttPort: await freePort(),
-      env: { KEYWAY_LOG_LEVEL: 'warn', ...serverHooks(PROFILE || undefined) },
+      env: {
+        KEYWAY_LOG_LEVEL: 'warn',
+        ...serverHooks(memoryFile, PROFILE || undefined),
+      },
     },
     600_000,
   );
@@ -126,17 +130,25 @@ async function oneRun(runIndex: number) {
       log(`profile ${file}: ${label}`);
     },
   };
-  const serverRss = async () => {
+  const serverMemory = async (): Promise<Memory> => {
+    rmSync(memoryFile, { force: true });
     for (let k = 0; k < 2; k++) {
       process.kill(pid, 'SIGUSR2');
       await sleep(300);
     }
-    return rssKb(pid);
+    const m = JSON.parse(readFileSync(memoryFile, 'utf8')) as {
+      heapUsed: number;
+      external: number;
+    };
+    return {
+      rssKb: rssKb(pid),
+      heapKb: Math.round((m.heapUsed + m.external) / 1024),
+    };
   };
   onCleanup(async () => {
     for (const w of [...run.phones, ...run.units]) w.stop();
   });
-  const phones = await keywayPhones(run, serverRss);
+  const phones = await keywayPhones(run, serverMemory);
   const units = await keywayUnits(run, server.mqttUrl);
   if ('error' in units) log(`units: ${units.error}`);
   if (PROFILE) await sleep(2000); // the last profile is written before the server goes

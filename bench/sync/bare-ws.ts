@@ -1,10 +1,10 @@
 import { WebSocketServer } from 'ws';
-import { now, rssKb, serve, sleep } from './worker';
+import { now, ownMemory, serve, sleep } from './worker';
 
 /**
  * The baseline server of `bench:sync`: a bare `ws` server (same package and options as Keyway's
  * /v1/sync) alone in its process. It echoes every message as text, sends one string to every
- * client on `broadcast`, and reports its own RSS after a forced GC (run with --expose-gc).
+ * client on `broadcast`, and reports its own memory after forced GCs (run with --expose-gc).
  */
 const wss = new WebSocketServer({
   host: '127.0.0.1',
@@ -24,12 +24,12 @@ serve({
     const addr = wss.address();
     return typeof addr === 'object' && addr ? addr.port : 0;
   },
-  async rss() {
+  async memory() {
     for (let k = 0; k < 2; k++) {
       gc?.();
       await sleep(200);
     }
-    return { kb: rssKb(process.pid), gc: Boolean(gc) };
+    return { ...ownMemory(), gc: Boolean(gc) };
   },
   /** Sends `payload` to every client; answers with the instant just before the first send. */
   broadcast(a: { payload: string }) {

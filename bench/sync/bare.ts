@@ -10,12 +10,14 @@ import {
   range,
   SETTLE_MS,
 } from './phases';
-import { now, padded, sleep } from './worker';
+import { type Memory, now, padded, perClient, sleep } from './worker';
 
 export interface BareWsLevel {
   clients: number;
-  rssKb?: number;
+  memory?: Memory;
+  /** Heap + external per client above idle (KiB); perClientRssKb the same from the RSS. */
   perClientKb?: number;
+  perClientRssKb?: number;
   /** Round trip of a message the size of Keyway's change message (bare server echoes it). */
   echo?: Summary;
   fan?: Fanout;
@@ -56,8 +58,8 @@ export async function bareWs(
   const server = await Worker.start('./bare-ws.ts', 'bare-ws', ['--expose-gc']);
   try {
     const url = `ws://127.0.0.1:${await server.call<number>('port')}/`;
-    const rss = async () => (await server.call<{ kb: number }>('rss')).kb;
-    const rss0 = await rss();
+    const memory = () => server.call<Memory>('memory');
+    const idle = await memory();
     const levels = [...new Set([...sizes.phones, ...sizes.fans])].sort(
       (a, b) => a - b,
     );
@@ -78,8 +80,8 @@ export async function bareWs(
       connected = n;
       const level: BareWsLevel = { clients: n };
       if (sizes.phones.includes(n)) {
-        level.rssKb = await rss();
-        level.perClientKb = (level.rssKb - rss0) / n;
+        level.memory = await memory();
+        Object.assign(level, perClient(level.memory, idle, n));
         await sleep(SETTLE_MS);
         level.echo = await spread(run.phones, n, sizes.samples, 'echo', () => ({
           bytes: bytes.latency,
@@ -105,7 +107,7 @@ export async function bareWs(
       out.push(level);
     }
     await Promise.all(run.phones.map((w) => w.call('closeAll')));
-    return { levels: out, rss0Kb: rss0 };
+    return { levels: out, idle };
   } finally {
     server.child.kill('SIGKILL');
   }

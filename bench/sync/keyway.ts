@@ -12,26 +12,30 @@ import {
   range,
   SETTLE_MS,
 } from './phases';
-import { now, sleep } from './worker';
+import { type Memory, now, perClient, sleep } from './worker';
 
 export interface PhoneLevel {
   clients: number;
   connectMs: number;
-  /** Server RSS (KiB, after a forced GC) with these phones connected, and per phone above idle. */
-  rssKb?: number;
+  /** Server memory (after forced GCs) with these phones connected, and per phone above idle. */
+  memory?: Memory;
   perClientKb?: number;
+  perClientRssKb?: number;
   latency?: Latency;
   fan?: Fanout;
 }
 
 /** Every phone level (commit→phone, memory) and fan-out level, connecting phones as it goes up. */
-export async function keywayPhones(run: Run, serverRss: () => Promise<number>) {
+export async function keywayPhones(
+  run: Run,
+  serverMemory: () => Promise<Memory>,
+) {
   const { seeded, sizes } = run;
   const wsUrl = `${run.url.replace(/^http/, 'ws')}/v1/sync`;
   const levels = [...new Set([...sizes.phones, ...sizes.fans])].sort(
     (a, b) => a - b,
   );
-  const rss0 = await serverRss();
+  const idle = await serverMemory();
   const out: PhoneLevel[] = [];
   let connected = 0;
   for (const n of levels) {
@@ -56,8 +60,8 @@ export async function keywayPhones(run: Run, serverRss: () => Promise<number>) {
     run.mark(`connect phones to ${n}`);
     const level: PhoneLevel = { clients: n, connectMs };
     if (sizes.phones.includes(n)) {
-      level.rssKb = await serverRss();
-      level.perClientKb = (level.rssKb - rss0) / n;
+      level.memory = await serverMemory();
+      Object.assign(level, perClient(level.memory, idle, n));
       await sleep(SETTLE_MS);
       level.latency = await latencies(run.phones, n, sizes.samples, (k, i) => ({
         marker: `"lat-${n}-${k}"`,
@@ -107,7 +111,7 @@ export async function keywayPhones(run: Run, serverRss: () => Promise<number>) {
   await Promise.all(run.phones.map((w) => w.call('closeAll')));
   return {
     levels: out,
-    rss0Kb: rss0,
+    idle,
     createMemberMs: median(create),
     members: seeded.members.length,
   };

@@ -97,9 +97,9 @@ export function buildRows(
     rows.push({
       figure: 'memory per idle phone (KB)',
       clients: p.clients,
-      keyway: f(p.perClientKb),
+      keyway: `${f(p.perClientKb)} (RSS ${f(p.perClientRssKb)})`,
       http: '',
-      baseline: `bare ws ${f(b.perClientKb)}`,
+      baseline: `bare ws ${f(b.perClientKb)} (RSS ${f(b.perClientRssKb)})`,
       ...ratio(p.perClientKb, Math.min(2 * b.perClientKb, 20)),
     });
   }
@@ -210,5 +210,5 @@ export const METHOD = {
   units:
     'Simulated units (mqtt.js, username = unit id) subscribe sync, publish resume, and answer every update with applied. Single: the generator holding the unit PATCHes its door’s pulseMs and times its sync message. All: the coordinator changes the space’s time zone and every unit’s arrival is timed. Baseline: bare aedes broker, same payload sizes, published at QoS 0 as Keyway publishes updates (units subscribe at QoS 1 in both). Target: p99 ≤ 2 × mqtt p99 + commit p99.',
   memory:
-    'Server VmRSS after two forced GCs (server: --expose-gc and a SIGUSR2 → gc() preload via NODE_OPTIONS; bare ws: --expose-gc), with n idle clients connected minus before any, divided by n. Target: ≤ 2 × bare ws and ≤ 20 KB.',
+    'JS heap used + external memory after two forced GCs (server: --expose-gc and a SIGUSR2 → gc() + memoryUsage() preload via NODE_OPTIONS; bare ws: --expose-gc), with n idle clients connected minus before any, divided by n; VmRSS the same way beside it. The ratio is on heap + external: the RSS also carries the young generation, which V8 resizes by megabytes at its own pace (one RSS reading gave −49 KB per client). Target: ≤ 2 × bare ws and ≤ 20 KB.',
 };

@@ -3,12 +3,21 @@ import { mkdirSync } from 'node:fs';
 /**
  * Bench-only hooks loaded into the server process through NODE_OPTIONS (no server code
  * changes; plain JS in a data: URL because it loads before tsx):
- *  - SIGUSR2 forces a GC (with --expose-gc), so an RSS reading is not garbage;
+ *  - SIGUSR2 forces two GCs (with --expose-gc) and writes process.memoryUsage() with them gone
+ *    to `<memoryFile>` (JSON), so a memory reading is not garbage;
  *  - with a profile directory, a CPU profile runs from start and SIGHUP writes what it has so
  *    far to `<dir>/server-<n>.cpuprofile` and starts the next one (one file per bench phase).
  */
 const HOOK = `
-process.on('SIGUSR2', () => globalThis.gc?.());
+process.on('SIGUSR2', async () => {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const file = process.env.BENCH_SERVER_MEMORY_FILE;
+  if (!file) return;
+  const { writeFileSync, renameSync } = await import('node:fs');
+  writeFileSync(file + '.tmp', JSON.stringify(process.memoryUsage()));
+  renameSync(file + '.tmp', file);
+});
 const dir = process.env.BENCH_SERVER_PROFILE_DIR;
 if (dir) {
   const { Session } = await import('node:inspector');
@@ -28,11 +37,15 @@ if (dir) {
 }
 `;
 
-/** The server's extra environment: NODE_OPTIONS with the hooks, and where profiles go. */
-export function serverHooks(profileDir?: string): Record<string, string> {
+/** The server's extra environment: NODE_OPTIONS with the hooks, where memory readings and profiles go. */
+export function serverHooks(
+  memoryFile: string,
+  profileDir?: string,
+): Record<string, string> {
   const url = `data:text/javascript;base64,${Buffer.from(HOOK).toString('base64')}`;
   const env: Record<string, string> = {
     NODE_OPTIONS: `--expose-gc --import=${url}`,
+    BENCH_SERVER_MEMORY_FILE: memoryFile,
   };
   if (profileDir) {
     mkdirSync(profileDir, { recursive: true });

@@ -30,6 +30,32 @@ export function withTimeout<T>(
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A server's memory after forced GCs, in KiB: its resident set, and what its JS heap and
+ * external buffers hold. The RSS includes the young generation's semispaces, which V8 grows
+ * and shrinks by megabytes at its own pace: at 1k clients that swings the per-client figure by
+ * ±15 KB (once to −49 KB). Heap + external is what the connections themselves hold.
+ */
+export interface Memory {
+  rssKb: number;
+  heapKb: number;
+}
+
+/** Per-client KiB between an idle reading and one with n clients connected. */
+export const perClient = (m: Memory, idle: Memory, n: number) => ({
+  perClientKb: (m.heapKb - idle.heapKb) / n,
+  perClientRssKb: (m.rssKb - idle.rssKb) / n,
+});
+
+/** This process's Memory (after the caller's GCs). */
+export function ownMemory(): Memory {
+  const m = process.memoryUsage();
+  return {
+    rssKb: rssKb(process.pid),
+    heapKb: Math.round((m.heapUsed + m.external) / 1024),
+  };
+}
+
 /** Resident set size of a process, in KiB (VmRSS of /proc/<pid>/status). */
 export function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(
