@@ -1,18 +1,19 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { UnitSyncReport } from '@keyway/protocol';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { inTransaction } from '../commands/tx';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
 import { authenticate, bearerToken } from '../http/authenticate';
 import { loadEpoch } from './changelog';
+import type { FollowerDeps } from './follower';
 import { SyncHub } from './hub';
 import { Receipts } from './receipts';
 import { compactChangeLog, newEpoch } from './retention';
 import { TimeScheduler } from './scheduler';
 import { UnitFollower } from './unit-follower';
-import { SyncSession } from './ws-session';
+import { type SessionDeps, SyncSession } from './ws-session';
 
 type EngineContext = Pick<
   AppContext,
@@ -38,6 +39,12 @@ export class SyncEngine {
     perMessageDeflate: false,
   });
   private sessions = new Set<SyncSession>();
+  /**
+   * One dependency object for every follower, built once: a copy per connection (with its own
+   * closures) was about a kilobyte of each idle phone's memory.
+   */
+  private readonly followerDeps: FollowerDeps;
+  private readonly sessionDeps: SessionDeps;
   private units = new Map<string, UnitFollower>();
   private heartbeat: NodeJS.Timeout;
   private compactor: NodeJS.Timeout;
@@ -49,6 +56,20 @@ export class SyncEngine {
   ) {
     this.hub = new SyncHub(ctx.bus, meta.epoch, ctx.log);
     this.receipts = new Receipts(ctx.db, ctx.dialect, () => ctx.clock.now());
+    this.followerDeps = {
+      db: ctx.db,
+      dialect: ctx.dialect,
+      hub: this.hub,
+      epoch: () => this.meta,
+      maxReplay: 10_000,
+    };
+    this.sessionDeps = {
+      ...this.followerDeps,
+      receipts: this.receipts,
+      now: () => ctx.clock.now(),
+      maxBufferedBytes: ctx.config.syncMaxBufferedBytes,
+      closed: (session) => this.sessions.delete(session),
+    };
     this.scheduler = new TimeScheduler(
       ctx.clock,
       (spaceId) => this.recompute(spaceId),
@@ -122,16 +143,6 @@ export class SyncEngine {
     return inTransaction(this.ctx, async (tx) => tx.touch(spaceId));
   }
 
-  private deps() {
-    return {
-      db: this.ctx.db,
-      dialect: this.ctx.dialect,
-      hub: this.hub,
-      epoch: () => this.meta,
-      maxReplay: 10_000,
-    };
-  }
-
   /** Serves `GET /v1/sync` on the HTTP server's upgrade requests. */
   attach(server: Server): void {
     server.on('upgrade', (req, socket, head) => {
@@ -178,29 +189,28 @@ export class SyncEngine {
       });
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new SyncSession(
-        ws,
-        {
-          ...this.deps(),
-          receipts: this.receipts,
-          now: () => this.ctx.clock.now(),
-          maxBufferedBytes: this.ctx.config.syncMaxBufferedBytes,
-        },
-        principal.userId,
-        principal.sessionId,
+    // Only strings reach the callback: what it closes over lives as long as the socket.
+    const { userId, sessionId } = principal;
+    const cursor = url.searchParams.get('cursor') ?? undefined;
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.open(ws, userId, sessionId, cursor),
+    );
+  }
+
+  private open(
+    ws: WebSocket,
+    userId: string,
+    sessionId: string,
+    cursor: string | undefined,
+  ): void {
+    const session = new SyncSession(ws, this.sessionDeps, userId, sessionId);
+    this.sessions.add(session);
+    session.start(cursor).catch((err) => {
+      this.ctx.log.warn(
+        { category: 'sync', err },
+        'sync session failed to start',
       );
-      this.sessions.add(session);
-      ws.on('close', () => this.sessions.delete(session));
-      session
-        .start(url.searchParams.get('cursor') ?? undefined)
-        .catch((err) => {
-          this.ctx.log.warn(
-            { category: 'sync', err },
-            'sync session failed to start',
-          );
-          session.close('resync', 'Could not start; reconnect.');
-        });
+      session.close('resync', 'Could not start; reconnect.');
     });
   }
 
@@ -215,8 +225,11 @@ export class SyncEngine {
       return;
     }
     this.units.get(unitId)?.stop();
-    const follower = new UnitFollower(this.deps(), this.receipts, unitId, (m) =>
-      this.ctx.units.publishSync(unitId, m),
+    const follower = new UnitFollower(
+      this.followerDeps,
+      this.receipts,
+      unitId,
+      (m) => this.ctx.units.publishSync(unitId, m),
     );
     this.units.set(unitId, follower);
     follower

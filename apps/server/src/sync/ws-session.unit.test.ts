@@ -45,6 +45,7 @@ function session(hub: SyncHub, ws: FakeSocket, id: string) {
     maxReplay: 10_000,
     maxBufferedBytes: 2048,
     now: () => new Date(0),
+    closed: () => {},
   } as unknown as SessionDeps;
   const s = new SyncSession(ws as never, deps, 'usr_1', id);
   // As after its snapshot at cursor 0: live, following the space's dashboard.
