@@ -84,9 +84,12 @@ export class SyncEngine {
       }
     });
     // Heartbeats spread over the interval, a slice of the sessions per tick: 9,000 pings and
-    // heartbeat messages at once would hold the event loop for a hundred milliseconds.
+    // heartbeat messages at once would hold the event loop for a hundred milliseconds. Ticks are
+    // short so slices are small: with 9,000 sessions and the default 15 s, a 500 ms tick wrote
+    // to 300 sockets twice each (about 10–20 ms on this hardware) and a write arriving then
+    // waited for it; a 50 ms tick writes to 30.
     const every = ctx.config.syncHeartbeatMs;
-    const tick = Math.min(every, 500);
+    const tick = Math.min(every, 50);
     let round: Iterator<SyncSession> | null = null;
     this.heartbeat = setInterval(() => {
       const slice = Math.ceil((this.sessions.size * tick) / every);
