@@ -113,11 +113,6 @@ export async function appendChanges(
       before: oldViews,
       delta: diffViews(oldViews, built.views),
     });
-    if (!data)
-      await db
-        .deleteFrom('shared_values')
-        .where('space_id', '=', spaceId)
-        .execute();
   }
   // A change to some members, units, doors or groups: rebuild just what depends on them. In a
   // space of 9,000 members or 5,000 units this is one entry instead of all of them.
