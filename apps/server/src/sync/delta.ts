@@ -75,8 +75,7 @@ export function unitAudiences(views: Views): string[] {
 /**
  * Which audiences show a door, a group or the space, remembered per views map: a sensor report,
  * a group rename or a space edit patches those entries without scanning every audience of a
- * 9,000-member space. Built
- * on first use; dropped when an entry of these kinds appears or goes.
+ * 9,000-member space. Built on first use; dropped when an entry of these kinds appears or goes.
  */
 const INDEXED = new Set(['door', 'admin.door', 'group', 'space', 'unit.space']);
 const holderIndexes = new WeakMap<Views, Map<string, string[]>>();

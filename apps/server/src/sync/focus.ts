@@ -99,9 +99,6 @@ export async function expandFocus(
   return f;
 }
 
-export const focusSize = (f: Focus) =>
-  f.members.size + f.units.size + f.doors.size + f.groups.size;
-
 /**
  * The delta of a focused rebuild: `partial` was built from the focused rows only, so it is
  * trusted for the entries the focus owns and ignored for every other one.

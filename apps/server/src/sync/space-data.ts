@@ -45,8 +45,12 @@ export async function chunked<T>(
   return out;
 }
 
-const byId = <T extends { id: string }>(a: T, b: T) =>
-  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/** Rows in the order of one text column (what `ORDER BY` gives a whole-space load). */
+const by =
+  <K extends string>(k: K) =>
+  <T extends Record<K, string>>(a: T, b: T) =>
+    a[k] < b[k] ? -1 : a[k] > b[k] ? 1 : 0;
+const byId = by('id');
 
 /** The whole space: every row its views are made of. */
 export async function loadSpaceData(
@@ -209,12 +213,8 @@ export async function loadFocusData(
       .execute(),
   );
   // The same order as a whole-space load, so lists inside entries (groupIds, relays) match.
-  memberGroups.sort((a, b) =>
-    a.group_id < b.group_id ? -1 : a.group_id > b.group_id ? 1 : 0,
-  );
-  groupDoors.sort((a, b) =>
-    a.door_id < b.door_id ? -1 : a.door_id > b.door_id ? 1 : 0,
-  );
+  memberGroups.sort(by('group_id'));
+  groupDoors.sort(by('door_id'));
   return {
     space,
     units: units.sort(byId),
