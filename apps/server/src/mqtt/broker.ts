@@ -156,7 +156,7 @@ export class EmbeddedBroker {
    * Publishes straight into the broker (not retained): what the server sends units — commands
    * and sync updates — skips a loopback connection, its encoding and parsing.
    */
-  publish(topic: string, payload: string, qos: 0 | 1): Promise<void> {
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1): Promise<void> {
     const aedes = this.aedes;
     if (!aedes) return Promise.reject(new Error('broker not started'));
     return new Promise((resolve, reject) =>
@@ -164,7 +164,7 @@ export class EmbeddedBroker {
         {
           cmd: 'publish',
           topic,
-          payload: Buffer.from(payload),
+          payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
           qos,
           retain: false,
           dup: false,

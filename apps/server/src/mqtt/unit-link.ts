@@ -53,7 +53,11 @@ export class UnitLink {
       /** Drops a unit's live connection (embedded broker only). */
       kick?: (unitId: string) => void;
       /** Publishes into the embedded broker directly, instead of over the connection. */
-      publish?: (topic: string, payload: string, qos: 0 | 1) => Promise<void>;
+      publish?: (
+        topic: string,
+        payload: string | Buffer,
+        qos: 0 | 1,
+      ) => Promise<void>;
       /** Hears units' publishes from the embedded broker directly (not retained ones). */
       subscribe?: (
         topic: string,
@@ -155,7 +159,7 @@ export class UnitLink {
    * message in flight on a clean session is lost with the connection all the same), and QoS 0
    * spares the broker a stored copy and the unit a PUBACK per update.
    */
-  publishSync(unitId: string, message: string): void {
+  publishSync(unitId: string, message: string | Buffer): void {
     this.send(unitTopics(unitId).sync, message, 0, (err) =>
       this.opts.log.warn(
         { category: 'mqtt', unitId, err: err.message },
@@ -167,7 +171,7 @@ export class UnitLink {
   /** In call order: into the embedded broker directly when there is one. */
   private send(
     topic: string,
-    payload: string,
+    payload: string | Buffer,
     qos: 0 | 1,
     failed: (err: Error) => void,
   ) {

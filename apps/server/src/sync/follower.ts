@@ -26,8 +26,8 @@ export abstract class Follower implements Subscriber {
 
   constructor(protected deps: FollowerDeps) {}
 
-  /** Sends a message; false when it was not sent (the client is gone or too slow). */
-  protected abstract write(message: string): boolean;
+  /** Sends a message (JSON text, or a change's shared bytes); false when it was not sent (the client is gone or too slow). */
+  protected abstract write(message: string | Buffer): boolean;
   /** The audiences to follow (read again on resync). */
   protected abstract resolveAudiences(): Promise<string[]>;
   abstract revoke(): void;
@@ -100,7 +100,7 @@ export abstract class Follower implements Subscriber {
     for (const ch of pending) this.deliver(ch, this.deps.hub.message(ch));
   }
 
-  deliver(change: CommittedChange, message: string): void {
+  deliver(change: CommittedChange, message: Buffer): void {
     if (this.closed) return;
     if (this.buffer) {
       if (this.buffer.length > this.deps.maxReplay) this.overflow();
@@ -120,7 +120,7 @@ export abstract class Follower implements Subscriber {
     this.send(change, message);
   }
 
-  private send(change: CommittedChange, message: string): void {
+  private send(change: CommittedChange, message: Buffer): void {
     if (change.cursor <= this.last) return;
     // The cursor moves only past what was really sent: a client closed as too slow is told
     // (and resumes from) the last change it got.

@@ -8,7 +8,7 @@ export interface Subscriber {
   readonly audiences: ReadonlySet<string>;
   readonly sessionId?: string;
   /** Called once per committed change for this subscriber, in commit order, with the shared bytes. */
-  deliver(change: CommittedChange, message: string): void;
+  deliver(change: CommittedChange, message: Buffer): void;
   /** Its session was revoked: close now. */
   revoke(): void;
 }
@@ -46,14 +46,19 @@ export class SyncHub {
     }
   }
 
-  /** The wire form of a change; callers reuse it for every subscriber. */
-  message(change: CommittedChange): string {
-    return `{"type":"change","cursor":"${this.epoch}.${change.cursor}","at":"${change.at}",${change.payload.slice(1)}`;
+  /**
+   * The wire form of a change, UTF-8 encoded: callers reuse the same bytes for every socket
+   * and unit (encoding the string per send was 9,000 encodings for a group rename).
+   */
+  message(change: CommittedChange): Buffer {
+    return Buffer.from(
+      `{"type":"change","cursor":"${this.epoch}.${change.cursor}","at":"${change.at}",${change.payload.slice(1)}`,
+    );
   }
 
   private onBatch(batch: ChangeBatch): void {
     for (const change of batch.changes) {
-      let message: string | null = null;
+      let message: Buffer | null = null;
       const seen = new Set<Subscriber>();
       for (const audience of change.audiences) {
         const subs = this.byAudience.get(audience);

@@ -12,7 +12,7 @@ export class UnitFollower extends Follower {
     deps: FollowerDeps,
     private receipts: Receipts,
     readonly unitId: string,
-    private publish: (message: string) => void,
+    private publish: (message: string | Buffer) => void,
   ) {
     super(deps);
   }
@@ -39,7 +39,7 @@ export class UnitFollower extends Follower {
     return Promise.resolve([unitAudience(this.unitId)]);
   }
 
-  protected write(message: string): boolean {
+  protected write(message: string | Buffer): boolean {
     this.publish(message);
     return true;
   }

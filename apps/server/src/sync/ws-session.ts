@@ -40,20 +40,6 @@ type CloseCode =
   | 'invalid_message'
   | 'resync';
 
-/**
- * A change goes to every socket as the same string; encoded to UTF-8 once for all of them
- * (ws would encode it again for each socket: 9,000 times for a group rename).
- */
-let lastText: string | null = null;
-let lastBytes: Buffer = Buffer.alloc(0);
-function encoded(message: string): Buffer {
-  if (message !== lastText) {
-    lastBytes = Buffer.from(message, 'utf8');
-    lastText = message;
-  }
-  return lastBytes;
-}
-
 /** One phone or dashboard on `GET /v1/sync`. */
 export class SyncSession extends Follower {
   alive = true;
@@ -107,7 +93,7 @@ export class SyncSession extends Follower {
     );
   }
 
-  protected write(message: string): boolean {
+  protected write(message: string | Buffer): boolean {
     if (this.closed) return false;
     if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
       this.close(
@@ -116,7 +102,7 @@ export class SyncSession extends Follower {
       );
       return false;
     }
-    this.ws.send(encoded(message), { binary: false });
+    this.ws.send(message, { binary: false });
     return true;
   }
 
