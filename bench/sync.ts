@@ -19,7 +19,7 @@ import {
 } from './sync/report';
 import { seed } from './sync/seed';
 import { serverHooks } from './sync/server-hooks';
-import { type Memory, now, rssKb, sleep } from './sync/worker';
+import { type Memory, memoryOf, now, sleep } from './sync/worker';
 
 /**
  * `npm run bench:sync [-- --quick]` (issue #3): push-sync latency and cost with thousands of
@@ -136,14 +136,7 @@ async function oneRun(runIndex: number) {
       process.kill(pid, 'SIGUSR2');
       await sleep(300);
     }
-    const m = JSON.parse(readFileSync(memoryFile, 'utf8')) as {
-      heapUsed: number;
-      external: number;
-    };
-    return {
-      rssKb: rssKb(pid),
-      heapKb: Math.round((m.heapUsed + m.external) / 1024),
-    };
+    return memoryOf(pid, JSON.parse(readFileSync(memoryFile, 'utf8')));
   };
   onCleanup(async () => {
     for (const w of [...run.phones, ...run.units]) w.stop();

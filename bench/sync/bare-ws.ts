@@ -1,5 +1,5 @@
 import { WebSocketServer } from 'ws';
-import { now, ownMemory, serve, sleep } from './worker';
+import { memoryOf, now, serve, sleep } from './worker';
 
 /**
  * The baseline server of `bench:sync`: a bare `ws` server (same package and options as Keyway's
@@ -29,7 +29,10 @@ serve({
       gc?.();
       await sleep(200);
     }
-    return { ...ownMemory(), gc: Boolean(gc) };
+    return {
+      ...memoryOf(process.pid, process.memoryUsage()),
+      gc: Boolean(gc),
+    };
   },
   /** Sends `payload` to every client; answers with the instant just before the first send. */
   broadcast(a: { payload: string }) {

@@ -47,14 +47,14 @@ export const perClient = (m: Memory, idle: Memory, n: number) => ({
   perClientRssKb: (m.rssKb - idle.rssKb) / n,
 });
 
-/** This process's Memory (after the caller's GCs). */
-export function ownMemory(): Memory {
-  const m = process.memoryUsage();
-  return {
-    rssKb: rssKb(process.pid),
-    heapKb: Math.round((m.heapUsed + m.external) / 1024),
-  };
-}
+/** A process's Memory from its `process.memoryUsage()` (taken after its GCs). */
+export const memoryOf = (
+  pid: number,
+  usage: { heapUsed: number; external: number },
+): Memory => ({
+  rssKb: rssKb(pid),
+  heapKb: Math.round((usage.heapUsed + usage.external) / 1024),
+});
 
 /** Resident set size of a process, in KiB (VmRSS of /proc/<pid>/status). */
 export function rssKb(pid: number): number {
