@@ -44,42 +44,49 @@ export async function applyPatches(
   patches: ViewPatch[],
 ): Promise<void> {
   for (const patch of patches) {
-    if (patch.kind === 'doorState') {
+    if (patch.kind === 'doorState')
       patchDoorState(spaceId, views, delta, patch);
-      continue;
-    }
-    if (patch.kind === 'space') {
+    else if (patch.kind === 'space')
       await patchSpace(db, spaceId, views, delta);
-      continue;
-    }
-    const group = await db
-      .selectFrom('access_groups')
-      .selectAll()
-      .where('id', '=', patch.groupId)
-      .executeTakeFirst();
-    if (!group) continue;
-    const doorIds = (
-      await db
-        .selectFrom('group_doors')
-        .select('door_id')
-        .where('group_id', '=', patch.groupId)
-        .orderBy('door_id')
-        .execute()
-    ).map((r) => r.door_id);
-    replaceShown(
-      views,
-      delta,
-      viewKey(spaceId, 'group', group.id),
-      memberGroupJson(group),
-    );
-    setEntry(
-      views,
-      delta,
-      adminAudience(spaceId),
-      viewKey(spaceId, 'admin.group', group.id),
-      adminGroupJson(group, doorIds),
-    );
+    else await patchGroup(db, spaceId, patch.groupId, views, delta);
   }
+}
+
+/** A group's entries: its members' (`group`) and its dashboard's (`admin.group`). */
+async function patchGroup(
+  db: Db,
+  spaceId: string,
+  groupId: string,
+  views: Views,
+  delta: Delta,
+) {
+  const group = await db
+    .selectFrom('access_groups')
+    .selectAll()
+    .where('id', '=', groupId)
+    .executeTakeFirst();
+  if (!group) return;
+  const doorIds = (
+    await db
+      .selectFrom('group_doors')
+      .select('door_id')
+      .where('group_id', '=', groupId)
+      .orderBy('door_id')
+      .execute()
+  ).map((r) => r.door_id);
+  replaceShown(
+    views,
+    delta,
+    viewKey(spaceId, 'group', group.id),
+    memberGroupJson(group),
+  );
+  setEntry(
+    views,
+    delta,
+    adminAudience(spaceId),
+    viewKey(spaceId, 'admin.group', group.id),
+    adminGroupJson(group, doorIds),
+  );
 }
 
 /** The space's own entries: its dashboards', its members' (`space`) and its units' (`unit.space`). */
