@@ -3,6 +3,7 @@ import {
   UnitConfigEntry as ConfigEntrySchema,
   parseViewKey,
   UnitSpaceEntry as SpaceEntrySchema,
+  viewKey,
 } from '@keyway/protocol';
 import type { z } from 'zod';
 
@@ -29,7 +30,7 @@ export function readUnitConfig(
     const parsed = ConfigEntrySchema.safeParse(value);
     if (!parsed.success || parsed.data.spaceId !== k.spaceId) continue;
     const space = SpaceEntrySchema.safeParse(
-      view.get(`${k.spaceId}/unit.space/${k.spaceId}`),
+      view.get(viewKey(k.spaceId, 'unit.space', k.spaceId)),
     );
     if (space.success && space.data.spaceId === k.spaceId)
       return { ...parsed.data, ...space.data };
