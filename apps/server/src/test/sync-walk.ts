@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isDeepStrictEqual } from 'node:util';
 import { ManualClock } from '../clock';
 import {
   ChangeLogMirror,
@@ -7,14 +6,14 @@ import {
   InProcessBackend,
   type SyncBackend,
 } from './sync-backend';
-import { type ConnectMode, freshSnapshot, SyncPhone } from './sync-phone';
+import { type ConnectMode, SyncPhone } from './sync-phone';
+import { ConvergenceChecker } from './sync-walk-convergence';
 import { DEFAULT_WEIGHTS, type StepKind, tryStep } from './sync-walk-steps';
 import { StreamChecker } from './sync-walk-streams';
 import {
   cloneWorld,
   expectedKeys,
   type Role,
-  viewErrors,
   type World,
   type WSpace,
 } from './sync-world';
@@ -146,6 +145,15 @@ export class SyncWalk {
     count: (what) => this.count(what),
     violation: (what) => this.violation(what),
     strictOwnEvents: () => this.opts.strictOwnEvents === true,
+  });
+  private convergence = new ConvergenceChecker({
+    url: () => this.backend.url,
+    now: () => this.backend.now(),
+    world: () => this.world,
+    mirror: () => this.mirror,
+    checkerToken: (userId) => this.userById(userId).checkerToken,
+    count: (what) => this.count(what),
+    violation: (what) => this.violation(what),
   });
   readonly violations: string[] = [];
   readonly stats: Record<string, number> = {};
@@ -518,82 +526,17 @@ export class SyncWalk {
     for (const p of this.phones)
       if (!p.connected) await this.connect(p, 'resume');
     if (this.opts.checkConvergence !== false) {
-      for (const p of this.phones) await this.converge(p);
-      await this.checkPublished();
+      for (const p of this.phones) await this.convergence.converge(p);
+      await this.convergence.checkPublished();
     }
     await this.verifyStreams();
     for (const p of this.phones) p.ack();
-  }
-
-  /** Waits until the phone holds exactly a fresh snapshot of its user, and that matches the model. */
-  private async converge(p: SyncPhone) {
-    const user = this.userById(p.userId);
-    const deadline = Date.now() + 15_000;
-    let last = '';
-    for (;;) {
-      const snap = await freshSnapshot(this.backend.url, user.checkerToken);
-      const errors = viewErrors(
-        this.world,
-        p.userId,
-        snap.view,
-        this.backend.now(),
-      );
-      const diff = viewDiff(p.view, snap.view);
-      if (!errors.length && !diff.length) {
-        this.count('converged');
-        return;
-      }
-      last = [
-        ...errors.slice(0, 10).map((e) => `snapshot vs model: ${e}`),
-        ...diff.slice(0, 10).map((e) => `phone vs snapshot: ${e}`),
-      ].join('\n    ');
-      if (Date.now() > deadline) break;
-      await sleep(100);
-    }
-    this.violation(
-      `${p.label} did not converge (cursor ${p.cursor}, connections ${p.connections.length}):\n    ${last}`,
-    );
-  }
-
-  /** Published views (every audience: phones, dashboards, units) = a whole rebuild now. */
-  private async checkPublished() {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const drift = await this.mirror.publishedDrift(this.backend.now());
-      if (!drift.length) {
-        this.count('published = rebuilt');
-        return;
-      }
-      if (Date.now() > deadline) {
-        this.violation(
-          `published views differ from a whole rebuild:\n    ${drift.slice(0, 10).join('\n    ')}`,
-        );
-        return;
-      }
-      await sleep(100);
-    }
   }
 
   /** Stream and isolation checks on every message received since the last call. */
   verifyStreams(): Promise<void> {
     return this.streams.verify(this.phones);
   }
-}
-
-function viewDiff(
-  view: Map<string, unknown>,
-  snap: Record<string, unknown>,
-): string[] {
-  const out: string[] = [];
-  for (const [k, v] of view) {
-    if (!(k in snap)) out.push(`extra ${k}`);
-    else if (!isDeepStrictEqual(v, snap[k]))
-      out.push(
-        `stale ${k}: ${JSON.stringify(v)} vs ${JSON.stringify(snap[k])}`,
-      );
-  }
-  for (const k of Object.keys(snap)) if (!view.has(k)) out.push(`missing ${k}`);
-  return out;
 }
 
 async function waitClosed(p: SyncPhone) {
