@@ -138,9 +138,11 @@ async function oneRun(runIndex: number) {
     }
     return memoryOf(pid, JSON.parse(readFileSync(memoryFile, 'utf8')));
   };
-  onCleanup(async () => {
+  // Stopped when this run is done, or by the bench's cleanup if it fails first.
+  const stopGenerators = async () => {
     for (const w of [...run.phones, ...run.units]) w.stop();
-  });
+  };
+  onCleanup(stopGenerators);
   const phones = await keywayPhones(run, serverMemory);
   const units = await keywayUnits(run, server.mqttUrl);
   if ('error' in units) log(`units: ${units.error}`);
@@ -165,7 +167,7 @@ async function oneRun(runIndex: number) {
         );
   const mqtt = await bareMqtt(run, mqttBytes);
   const commit = await commitBaseline({ dataDir: db.dataDir }, COMMITS);
-  for (const w of [...run.phones, ...run.units]) w.stop();
+  await stopGenerators();
   await db.drop();
   const durationS = Math.round((now() - started) / 1000);
 
