@@ -1,7 +1,7 @@
 import { viewKey } from '@keyway/protocol';
 import type { Db } from '../db/connect';
 import { type Delta, setEntry, unitAudiences } from './delta';
-import { chunked } from './space-data';
+import { chunked, chunkedInSpace } from './space-data';
 import { adminAudience, type Views } from './views';
 
 /**
@@ -62,20 +62,18 @@ export async function expandFocus(
     doors: new Set(seeds.doors),
     groups: new Set(seeds.groups),
   };
-  for (const d of await chunked([...f.units], (ids) =>
+  for (const d of await chunkedInSpace([...f.units], spaceId, (ids) =>
     db
       .selectFrom('doors')
-      .select('id')
-      .where('space_id', '=', spaceId)
+      .select(['id', 'space_id'])
       .where('unit_id', 'in', ids)
       .execute(),
   ))
     f.doors.add(d.id);
-  for (const d of await chunked([...f.doors], (ids) =>
+  for (const d of await chunkedInSpace([...f.doors], spaceId, (ids) =>
     db
       .selectFrom('doors')
-      .select('unit_id')
-      .where('space_id', '=', spaceId)
+      .select(['unit_id', 'space_id'])
       .where('id', 'in', ids)
       .execute(),
   ))

@@ -45,6 +45,20 @@ export async function chunked<T>(
   return out;
 }
 
+/**
+ * The rows among `ids` that belong to the space. The lookup goes by the ids' own index and the
+ * space is checked on the rows: with `space_id = ? AND id IN (…)` SQLite walks the space's whole
+ * index when its statistics are missing or stale — as they are for every space that grew after
+ * the last ANALYZE — 0.3 ms for one door's edit in a space of 1,000 units.
+ */
+export async function chunkedInSpace<T extends { space_id: string }>(
+  ids: string[],
+  spaceId: string,
+  query: (slice: string[]) => Promise<T[]>,
+): Promise<T[]> {
+  return (await chunked(ids, query)).filter((r) => r.space_id === spaceId);
+}
+
 /** Rows in the order of one text column (what `ORDER BY` gives a whole-space load). */
 const by =
   <K extends string>(k: K) =>
@@ -90,7 +104,10 @@ export async function loadSpaceData(
         .where('g.space_id', '=', spaceId)
         .orderBy('gd.door_id')
         .execute(),
-      membersQuery(db, spaceId).orderBy('m.id').execute(),
+      membersQuery(db)
+        .where('m.space_id', '=', spaceId)
+        .orderBy('m.id')
+        .execute(),
       db
         .selectFrom('member_groups as mg')
         .innerJoin('members as m', 'm.id', 'mg.member_id')
@@ -118,7 +135,7 @@ export async function loadSpaceData(
   };
 }
 
-const membersQuery = (db: Db, spaceId: string) =>
+const membersQuery = (db: Db) =>
   db
     .selectFrom('members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -130,8 +147,7 @@ const membersQuery = (db: Db, spaceId: string) =>
       'm.geofence_meters',
       'm.created_at',
       'u.phone',
-    ])
-    .where('m.space_id', '=', spaceId);
+    ]);
 
 /**
  * The rows a focused rebuild needs (see focus.ts): the focused members with their groups, those
@@ -150,67 +166,51 @@ export async function loadFocusData(
     .executeTakeFirst();
   if (!space) return null;
   const memberIds = [...focus.members];
-  const members = await chunked(memberIds, (ids) =>
-    membersQuery(db, spaceId).where('m.id', 'in', ids).execute(),
+  const members = await chunkedInSpace(memberIds, spaceId, (ids) =>
+    membersQuery(db).select('m.space_id').where('m.id', 'in', ids).execute(),
   );
-  const memberGroups = await chunked(memberIds, (ids) =>
-    db
-      .selectFrom('member_groups')
-      .select(['member_id', 'group_id'])
-      .where('member_id', 'in', ids)
-      .execute(),
+  const memberGroups = await chunked(
+    members.map((m) => m.id),
+    (ids) =>
+      db
+        .selectFrom('member_groups')
+        .select(['member_id', 'group_id'])
+        .where('member_id', 'in', ids)
+        .execute(),
   );
   const groupIds = new Set([
     ...focus.groups,
     ...memberGroups.map((l) => l.group_id),
   ]);
-  const groups = await chunked([...groupIds], (ids) =>
-    db
-      .selectFrom('access_groups')
-      .selectAll()
-      .where('space_id', '=', spaceId)
-      .where('id', 'in', ids)
-      .execute(),
+  const groups = await chunkedInSpace([...groupIds], spaceId, (ids) =>
+    db.selectFrom('access_groups').selectAll().where('id', 'in', ids).execute(),
   );
-  const groupDoors = await chunked([...groupIds], (ids) =>
-    db
-      .selectFrom('group_doors')
-      .select(['group_id', 'door_id'])
-      .where('group_id', 'in', ids)
-      .execute(),
+  const groupDoors = await chunked(
+    groups.map((g) => g.id),
+    (ids) =>
+      db
+        .selectFrom('group_doors')
+        .select(['group_id', 'door_id'])
+        .where('group_id', 'in', ids)
+        .execute(),
   );
   const doorIds = new Set([
     ...focus.doors,
     ...groupDoors.map((l) => l.door_id),
   ]);
   const doorRows = new Map<string, DoorsTable>();
-  for (const d of await chunked([...doorIds], (ids) =>
-    db
-      .selectFrom('doors')
-      .selectAll()
-      .where('space_id', '=', spaceId)
-      .where('id', 'in', ids)
-      .execute(),
+  for (const d of await chunkedInSpace([...doorIds], spaceId, (ids) =>
+    db.selectFrom('doors').selectAll().where('id', 'in', ids).execute(),
   ))
     doorRows.set(d.id, d);
-  for (const d of await chunked([...focus.units], (ids) =>
-    db
-      .selectFrom('doors')
-      .selectAll()
-      .where('space_id', '=', spaceId)
-      .where('unit_id', 'in', ids)
-      .execute(),
+  for (const d of await chunkedInSpace([...focus.units], spaceId, (ids) =>
+    db.selectFrom('doors').selectAll().where('unit_id', 'in', ids).execute(),
   ))
     doorRows.set(d.id, d);
   const doors = [...doorRows.values()];
   const unitIds = new Set([...focus.units, ...doors.map((d) => d.unit_id)]);
-  const units = await chunked([...unitIds], (ids) =>
-    db
-      .selectFrom('units')
-      .selectAll()
-      .where('space_id', '=', spaceId)
-      .where('id', 'in', ids)
-      .execute(),
+  const units = await chunkedInSpace([...unitIds], spaceId, (ids) =>
+    db.selectFrom('units').selectAll().where('id', 'in', ids).execute(),
   );
   // The same order as a whole-space load, so lists inside entries (groupIds, relays) match.
   memberGroups.sort(by('group_id'));
