@@ -60,7 +60,11 @@ export async function updateDoor(
   return inTransaction(ctx, async (tx) => {
     if (body.unitId !== undefined)
       await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
-    await tx.focus(spaceId, { doors: [doorId] });
+    await tx.focus(
+      spaceId,
+      { doors: [doorId] },
+      { moves: body.unitId !== undefined },
+    );
     const set: Partial<DoorsTable> = {};
     if (body.name !== undefined) set.name = body.name;
     if (body.unitId !== undefined) set.unit_id = body.unitId;
@@ -70,13 +74,15 @@ export async function updateDoor(
       set.sensor = body.sensor ? 1 : 0;
       if (!body.sensor) set.state = 'unknown';
     }
-    if (Object.keys(set).length)
-      await tx.db
-        .updateTable('doors')
-        .set(set)
-        .where('id', '=', doorId)
-        .execute()
-        .catch(relayInUse);
+    const updated = Object.keys(set).length
+      ? await tx.db
+          .updateTable('doors')
+          .set(set)
+          .where('id', '=', doorId)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+          .catch(relayInUse)
+      : undefined;
     await tx.record(
       adminChange(
         spaceId,
@@ -86,11 +92,14 @@ export async function updateDoor(
         { doorId },
       ),
     );
-    return tx.db
-      .selectFrom('doors')
-      .selectAll()
-      .where('id', '=', doorId)
-      .executeTakeFirstOrThrow();
+    return (
+      updated ??
+      tx.db
+        .selectFrom('doors')
+        .selectAll()
+        .where('id', '=', doorId)
+        .executeTakeFirstOrThrow()
+    );
   });
 }
 

@@ -25,8 +25,14 @@ export interface Tx {
    * Only these members, units, doors or groups changed: their entries are rebuilt, the rest of
    * the space stays as published. Call it before the write (what depends on them now may lose
    * entries); it is resolved again before commit (what depends on them then may gain some).
+   * `moves: false`: the write takes nothing away from what depends on them (an attribute edit,
+   * not a delete or a move), so only the resolution at commit is needed.
    */
-  focus(spaceId: string, seeds: FocusSeeds): Promise<void>;
+  focus(
+    spaceId: string,
+    seeds: FocusSeeds,
+    opts?: { moves?: boolean },
+  ): Promise<void>;
   /** A door sensor change: patched into the published views (cheaper than `touch`). */
   doorState(
     patch: Omit<Extract<ViewPatch, { kind: 'doorState' }>, 'kind'>,
@@ -93,15 +99,17 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
       patchGroup: (spaceId, groupId) =>
         patches.push({ kind: 'group', spaceId, groupId }),
       patchSpace: (spaceId) => patches.push({ kind: 'space', spaceId }),
-      focus: async (spaceId, s) => {
+      focus: async (spaceId, s, opts) => {
         addSeeds(getOrCreate(seeds, spaceId, emptyFocus), s);
+        const f = getOrCreate(focus, spaceId, emptyFocus);
+        if (opts?.moves === false) return;
         // What depends on them now: a delete or a move may take it away by commit time.
         const before = await expandFocus(
           trx,
           spaceId,
           addSeeds(emptyFocus(), s),
         );
-        addFocus(getOrCreate(focus, spaceId, emptyFocus), before);
+        addFocus(f, before);
       },
     });
     // An admin's change recomputes its space, unless the command said what it touched (a

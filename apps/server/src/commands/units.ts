@@ -52,7 +52,7 @@ export async function resetUnitCredentials(
 ) {
   const password = newSecret(24);
   await inTransaction(ctx, async (tx) => {
-    await tx.focus(spaceId, { units: [unitId] });
+    await tx.focus(spaceId, { units: [unitId] }, { moves: false });
     await tx.db
       .updateTable('units')
       .set({ password_hash: hashSecret(password) })
@@ -80,13 +80,16 @@ export async function renameUnit(
   name: string | undefined,
 ) {
   return inTransaction(ctx, async (tx) => {
-    await tx.focus(spaceId, { units: [unitId] });
-    if (name !== undefined)
-      await tx.db
-        .updateTable('units')
-        .set({ name })
-        .where('id', '=', unitId)
-        .execute();
+    await tx.focus(spaceId, { units: [unitId] }, { moves: false });
+    const updated =
+      name === undefined
+        ? undefined
+        : await tx.db
+            .updateTable('units')
+            .set({ name })
+            .where('id', '=', unitId)
+            .returningAll()
+            .executeTakeFirstOrThrow();
     await tx.record(
       adminChange(
         spaceId,
@@ -96,11 +99,14 @@ export async function renameUnit(
         { unitId },
       ),
     );
-    return tx.db
-      .selectFrom('units')
-      .selectAll()
-      .where('id', '=', unitId)
-      .executeTakeFirstOrThrow();
+    return (
+      updated ??
+      tx.db
+        .selectFrom('units')
+        .selectAll()
+        .where('id', '=', unitId)
+        .executeTakeFirstOrThrow()
+    );
   });
 }
 
