@@ -8,6 +8,7 @@ import {
   PostgresDialect,
   type SqliteDatabase,
   SqliteDialect,
+  sql,
 } from 'kysely';
 import pg from 'pg';
 import { startCheckpointer } from './checkpointer';
@@ -18,6 +19,34 @@ import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
+
+/**
+ * One transaction whose commit does not wait for the disk, for advisory rows only (delivery
+ * receipts): SQLite commits it with `synchronous = NORMAL` (in WAL mode no fsync; the next
+ * durable commit or checkpoint syncs it), PostgreSQL with `synchronous_commit = off`. A crashed
+ * process loses nothing; a power cut may lose the last such commits — never a change-log row,
+ * which always commits durably. SQLite's one connection is held throughout, so no other write
+ * commits while its setting is relaxed.
+ */
+export function advisoryTransaction<T>(
+  db: Db,
+  dialect: Dialect,
+  fn: (trx: Db) => Promise<T>,
+): Promise<T> {
+  if (dialect === 'postgres')
+    return db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+      return fn(trx);
+    });
+  return db.connection().execute(async (conn) => {
+    await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+    try {
+      return await conn.transaction().execute(fn);
+    } finally {
+      await sql`PRAGMA synchronous = FULL`.execute(conn);
+    }
+  });
+}
 export interface Storage {
   db: Db;
   dialect: Dialect;
