@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../context';
+import { advisoryTransaction } from '../db/connect';
 import { AppError } from '../errors';
 
 export interface Principal {
@@ -18,7 +19,7 @@ export function bearerToken(header: string | undefined): string | null {
 
 /** Resolves a session token; a revoked or unknown token is 401 at once (API.md: lost phone). */
 export async function authenticate(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'dialect' | 'clock'>,
   token: string | null,
 ): Promise<Principal> {
   if (!token)
@@ -34,13 +35,16 @@ export async function authenticate(
       'That session is not valid; log in again.',
     );
   const now = ctx.clock.now();
-  // Touch last_seen at most once a minute: keeps reads cheap on the open path.
+  // Touch last_seen at most once a minute: keeps reads cheap on the open path. Advisory (not
+  // waiting for the disk): a power cut may take back a minute of "last seen", nothing else.
   if (now.getTime() - Date.parse(row.last_seen_at) > 60_000) {
-    await ctx.db
-      .updateTable('sessions')
-      .set({ last_seen_at: now.toISOString() })
-      .where('id', '=', row.id)
-      .execute();
+    await advisoryTransaction(ctx.db, ctx.dialect, (trx) =>
+      trx
+        .updateTable('sessions')
+        .set({ last_seen_at: now.toISOString() })
+        .where('id', '=', row.id)
+        .execute(),
+    );
   }
   return { userId: row.user_id, sessionId: row.id };
 }
