@@ -40,21 +40,49 @@ export async function readSnapshot(
   });
 }
 
-/** The changes for these audiences after a cursor, in commit order (resume). */
+/**
+ * The first `limit` changes for these audiences after a cursor, in commit order (resume). The
+ * limit counts changes, not rows: a change for two of the client's audiences is one change
+ * (with both). Each audience is read from its own index range, at most `limit` entries, so a
+ * client far behind costs `limit` rows per audience, not everything since its cursor.
+ */
 export async function readChangesSince(
   db: Db,
   audiences: string[],
   after: number,
   limit = 10_000,
 ): Promise<ChangeBatch['changes']> {
+  if (!audiences.length) return [];
+  const first = audiences
+    .map((audience) =>
+      db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('change_targets')
+            .select('cursor')
+            .where('audience', '=', audience)
+            .where('cursor', '>', after)
+            .orderBy('cursor')
+            .limit(limit)
+            .as('a'),
+        )
+        .select('a.cursor'),
+    )
+    .reduce((all, one) => all.union(one));
   const rows = await db
     .selectFrom('change_targets as t')
     .innerJoin('changes as c', 'c.cursor', 't.cursor')
     .select(['c.cursor', 'c.at', 'c.payload', 't.audience'])
     .where('t.audience', 'in', audiences)
-    .where('t.cursor', '>', after)
+    .where('t.cursor', 'in', (eb) =>
+      eb
+        .selectFrom(first.as('f'))
+        .select('f.cursor')
+        .orderBy('f.cursor')
+        .limit(limit),
+    )
     .orderBy('t.cursor')
-    .limit(limit)
+    .orderBy('t.audience')
     .execute();
   const out: ChangeBatch['changes'] = [];
   for (const r of rows) {
