@@ -15,6 +15,7 @@ import { startCheckpointer } from './checkpointer';
 import { init } from './migrations/001_init';
 import { sync } from './migrations/002_sync';
 import { sharedValues } from './migrations/003_shared_values';
+import { changesSpace } from './migrations/004_changes_space';
 import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -168,6 +169,7 @@ async function migrate(storage: Storage): Promise<void> {
     '001_init': init(storage.dialect),
     '002_sync': sync(storage.dialect),
     '003_shared_values': sharedValues(),
+    '004_changes_space': changesSpace(),
   };
   const migrator = new Migrator({
     db: storage.db,

@@ -11,11 +11,29 @@ export async function compactChangeLog(
   retentionMs: number,
 ): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionMs).toISOString();
-  const last = await db
+  // The log's oldest run of changes older than the cutoff, found from its start in cursor
+  // order: reads only the rows about to go, where `max(cursor) WHERE at < cutoff` read the
+  // whole window (a month of changes, every hour, on the event loop).
+  const oldest = await db
     .selectFrom('changes')
-    .select((eb) => eb.fn.max('cursor').as('c'))
-    .where('at', '<', cutoff)
+    .select('at')
+    .orderBy('cursor')
+    .limit(1)
     .executeTakeFirst();
+  if (!oldest || oldest.at >= cutoff) return 0;
+  const kept = await db
+    .selectFrom('changes')
+    .select('cursor')
+    .where('at', '>=', cutoff)
+    .orderBy('cursor')
+    .limit(1)
+    .executeTakeFirst();
+  const last = kept
+    ? { c: Number(kept.cursor) - 1 }
+    : await db
+        .selectFrom('changes')
+        .select((eb) => eb.fn.max('cursor').as('c'))
+        .executeTakeFirst();
   const upTo = Number(last?.c ?? 0);
   if (!upTo) return 0;
   return db.transaction().execute(async (trx) => {
