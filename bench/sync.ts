@@ -30,13 +30,17 @@ import { type Memory, memoryOf, now, sleep } from './sync/worker';
  * sockets use source addresses 127.0.0.2–9. `--quick`: 1k of everything, under two minutes.
  */
 const QUICK = process.argv.includes('--quick');
+/**
+ * Latency samples per level (Keyway and its baselines alike): a p99 of 100 samples is their
+ * second-worst, one scheduling hiccup on 2 shared cores; of 300 it is the fourth-worst.
+ */
 const SIZES = QUICK
-  ? { phones: [1000], fans: [1000], units: [1000], samples: 30, rounds: 3 }
+  ? { phones: [1000], fans: [1000], units: [1000], samples: 100, rounds: 3 }
   : {
       phones: [1000, 9000],
       fans: [1000, 5000, 9000],
       units: [1000, 5000],
-      samples: 100,
+      samples: 300,
       rounds: 5,
     };
 const PHONE_GENS = 3;
