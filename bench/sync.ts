@@ -9,7 +9,7 @@ import { cleanup, freePort, onCleanup, track } from './lib/procs';
 import { bareMqtt, bareWs } from './sync/bare';
 import { Worker } from './sync/gens';
 import { keywayPhones, keywayUnits } from './sync/keyway';
-import { type Run, range } from './sync/phases';
+import { type Run, range, SAMPLE_GAP_MS } from './sync/phases';
 import {
   buildRows,
   METHOD,
@@ -170,7 +170,10 @@ async function oneRun(runIndex: number) {
           ]),
         );
   const mqtt = await bareMqtt(run, mqttBytes);
-  const commit = await commitBaseline({ dataDir: db.dataDir }, COMMITS);
+  const commit = await commitBaseline(
+    { dataDir: db.dataDir, gapMs: SAMPLE_GAP_MS },
+    COMMITS,
+  );
   await stopGenerators();
   await db.drop();
   const durationS = Math.round((now() - started) / 1000);

@@ -7,14 +7,21 @@ import { type Summary, summarize } from './stats';
 const ROW = 'x'.repeat(200);
 
 /**
- * The cost of one durable commit, one after another: a single-row INSERT in its own
- * transaction, in SQLite with the server's settings (WAL, synchronous=FULL) in the same data
- * directory, or in the benched PostgreSQL database.
+ * The cost of one durable commit: a single-row INSERT in its own transaction, in SQLite with the
+ * server's settings (WAL, synchronous=FULL) in the same data directory, or in the benched
+ * PostgreSQL database; one after another, or `gapMs` apart (paced like the samples it is the
+ * baseline of).
  */
 export async function commitBaseline(
-  opts: { dataDir: string; databaseUrl?: string | undefined },
+  opts: {
+    dataDir: string;
+    databaseUrl?: string | undefined;
+    gapMs?: number;
+  },
   count = 500,
 ) {
+  const gap = () =>
+    opts.gapMs ? new Promise((r) => setTimeout(r, opts.gapMs)) : undefined;
   const samples: number[] = [];
   const started = performance.now();
   if (opts.databaseUrl) {
@@ -31,6 +38,7 @@ export async function commitBaseline(
           [new Date().toISOString(), ROW],
         );
         samples.push(performance.now() - t0);
+        await gap();
       }
       await client.query('DROP TABLE bench_commit');
     } finally {
@@ -51,6 +59,7 @@ export async function commitBaseline(
         const t0 = performance.now();
         insert.run(new Date().toISOString(), ROW);
         samples.push(performance.now() - t0);
+        await gap();
       }
     } finally {
       db.close();

@@ -8,6 +8,7 @@ import {
   fanout,
   type Run,
   range,
+  SAMPLE_GAP_MS,
   SETTLE_MS,
 } from './phases';
 import { type Memory, now, padded, perClient, sleep } from './worker';
@@ -40,7 +41,7 @@ async function spread(
       30_000,
     );
     if (k >= 3) got.push(ms!);
-    await sleep(10);
+    await sleep(SAMPLE_GAP_MS);
   }
   return summarize(got, 1);
 }
