@@ -67,22 +67,36 @@ export const range = (from: number, to: number) =>
 export const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 
-/** `count` sequential samples (after WARMUP unrecorded), client i = a spread of [0, clients). */
+/**
+ * `count` sequential samples (after WARMUP unrecorded), client i = a spread of [0, clients).
+ * The admin is the coordinator, as for fan-outs: it takes t0 and sends the request (the
+ * response read is httpMs); the generator holding client i, armed with the marker, stamps the
+ * arrival. Admin and client are two processes, as they are two devices: the client's
+ * generator never handles the admin's HTTP response in the same turn as the message it times.
+ */
 export async function latencies(
   workers: Worker[],
   clients: number,
   count: number,
-  sample: (k: number, i: number) => Record<string, unknown>,
+  sample: (k: number, i: number) => AdminSample,
 ): Promise<Latency> {
   const got: Sample[] = [];
   for (let k = 0; k < count + WARMUP; k++) {
     const i = (k * 7919 + 13) % clients;
-    const s = await owner(workers, i).call<Sample>(
-      'latency',
-      { i, ...sample(k, i) },
+    const s = sample(k, i);
+    const w = owner(workers, i);
+    await w.call('arm', { marker: s.marker, expect: 1 });
+    const t0 = now();
+    const httpMs = await timedRequest(s.url, s.method, s.body, s.token);
+    const arrived = await w.call<{ lat: number[]; bytes: number }>(
+      'collect',
+      { t0, timeoutMs: 30_000 },
       40_000,
     );
-    if (k >= WARMUP) got.push(s);
+    const ms = arrived.lat[0];
+    if (ms === undefined)
+      throw new Error(`client ${i}: no message carrying ${s.marker}`);
+    if (k >= WARMUP) got.push({ ms, httpMs, bytes: arrived.bytes });
     await sleep(SAMPLE_GAP_MS);
   }
   return {
@@ -97,6 +111,15 @@ export async function latencies(
     ),
     bytes: got[0]?.bytes ?? 0,
   };
+}
+
+/** One admin request of a latency sample, and the marker its client's message will carry. */
+export interface AdminSample {
+  marker: string;
+  url: string;
+  method: string;
+  token: string;
+  body: unknown;
 }
 
 /**
@@ -156,20 +179,26 @@ export async function fanout(
 }
 
 /** An admin's HTTP request from the coordinator (fan-out sends); its response time. */
-export async function adminRequest(
+export function adminRequest(
   run: Run,
   method: string,
   path: string,
   body: unknown,
 ): Promise<number> {
+  return timedRequest(`${run.url}${path}`, method, body, run.seeded.owner);
+}
+
+/** An HTTP request, fully read; its duration in ms (a status ≥ 300 throws). */
+async function timedRequest(
+  url: string,
+  method: string,
+  body: unknown,
+  token: string,
+): Promise<number> {
   const t0 = now();
-  const { status, text } = await httpRequest(`${run.url}${path}`, {
-    method,
-    token: run.seeded.owner,
-    body,
-  });
+  const { status, text } = await httpRequest(url, { method, token, body });
   if (status >= 300)
-    throw new Error(`${method} ${path}: ${status} ${text.slice(0, 200)}`);
+    throw new Error(`${method} ${url}: ${status} ${text.slice(0, 200)}`);
   return now() - t0;
 }
 

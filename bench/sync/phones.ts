@@ -1,8 +1,6 @@
 import WebSocket from 'ws';
 import {
   Arrivals,
-  type HttpSample,
-  httpSample,
   now,
   padded,
   pool,
@@ -88,12 +86,6 @@ serve({
       ),
     );
     return { ...res, ms: now() - t0, open: sockets.size };
-  },
-
-  /** One commit→phone sample (see httpSample). */
-  latency(a: HttpSample) {
-    socket(a.i);
-    return httpSample(arrivals, a);
   },
 
   /** Bare ws round trips on client i: send a `bytes`-sized message, wait for its echo. */

@@ -3,8 +3,6 @@ import { unitTopics } from '@keyway/protocol';
 import { MqttClient } from 'mqtt';
 import {
   Arrivals,
-  type HttpSample,
-  httpSample,
   now,
   padded,
   pool,
@@ -129,12 +127,6 @@ serve({
       open(a.url, u, a.timeoutMs ?? 60_000),
     );
     return { ...res, ms: now() - t0, open: units.size };
-  },
-
-  /** One commit→unit sample (see httpSample). */
-  latency(a: HttpSample) {
-    if (!units.has(a.i)) throw new Error(`unit ${a.i} is not connected`);
-    return httpSample(arrivals, a);
   },
 
   /** Bare broker publish→subscribe: a publisher here sends `bytes` to unit i's topic at QoS 0 (as Keyway publishes updates). */

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { httpRequest } from '../lib/http';
 
 /**
  * What the load-generator processes of `bench:sync` share: the IPC call loop, a wall clock that
@@ -110,36 +109,6 @@ export function serve(handlers: Record<string, Handler>): void {
   });
   process.on('disconnect', () => process.exit(0));
   send({ ready: true });
-}
-
-export interface HttpSample {
-  i: number;
-  marker: string;
-  url: string;
-  method: string;
-  token: string;
-  body: unknown;
-}
-
-/**
- * One commit→client sample, started and stopped on this process's clock: t0, the admin's HTTP
- * request, its response (httpMs), and client i's message carrying the marker (ms).
- */
-export async function httpSample(arrivals: Arrivals, a: HttpSample) {
-  const wait = arrivals.waitOne(a.i, a.marker, 30_000);
-  const t0 = now();
-  const { status, text } = await httpRequest(a.url, {
-    method: a.method,
-    token: a.token,
-    body: a.body,
-  });
-  const t1 = now();
-  if (status >= 300) {
-    wait.catch(() => undefined);
-    throw new Error(`${a.method} ${a.url}: ${status} ${text.slice(0, 200)}`);
-  }
-  const got = await wait;
-  return { ms: got.t - t0, httpMs: t1 - t0, bytes: got.bytes };
 }
 
 /** A payload of about `bytes` bytes carrying `marker` (the size of the real message). */
