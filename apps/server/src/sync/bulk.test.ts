@@ -1,27 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, type Dialect, openStorage } from '../db/connect';
-import { createTestDatabase, type TestDatabase } from '../test/db';
+import { describe, expect, it } from 'vitest';
+import { suiteStorage } from '../test/suite-storage';
 import { insertTargets } from './bulk';
 
 /** The change log's bulk writes against the real database of this project (SQLite or PostgreSQL). */
-let test: TestDatabase;
-let db: Db;
-let dialect: Dialect;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  test = await createTestDatabase();
-  const storage = await openStorage(test);
-  ({ db, dialect, close } = storage);
-});
-afterAll(async () => {
-  await close();
-  await test.drop();
-});
+const storage = suiteStorage();
 
 const targets = async () =>
   (
-    await db
+    await storage.db
       .selectFrom('change_targets')
       .select(['audience', 'cursor'])
       .orderBy('cursor')
@@ -31,12 +17,12 @@ const targets = async () =>
 
 describe('insertTargets', () => {
   it('writes one row per audience of each cursor, the cursor as a number', async () => {
-    await insertTargets(db, dialect, [
+    await insertTargets(storage.db, storage.dialect, [
       { cursor: 7, audiences: ['u:a'] },
       { cursor: 5, audiences: ['u:c', 'u:a', 'a:sp1'] },
       { cursor: 9, audiences: [] },
     ]);
-    const numeric = dialect === 'postgres' ? 'string' : 'number'; // bigint comes back as text from pg
+    const numeric = storage.dialect === 'postgres' ? 'string' : 'number'; // bigint comes back as text from pg
     expect(await targets()).toEqual([
       ['a:sp1', 5, numeric],
       ['u:a', 5, numeric],
@@ -47,8 +33,10 @@ describe('insertTargets', () => {
 
   it('takes thousands of audiences of one change in one statement', async () => {
     const audiences = Array.from({ length: 9000 }, (_, i) => `u:m${i}`);
-    await insertTargets(db, dialect, [{ cursor: 11, audiences }]);
-    const rows = await db
+    await insertTargets(storage.db, storage.dialect, [
+      { cursor: 11, audiences },
+    ]);
+    const rows = await storage.db
       .selectFrom('change_targets')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('cursor', '=', 11)
@@ -57,8 +45,10 @@ describe('insertTargets', () => {
   });
 
   it('writes nothing when no change has an audience', async () => {
-    await insertTargets(db, dialect, []);
-    await insertTargets(db, dialect, [{ cursor: 12, audiences: [] }]);
+    await insertTargets(storage.db, storage.dialect, []);
+    await insertTargets(storage.db, storage.dialect, [
+      { cursor: 12, audiences: [] },
+    ]);
     expect((await targets()).filter((r) => r[1] === 12)).toEqual([]);
   });
 });

@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, type Dialect, openStorage } from '../db/connect';
-import { createTestDatabase, type TestDatabase } from '../test/db';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { suiteStorage } from '../test/suite-storage';
 import { insertChanges, insertTargets } from './bulk';
 import { loadEpoch } from './changelog';
 import { compactChangeLog } from './retention';
 
 /** The change log's retention against the real database of this project (SQLite or PostgreSQL). */
-let test: TestDatabase;
-let db: Db;
-let dialect: Dialect;
-let close: () => Promise<void>;
-
+const storage = suiteStorage();
 beforeAll(async () => {
-  test = await createTestDatabase();
-  ({ db, dialect, close } = await openStorage(test));
-  await loadEpoch(db);
-});
-afterAll(async () => {
-  await close();
-  await test.drop();
+  await loadEpoch(storage.db);
 });
 
 const HOUR = 3_600_000;
@@ -28,20 +17,30 @@ const iso = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
 /** One change committed at T0 + `hours`, for u:a; its cursor. */
 async function change(hours: number): Promise<number> {
   const payload = `{"ops":[],"n":${Math.random()}}`;
-  const cursors = await insertChanges(db, dialect, 'sp1', iso(hours), [
-    payload,
-  ]);
+  const cursors = await insertChanges(
+    storage.db,
+    storage.dialect,
+    'sp1',
+    iso(hours),
+    [payload],
+  );
   const cursor = cursors.get(payload)!;
-  await insertTargets(db, dialect, [{ cursor, audiences: ['u:a'] }]);
+  await insertTargets(storage.db, storage.dialect, [
+    { cursor, audiences: ['u:a'] },
+  ]);
   return cursor;
 }
 const cursors = async () =>
   (
-    await db.selectFrom('changes').select('cursor').orderBy('cursor').execute()
+    await storage.db
+      .selectFrom('changes')
+      .select('cursor')
+      .orderBy('cursor')
+      .execute()
   ).map((r) => Number(r.cursor));
 const targets = async () =>
   (
-    await db
+    await storage.db
       .selectFrom('change_targets')
       .select('cursor')
       .orderBy('cursor')
@@ -58,20 +57,24 @@ describe('compactChangeLog', () => {
     const c5 = await change(6);
     const now = new Date(T0 + 7 * HOUR);
 
-    expect(await compactChangeLog(db, now, 7 * HOUR)).toBe(0);
+    expect(await compactChangeLog(storage.db, now, 7 * HOUR)).toBe(0);
     expect(await cursors()).toEqual([c1, c2, c3, c4, c5]);
 
-    expect(await compactChangeLog(db, now, 4 * HOUR)).toBe(2);
+    expect(await compactChangeLog(storage.db, now, 4 * HOUR)).toBe(2);
     // c4 stays until the log's run of old changes reaches it: a window is a minimum.
     expect(await cursors()).toEqual([c3, c4, c5]);
     expect(await targets()).toEqual([c3, c4, c5]);
-    expect((await loadEpoch(db)).minCursor).toBe(c3 - 1);
+    expect((await loadEpoch(storage.db)).minCursor).toBe(c3 - 1);
 
-    expect(await compactChangeLog(db, now, 4 * HOUR)).toBe(0);
-    expect(await compactChangeLog(db, new Date(T0 + 20 * HOUR), HOUR)).toBe(3);
+    expect(await compactChangeLog(storage.db, now, 4 * HOUR)).toBe(0);
+    expect(
+      await compactChangeLog(storage.db, new Date(T0 + 20 * HOUR), HOUR),
+    ).toBe(3);
     expect(await cursors()).toEqual([]);
     expect(await targets()).toEqual([]);
-    expect((await loadEpoch(db)).minCursor).toBe(c5);
-    expect(await compactChangeLog(db, new Date(T0 + 30 * HOUR), HOUR)).toBe(0);
+    expect((await loadEpoch(storage.db)).minCursor).toBe(c5);
+    expect(
+      await compactChangeLog(storage.db, new Date(T0 + 30 * HOUR), HOUR),
+    ).toBe(0);
   });
 });

@@ -198,15 +198,16 @@ export async function loadFocusData(
     ...focus.doors,
     ...groupDoors.map((l) => l.door_id),
   ]);
+  // The doors named or opened by those groups, and every door of the focused units.
   const doorRows = new Map<string, DoorsTable>();
-  for (const d of await chunkedInSpace([...doorIds], spaceId, (ids) =>
-    db.selectFrom('doors').selectAll().where('id', 'in', ids).execute(),
-  ))
-    doorRows.set(d.id, d);
-  for (const d of await chunkedInSpace([...focus.units], spaceId, (ids) =>
-    db.selectFrom('doors').selectAll().where('unit_id', 'in', ids).execute(),
-  ))
-    doorRows.set(d.id, d);
+  for (const [column, ids] of [
+    ['id', doorIds],
+    ['unit_id', focus.units],
+  ] as const)
+    for (const d of await chunkedInSpace([...ids], spaceId, (slice) =>
+      db.selectFrom('doors').selectAll().where(column, 'in', slice).execute(),
+    ))
+      doorRows.set(d.id, d);
   const doors = [...doorRows.values()];
   const unitIds = new Set([...focus.units, ...doors.map((d) => d.unit_id)]);
   const units = await chunkedInSpace([...unitIds], spaceId, (ids) =>
