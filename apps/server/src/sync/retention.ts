@@ -12,15 +12,8 @@ export async function compactChangeLog(
 ): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionMs).toISOString();
   // The log's oldest run of changes older than the cutoff, found from its start in cursor
-  // order: reads only the rows about to go, where `max(cursor) WHERE at < cutoff` read the
-  // whole window (a month of changes, every hour, on the event loop).
-  const oldest = await db
-    .selectFrom('changes')
-    .select('at')
-    .orderBy('cursor')
-    .limit(1)
-    .executeTakeFirst();
-  if (!oldest || oldest.at >= cutoff) return 0;
+  // order: reads only the rows about to go (and the first one kept), where
+  // `max(cursor) WHERE at < cutoff` read the whole window (a month of changes, every hour).
   const kept = await db
     .selectFrom('changes')
     .select('cursor')
@@ -28,12 +21,11 @@ export async function compactChangeLog(
     .orderBy('cursor')
     .limit(1)
     .executeTakeFirst();
-  const last = kept
-    ? { c: Number(kept.cursor) - 1 }
-    : await db
-        .selectFrom('changes')
-        .select((eb) => eb.fn.max('cursor').as('c'))
-        .executeTakeFirst();
+  let before = db
+    .selectFrom('changes')
+    .select((eb) => eb.fn.max('cursor').as('c'));
+  if (kept) before = before.where('cursor', '<', kept.cursor);
+  const last = await before.executeTakeFirst();
   const upTo = Number(last?.c ?? 0);
   if (!upTo) return 0;
   return db.transaction().execute(async (trx) => {
