@@ -198,7 +198,7 @@ async function oneRun(runIndex: number) {
           `--profile: server CPU profiles in ${PROFILE}; the profiler inflates latencies and RSS`,
         ]
       : []),
-    'ms from the admin’s request (bare: from the first send). Latency rows: p50 / p99 / max; fan-out rows: p50 / p99 over every client of every round / last arrival (median over rounds). ratio = Keyway p99 (KB) / target; ≤ 1 passes.',
+    'ms. commit→ rows: from the start of the server’s write (the request’s Server-Timing `pre` after t0), the same arrivals from just before the admin’s request beside; fan-out rows: from the admin’s request (bare: from the first send). Latency rows: p50 / p99 / max; fan-out rows: p50 / p99 over every client of every round / last arrival (median over rounds). ratio = Keyway p99 (KB) / target; ≤ 1 passes.',
   ]);
   return {
     date: new Date().toISOString(),

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 
 /**
  * The load generators' HTTP client: node:http over kept-alive sockets. Undici's `fetch` cost
@@ -11,6 +11,7 @@ const agent = new Agent({ keepAlive: true });
 export interface HttpResult {
   status: number;
   text: string;
+  headers: IncomingHttpHeaders;
 }
 
 export function httpRequest(
@@ -29,7 +30,9 @@ export function httpRequest(
       res.on('data', (chunk: string) => {
         text += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text, headers: res.headers }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

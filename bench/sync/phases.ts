@@ -23,14 +23,20 @@ export interface Run {
 }
 
 export interface Sample {
+  /** Arrival − t0 (t0: just before the admin's request). */
   ms: number;
+  /** Arrival − the start of the server's write (t0 + the server's `pre`, see below). */
+  fromWriteMs: number;
   httpMs: number;
   bytes: number;
 }
 
 export interface Latency {
   clients: number;
+  /** From the start of the server's write (the figure the targets are about). */
   arrive: Summary;
+  /** From just before the admin's HTTP request. */
+  fromRequest: Summary;
   http: Summary;
   bytes: number;
 }
@@ -87,7 +93,7 @@ export async function latencies(
     const w = owner(workers, i);
     await w.call('arm', { marker: s.marker, expect: 1 });
     const t0 = now();
-    const httpMs = await timedRequest(s.url, s.method, s.body, s.token);
+    const http = await timedRequest(s.url, s.method, s.body, s.token);
     const arrived = await w.call<{ lat: number[]; bytes: number }>(
       'collect',
       { t0, timeoutMs: 30_000 },
@@ -96,12 +102,24 @@ export async function latencies(
     const ms = arrived.lat[0];
     if (ms === undefined)
       throw new Error(`client ${i}: no message carrying ${s.marker}`);
-    if (k >= WARMUP) got.push({ ms, httpMs, bytes: arrived.bytes });
+    if (http.preMs === undefined)
+      throw new Error(`${s.url}: no Server-Timing pre (no write?)`);
+    if (k >= WARMUP)
+      got.push({
+        ms,
+        fromWriteMs: ms - http.preMs,
+        httpMs: http.ms,
+        bytes: arrived.bytes,
+      });
     await sleep(SAMPLE_GAP_MS);
   }
   return {
     clients,
     arrive: summarize(
+      got.map((s) => s.fromWriteMs),
+      1,
+    ),
+    fromRequest: summarize(
       got.map((s) => s.ms),
       1,
     ),
@@ -185,21 +203,35 @@ export function adminRequest(
   path: string,
   body: unknown,
 ): Promise<number> {
-  return timedRequest(`${run.url}${path}`, method, body, run.seeded.owner);
+  return timedRequest(`${run.url}${path}`, method, body, run.seeded.owner).then(
+    (r) => r.ms,
+  );
 }
 
-/** An HTTP request, fully read; its duration in ms (a status ≥ 300 throws). */
+/**
+ * An HTTP request, fully read: its duration in ms, and the server's `pre` from its
+ * Server-Timing header — the time from the request's arrival to the start of its write (a
+ * status ≥ 300 throws).
+ */
 async function timedRequest(
   url: string,
   method: string,
   body: unknown,
   token: string,
-): Promise<number> {
+): Promise<{ ms: number; preMs: number | undefined }> {
   const t0 = now();
-  const { status, text } = await httpRequest(url, { method, token, body });
+  const { status, text, headers } = await httpRequest(url, {
+    method,
+    token,
+    body,
+  });
   if (status >= 300)
     throw new Error(`${method} ${url}: ${status} ${text.slice(0, 200)}`);
-  return now() - t0;
+  const ms = now() - t0;
+  const pre = /(?:^|,)\s*pre;dur=([\d.]+)/.exec(
+    String(headers['server-timing'] ?? ''),
+  );
+  return { ms, preMs: pre ? Number(pre[1]) : undefined };
 }
 
 /** Connects these clients across the generators (client i in generator i mod n); the time it took. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Db, Dialect } from './db/connect';
+import type { RequestTiming } from './http/timing';
 import type { UnitLink } from './mqtt/unit-link';
 import type { EventLog } from './services/event-log';
 import type { RateLimiter } from './services/rate-limit';
@@ -29,4 +30,6 @@ export interface AppContext {
   sync?: SyncEngine;
   /** The broker URL handed to new units. */
   unitMqttUrl: string;
+  /** Set per HTTP request (a copy of the context): where its time went (Server-Timing). */
+  timing?: RequestTiming;
 }

@@ -45,7 +45,7 @@ export interface Tx {
 
 type TxContext = Pick<
   AppContext,
-  'db' | 'dialect' | 'events' | 'clock' | 'bus' | 'viewCache'
+  'db' | 'dialect' | 'events' | 'clock' | 'bus' | 'viewCache' | 'timing'
 >;
 
 /**
@@ -72,6 +72,7 @@ export function inTransaction<T>(
   ctx: TxContext,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
+  ctx.timing?.writeBegins();
   return serialized(ctx.viewCache, () => write(ctx, fn));
 }
 
@@ -137,6 +138,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
         : null;
     return { result, batch };
   });
+  ctx.timing?.committed();
   for (const ev of events) ctx.events.emit(ev);
   if (!batch) return result;
   try {
@@ -147,6 +149,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
       nextChangeAt: batch.nextChangeAt,
       earlierOnly: batch.earlierOnly,
     });
+    ctx.timing?.pushed();
   } finally {
     // Still inside the serialized write: the next one reads the cache as this one left it.
     for (const [spaceId, p] of batch.published) {

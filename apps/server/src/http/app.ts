@@ -9,6 +9,7 @@ import { authenticate, bearerToken, type Principal } from './authenticate';
 import { buildOpenApi } from './openapi';
 import { type RouteDef, rejectNul, validate } from './route';
 import { adminApp, webApp } from './static';
+import { RequestTiming } from './timing';
 
 const ANONYMOUS: Principal = { userId: '', sessionId: '' };
 
@@ -48,6 +49,7 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
       method: def.method,
       url: def.path.replace(/\{(\w+)\}/g, ':$1'),
       handler: async (req, reply) => {
+        const timing = new RequestTiming(performance.now() - reply.elapsedTime);
         const principal =
           def.auth === 'user'
             ? await authenticate(ctx, bearerToken(req.headers.authorization))
@@ -65,9 +67,10 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
           params: req.params as Record<string, string>,
           principal,
           ip: req.ip,
-          ctx,
+          ctx: { ...ctx, timing },
         });
         if (out.headers) reply.headers(out.headers);
+        reply.header('server-timing', timing.header());
         reply.code(out.status);
         return out.body === undefined ? reply.send() : reply.send(out.body);
       },
