@@ -13,6 +13,7 @@ import { type Run, range, SAMPLE_GAP_MS } from './sync/phases';
 import {
   buildRows,
   METHOD,
+  printServerTimings,
   printSummary,
   printTable,
   summarizeRuns,
@@ -200,6 +201,7 @@ async function oneRun(runIndex: number) {
       : []),
     'ms. commit→ rows: from the start of the server’s write (the request’s Server-Timing `pre` after t0), the same arrivals from just before the admin’s request beside; fan-out rows: from the admin’s request (bare: from the first send). Latency rows: p50 / p99 / max; fan-out rows: p50 / p99 over every client of every round / last arrival (median over rounds). ratio = Keyway p99 (KB) / target; ≤ 1 passes.',
   ]);
+  printServerTimings(phones.levels, units, commit);
   return {
     date: new Date().toISOString(),
     git: gitState(),

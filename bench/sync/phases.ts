@@ -28,8 +28,15 @@ export interface Sample {
   /** Arrival − the start of the server's write (t0 + the server's `pre`, see below). */
   fromWriteMs: number;
   httpMs: number;
+  /** The server's own Server-Timing: the write (transaction to commit) and the push after it. */
+  server: ServerTiming;
   bytes: number;
 }
+
+/** A response's Server-Timing metrics, in ms (see apps/server/src/http/timing.ts). */
+export type ServerTiming = Partial<
+  Record<'pre' | 'write' | 'push' | 'total', number>
+>;
 
 export interface Latency {
   clients: number;
@@ -38,6 +45,8 @@ export interface Latency {
   /** From just before the admin's HTTP request. */
   fromRequest: Summary;
   http: Summary;
+  /** Inside the server, per its Server-Timing: the write to its commit, and the push. */
+  server: { write: Summary; push: Summary };
   bytes: number;
 }
 
@@ -102,13 +111,15 @@ export async function latencies(
     const ms = arrived.lat[0];
     if (ms === undefined)
       throw new Error(`client ${i}: no message carrying ${s.marker}`);
-    if (http.preMs === undefined)
+    const { pre } = http.server;
+    if (pre === undefined)
       throw new Error(`${s.url}: no Server-Timing pre (no write?)`);
     if (k >= WARMUP)
       got.push({
         ms,
-        fromWriteMs: ms - http.preMs,
+        fromWriteMs: ms - pre,
         httpMs: http.ms,
+        server: http.server,
         bytes: arrived.bytes,
       });
     await sleep(SAMPLE_GAP_MS);
@@ -127,6 +138,16 @@ export async function latencies(
       got.map((s) => s.httpMs),
       1,
     ),
+    server: {
+      write: summarize(
+        got.flatMap((s) => s.server.write ?? []),
+        1,
+      ),
+      push: summarize(
+        got.flatMap((s) => s.server.push ?? []),
+        1,
+      ),
+    },
     bytes: got[0]?.bytes ?? 0,
   };
 }
@@ -209,16 +230,16 @@ export function adminRequest(
 }
 
 /**
- * An HTTP request, fully read: its duration in ms, and the server's `pre` from its
- * Server-Timing header — the time from the request's arrival to the start of its write (a
- * status ≥ 300 throws).
+ * An HTTP request, fully read: its duration in ms, and the server's Server-Timing metrics —
+ * `pre` is the time from the request's arrival to the start of its write (a status ≥ 300
+ * throws).
  */
 async function timedRequest(
   url: string,
   method: string,
   body: unknown,
   token: string,
-): Promise<{ ms: number; preMs: number | undefined }> {
+): Promise<{ ms: number; server: ServerTiming }> {
   const t0 = now();
   const { status, text, headers } = await httpRequest(url, {
     method,
@@ -228,10 +249,12 @@ async function timedRequest(
   if (status >= 300)
     throw new Error(`${method} ${url}: ${status} ${text.slice(0, 200)}`);
   const ms = now() - t0;
-  const pre = /(?:^|,)\s*pre;dur=([\d.]+)/.exec(
-    String(headers['server-timing'] ?? ''),
-  );
-  return { ms, preMs: pre ? Number(pre[1]) : undefined };
+  const server: ServerTiming = {};
+  for (const m of String(headers['server-timing'] ?? '').split(',')) {
+    const [name, dur] = m.trim().split(';dur=');
+    if (name && dur) server[name as keyof ServerTiming] = Number(dur);
+  }
+  return { ms, server };
 }
 
 /** Connects these clients across the generators (client i in generator i mod n); the time it took. */

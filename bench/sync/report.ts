@@ -114,6 +114,33 @@ export function buildRows(
   return rows;
 }
 
+/**
+ * The same single-change samples as the server saw them (its Server-Timing): the write, from its
+ * start to its commit, beside the bare commit; then the push to sockets and units.
+ */
+export function printServerTimings(
+  phones: PhoneLevel[],
+  units: UnitLevel[] | { error: string },
+  commit: Summary,
+): void {
+  const lines = [
+    ...phones.flatMap((p) =>
+      p.latency ? [[`commit→phone at ${p.clients}`, p.latency] as const] : [],
+    ),
+    ...('error' in units
+      ? []
+      : units.map((u) => [`commit→unit at ${u.units}`, u.single] as const)),
+  ];
+  if (!lines.length) return;
+  console.log(
+    `\nInside the server (Server-Timing of the same samples), p50 / p99 ms; bare commit ${http(commit)}:`,
+  );
+  for (const [label, l] of lines)
+    console.log(
+      `  ${label.padEnd(22)} write ${http(l.server.write).padEnd(12)} push ${http(l.server.push)}`,
+    );
+}
+
 export function printTable(rows: Row[], header: string[]): void {
   const head = [
     'figure',
