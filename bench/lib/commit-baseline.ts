@@ -45,29 +45,55 @@ export async function commitBaseline(
       await client.end();
     }
   } else {
-    const db = new SQLite(join(opts.dataDir, 'bench-commit.db'));
+    const probe = new CommitProbe(opts.dataDir);
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.exec(
-        'CREATE TABLE bench_commit (id INTEGER PRIMARY KEY, at TEXT, payload TEXT)',
-      );
-      const insert = db.prepare(
-        'INSERT INTO bench_commit (at, payload) VALUES (?, ?)',
-      );
       for (let i = 0; i < count; i++) {
-        const t0 = performance.now();
-        insert.run(new Date().toISOString(), ROW);
-        samples.push(performance.now() - t0);
+        probe.sample();
         await gap();
       }
     } finally {
-      db.close();
+      probe.close();
     }
+    samples.push(...probe.samples);
   }
   const summary: Summary = summarize(
     samples,
     (performance.now() - started) / 1000,
   );
   return summary;
+}
+
+/**
+ * The same single-row SQLite commit, one at a time on demand (`sample`), so that a baseline can
+ * be taken between the samples it is the baseline of, under the same conditions (the disk and
+ * the CPUs of a shared host change from one minute to the next).
+ */
+export class CommitProbe {
+  readonly samples: number[] = [];
+  private db: SQLite.Database;
+  private insert: SQLite.Statement;
+
+  constructor(dataDir: string) {
+    this.db = new SQLite(join(dataDir, 'bench-commit.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS bench_commit (id INTEGER PRIMARY KEY, at TEXT, payload TEXT)',
+    );
+    this.insert = this.db.prepare(
+      'INSERT INTO bench_commit (at, payload) VALUES (?, ?)',
+    );
+  }
+
+  sample(): number {
+    const t0 = performance.now();
+    this.insert.run(new Date().toISOString(), ROW);
+    const ms = performance.now() - t0;
+    this.samples.push(ms);
+    return ms;
+  }
+
+  close(): void {
+    this.db.close();
+  }
 }

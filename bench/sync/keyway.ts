@@ -63,13 +63,19 @@ export async function keywayPhones(
       level.memory = await serverMemory();
       Object.assign(level, perClient(level.memory, idle, n));
       await sleep(SETTLE_MS);
-      level.latency = await latencies(run.phones, n, sizes.samples, (k, i) => ({
-        marker: `"lat-${n}-${k}"`,
-        url: `${run.url}/v1/members/${seeded.members[i]!.id}`,
-        method: 'PATCH',
-        token: seeded.owner,
-        body: { name: `lat-${n}-${k}` },
-      }));
+      level.latency = await latencies(
+        run.phones,
+        n,
+        sizes.samples,
+        (k, i) => ({
+          marker: `"lat-${n}-${k}"`,
+          url: `${run.url}/v1/members/${seeded.members[i]!.id}`,
+          method: 'PATCH',
+          token: seeded.owner,
+          body: { name: `lat-${n}-${k}` },
+        }),
+        () => run.commits.sample(),
+      );
       run.log(
         `keyway: commit→phone at ${n}: ${JSON.stringify(level.latency.arrive)}`,
       );
@@ -176,16 +182,22 @@ export async function keywayUnits(
     run.log(`keyway: ${n} units connected in ${Math.round(connectMs)} ms`);
     run.mark(`connect units to ${n}`);
     await sleep(SETTLE_MS);
-    const single = await latencies(run.units, n, sizes.samples, (_k, i) => {
-      const pulseMs = 100 + (seq++ % 29_000);
-      return {
-        marker: `"pulseMs":${pulseMs},`,
-        url: `${run.url}/v1/doors/${seeded.units[i]!.doorId}`,
-        method: 'PATCH',
-        token: seeded.owner,
-        body: { pulseMs },
-      };
-    });
+    const single = await latencies(
+      run.units,
+      n,
+      sizes.samples,
+      (_k, i) => {
+        const pulseMs = 100 + (seq++ % 29_000);
+        return {
+          marker: `"pulseMs":${pulseMs},`,
+          url: `${run.url}/v1/doors/${seeded.units[i]!.doorId}`,
+          method: 'PATCH',
+          token: seeded.owner,
+          body: { pulseMs },
+        };
+      },
+      () => run.commits.sample(),
+    );
     run.log(`keyway: commit→unit at ${n}: ${JSON.stringify(single.arrive)}`);
     run.mark(`commit→unit at ${n}`);
     const first = zone;

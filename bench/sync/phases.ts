@@ -1,3 +1,4 @@
+import type { CommitProbe } from '../lib/commit-baseline';
 import { httpRequest } from '../lib/http';
 import { type Summary, summarize } from '../lib/stats';
 import { callAll, callSplit, owner, type Worker } from './gens';
@@ -18,6 +19,8 @@ export interface Run {
     rounds: number;
   };
   log: (msg: string) => void;
+  /** The bare commit baseline, sampled between Keyway's single-change samples. */
+  commits: CommitProbe;
   /** Ends a server profile segment (with --profile): what the server did since the last mark. */
   mark: (label: string) => void;
 }
@@ -94,6 +97,8 @@ export async function latencies(
   clients: number,
   count: number,
   sample: (k: number, i: number) => AdminSample,
+  /** A baseline sample taken after each of these (as far from it as they are from each other). */
+  between?: () => void,
 ): Promise<Latency> {
   const got: Sample[] = [];
   for (let k = 0; k < count + WARMUP; k++) {
@@ -123,6 +128,10 @@ export async function latencies(
         bytes: arrived.bytes,
       });
     await sleep(SAMPLE_GAP_MS);
+    if (between) {
+      between();
+      await sleep(SAMPLE_GAP_MS);
+    }
   }
   return {
     clients,
