@@ -437,5 +437,12 @@ describe('input validation and error shapes', () => {
         (p: { name: string }) => p.name,
       ),
     ).toEqual(expect.arrayContaining(['spaceId', 'doorId', 'limit', 'cursor']));
+    // Every success names the Server-Timing header, described once.
+    expect(
+      doc.paths['/v1/doors/{doorId}'].patch.responses['200'].headers,
+    ).toEqual({
+      'Server-Timing': { $ref: '#/components/headers/ServerTiming' },
+    });
+    expect(doc.components.headers.ServerTiming.schema.type).toBe('string');
   });
 });

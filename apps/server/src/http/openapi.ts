@@ -22,13 +22,17 @@ export function buildOpenApi(routes: RouteDef[]) {
     }));
     const query = r.query ? queryParams(json(r.query, 'input')) : [];
     const responses: Record<string, unknown> = {};
+    const headers = {
+      'Server-Timing': { $ref: '#/components/headers/ServerTiming' },
+    };
     for (const [status, schema] of Object.entries(r.responses)) {
       responses[status] = schema
         ? {
             description: 'OK',
+            headers,
             content: { 'application/json': { schema: json(schema, 'output') } },
           }
-        : { description: 'No content' };
+        : { description: 'No content', headers };
     }
     responses.default = {
       description: `Error. Codes: ${Object.keys(ERRORS).join(', ')}.`,
@@ -64,6 +68,18 @@ export function buildOpenApi(routes: RouteDef[]) {
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      headers: {
+        ServerTiming: {
+          description:
+            'Where the request’s time went, in ms (see http/timing.ts): `pre` until its first write began, `write` to the commit of its last write, `push` until the change was handed to every socket and unit, `total` until the response. Reads carry only `total`.',
+          schema: {
+            type: 'string',
+            examples: [
+              'pre;dur=0.412, write;dur=1.803, push;dur=0.120, total;dur=2.511',
+            ],
+          },
+        },
+      },
     },
     security: [{ bearer: [] }],
     paths,
