@@ -14,6 +14,7 @@ import {
 } from '../sync/focus';
 import { getOrCreate } from '../sync/maps';
 import type { ViewPatch } from '../sync/patches';
+import { isUnitAudience } from '../sync/views';
 
 export interface Tx {
   db: Db;
@@ -149,6 +150,11 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
       nextChangeAt: batch.nextChangeAt,
       earlierOnly: batch.earlierOnly,
     });
+    // A phone's message was written during publish; a unit's leaves on the broker's next turn
+    // (aedes writes each delivery from a setImmediate). Let it go before this request's response
+    // and the next write: commit → the unit's socket write, 0.25 → 0.14 ms p50 in-process.
+    if (batch.changes.some((c) => c.audiences.some(isUnitAudience)))
+      await new Promise((resolve) => setImmediate(resolve));
     ctx.timing?.pushed();
   } finally {
     // Still inside the serialized write: the next one reads the cache as this one left it.

@@ -16,6 +16,7 @@ import type { SpaceData } from './space-data';
 export const memberAudience = (userId: string) => `u:${userId}`;
 export const adminAudience = (spaceId: string) => `a:${spaceId}`;
 export const unitAudience = (unitId: string) => `n:${unitId}`;
+export const isUnitAudience = (audience: string) => audience.startsWith('n:');
 
 /** audience → key → serialized value. Values are serialized once, here, and compared as strings. */
 export type Views = Map<string, Map<string, string>>;
