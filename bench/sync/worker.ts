@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 
 /**
- * What the load-generator processes of `bench:sync` share: the IPC call loop, a wall clock that
+ * What the load-generator processes of `bench:sync` share: the IPC call loop, a clock that
  * agrees across processes of one host, and the record of when a marked message arrived.
  */
 
-/** Milliseconds since the epoch, sub-millisecond: performance.timeOrigin + now() (one host, one clock). */
-export const now = () => performance.timeOrigin + performance.now();
+/**
+ * Milliseconds on the host's monotonic clock (CLOCK_MONOTONIC, one for every process), to the
+ * nanosecond. Not `performance.timeOrigin + performance.now()`: each process takes its
+ * timeOrigin from the wall clock when it starts, so when the wall clock is stepped or slewed
+ * during a run the processes disagree — one run here read every latency 32–770 ms too high, and
+ * the bare ws fan-out negative.
+ */
+export const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Client sockets are spread over these source addresses (no ephemeral-port exhaustion). */
 export const SOURCES = [2, 3, 4, 5, 6, 7, 8, 9].map((n) => `127.0.0.${n}`);
