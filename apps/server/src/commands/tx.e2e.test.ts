@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isUnitAudience } from '../sync/views';
-import { buildSpace } from '../test/fixtures';
-import { TestServer } from '../test/harness';
+import { suiteSpace } from '../test/suite-space';
 import { updateDoor } from './doors';
 
 describe('the write path and the broker', () => {
-  let t: TestServer;
-  let s: Awaited<ReturnType<typeof buildSpace>>;
-  beforeAll(async () => {
-    t = await TestServer.start();
-    s = await buildSpace(t);
-  });
-  afterAll(() => t.stop());
+  const suite = suiteSpace();
 
   it('a unit’s update is out (the broker writes from a setImmediate) before the write returns', async () => {
+    const { t, s } = suite;
     const order: string[] = [];
     // As aedes does for every delivery: the write to the unit's socket on the next turn.
     const off = t.server.ctx.bus.subscribe((batch) => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSpace } from '../test/fixtures';
-import { expectStatus, TestServer } from '../test/harness';
+import { describe, expect, it } from 'vitest';
+import { expectStatus } from '../test/harness';
+import { suiteSpace } from '../test/suite-space';
 
 /** `name;dur=ms` pairs of a Server-Timing header, in order. */
 function metrics(header: string | null): [string, number][] {
@@ -11,15 +11,10 @@ function metrics(header: string | null): [string, number][] {
 }
 
 describe('Server-Timing', () => {
-  let t: TestServer;
-  let s: Awaited<ReturnType<typeof buildSpace>>;
-  beforeAll(async () => {
-    t = await TestServer.start();
-    s = await buildSpace(t);
-  });
-  afterAll(() => t.stop());
+  const suite = suiteSpace();
 
   it('a write says how long it took before its transaction, in it, and to push it', async () => {
+    const { t, s } = suite;
     const res = await t.request('PATCH', `/v1/doors/${s.door.id}`, {
       token: s.owner,
       body: { name: 'Front gate (new)' },
@@ -34,6 +29,7 @@ describe('Server-Timing', () => {
   });
 
   it('a read has only its total; a refused write has none', async () => {
+    const { t, s } = suite;
     const read = await t.request('GET', `/v1/spaces/${s.space.id}`, {
       token: s.owner,
     });
