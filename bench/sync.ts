@@ -10,7 +10,7 @@ import { summarize } from './lib/stats';
 import { bareMqtt, bareWs } from './sync/bare';
 import { Worker } from './sync/gens';
 import { keywayPhones, keywayUnits } from './sync/keyway';
-import { type Run, range, SAMPLE_GAP_MS } from './sync/phases';
+import { type Run, range } from './sync/phases';
 import {
   buildRows,
   METHOD,

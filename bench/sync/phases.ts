@@ -38,7 +38,7 @@ export interface Sample {
 
 /** A response's Server-Timing metrics, in ms (see apps/server/src/http/timing.ts). */
 export type ServerTiming = Partial<
-  Record<'pre' | 'write' | 'push' | 'total', number>
+  Record<'pre' | 'write' | 'wait' | 'push' | 'total', number>
 >;
 
 export interface Latency {
@@ -48,8 +48,9 @@ export interface Latency {
   /** From just before the admin's HTTP request. */
   fromRequest: Summary;
   http: Summary;
-  /** Inside the server, per its Server-Timing: the write to its commit, and the push. */
-  server: { write: Summary; push: Summary };
+  /** Inside the server, per its Server-Timing: the write to its commit (and the part of it
+   * queued behind other writes), and the push. */
+  server: { write: Summary; wait: Summary; push: Summary };
   bytes: number;
 }
 
@@ -150,6 +151,10 @@ export async function latencies(
     server: {
       write: summarize(
         got.flatMap((s) => s.server.write ?? []),
+        1,
+      ),
+      wait: summarize(
+        got.flatMap((s) => s.server.wait ?? []),
         1,
       ),
       push: summarize(

@@ -116,7 +116,8 @@ export function buildRows(
 
 /**
  * The same single-change samples as the server saw them (its Server-Timing): the write, from its
- * start to its commit, beside the bare commit; then the push to sockets and units.
+ * start to its commit, beside the bare commit, and the part of it queued behind other writes
+ * (receipt flushes, presence); then the push to sockets and units.
  */
 export function printServerTimings(
   phones: PhoneLevel[],
@@ -137,7 +138,7 @@ export function printServerTimings(
   );
   for (const [label, l] of lines)
     console.log(
-      `  ${label.padEnd(22)} write ${http(l.server.write).padEnd(12)} push ${http(l.server.push)}`,
+      `  ${label.padEnd(22)} write ${http(l.server.write).padEnd(12)} (queued ${http(l.server.wait).padEnd(12)}) push ${http(l.server.push)}`,
     );
 }
 

@@ -86,6 +86,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
   const seeds = new Map<string, Focus>();
   const focus = new Map<string, Focus>();
   const { result, batch } = await ctx.db.transaction().execute(async (trx) => {
+    ctx.timing?.writeRuns();
     await lockChangeLog(trx, ctx.dialect);
     const result = await fn({
       db: trx,

@@ -21,11 +21,18 @@ describe('Server-Timing', () => {
     });
     expectStatus(res, 200);
     const m = metrics(res.headers.get('server-timing'));
-    expect(m.map(([name]) => name)).toEqual(['pre', 'write', 'push', 'total']);
+    expect(m.map(([name]) => name)).toEqual([
+      'pre',
+      'write',
+      'wait',
+      'push',
+      'total',
+    ]);
     for (const [, dur] of m) expect(dur).toBeGreaterThanOrEqual(0);
-    const [pre, write, push, total] = m.map(([, dur]) => dur) as number[];
+    const [pre, write, wait, push, total] = m.map(([, dur]) => dur) as number[];
     expect(pre! + write! + push!).toBeLessThanOrEqual(total! + 0.003);
     expect(write).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(write!);
   });
 
   it('a read has only its total; a refused write has none', async () => {

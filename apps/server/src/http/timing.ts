@@ -4,11 +4,13 @@ import { performance } from 'node:perf_hooks';
  * Where one request's time went, sent as a `Server-Timing` header (browsers' devtools show it):
  * `pre` from the request's arrival to the start of its first write (authentication, validation,
  * the policy), `write` from there to the commit of its last write (waiting for a write ahead of
- * it included), `push` from the commit until the change was handed to every socket and unit,
+ * it included), `wait` the part of `write` spent queued behind other writes before its
+ * transaction ran, `push` from the commit until the change was handed to every socket and unit,
  * `total` until the response. The sync benchmark times a change from its write with `pre`.
  */
 export class RequestTiming {
   private writeStart: number | undefined;
+  private runsAt: number | undefined;
   private committedAt: number | undefined;
   private pushedAt: number | undefined;
 
@@ -17,6 +19,11 @@ export class RequestTiming {
 
   writeBegins(): void {
     this.writeStart ??= performance.now();
+  }
+
+  /** The first write's transaction runs: nothing ahead of it holds the connection. */
+  writeRuns(): void {
+    this.runsAt ??= performance.now();
   }
 
   committed(): void {
@@ -35,6 +42,8 @@ export class RequestTiming {
       out.push(metric('pre', this.writeStart - this.start));
       if (this.committedAt !== undefined) {
         out.push(metric('write', this.committedAt - this.writeStart));
+        if (this.runsAt !== undefined)
+          out.push(metric('wait', this.runsAt - this.writeStart));
         if (this.pushedAt !== undefined)
           out.push(metric('push', this.pushedAt - this.committedAt));
       }
