@@ -4,11 +4,11 @@ import { Worker } from 'node:worker_threads';
 /**
  * WAL checkpoints off the writer's path. With SQLite's default auto-checkpoint, the commit that
  * fills the WAL past 1,000 pages copies them back into the database file and fsyncs it, on the
- * main thread: a door edit writes ~17 pages, so about one write in 60 carried a checkpoint
- * (commit p99 2.1–2.3 ms; 1.2–1.6 ms with this worker). Here the server's connection has
- * `wal_autocheckpoint = 0` and a worker thread with its own connection runs a PASSIVE
- * checkpoint every `intervalMs` (it never blocks a writer; a writer never waits for it). The
- * WAL file is truncated back to `walLimitBytes` after a checkpoint that emptied it.
+ * main thread: a door edit wrote ~17 pages (13 since migration 005), so about one write in 60
+ * carried a checkpoint (commit p99 2.1–2.3 ms; 1.2–1.6 ms with this worker). Here the server's
+ * connection has `wal_autocheckpoint = 0` and a worker thread with its own connection runs a
+ * PASSIVE checkpoint every `intervalMs` (it never blocks a writer; a writer never waits for
+ * it). The WAL file is truncated back to `walLimitBytes` after a checkpoint that emptied it.
  */
 export interface Checkpointer {
   /** Runs a last checkpoint and ends the worker. */

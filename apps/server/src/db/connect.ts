@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
   Kysely,
-  type Migration,
   Migrator,
   PostgresDialect,
   type SqliteDatabase,
@@ -12,10 +11,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { startCheckpointer } from './checkpointer';
-import { init } from './migrations/001_init';
-import { sync } from './migrations/002_sync';
-import { sharedValues } from './migrations/003_shared_values';
-import { changesSpace } from './migrations/004_changes_space';
+import { migrations } from './migrations';
 import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -165,15 +161,9 @@ function openPostgres(url: string): Storage {
 }
 
 async function migrate(storage: Storage): Promise<void> {
-  const migrations: Record<string, Migration> = {
-    '001_init': init(storage.dialect),
-    '002_sync': sync(storage.dialect),
-    '003_shared_values': sharedValues(),
-    '004_changes_space': changesSpace(),
-  };
   const migrator = new Migrator({
     db: storage.db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => migrations(storage.dialect) },
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;

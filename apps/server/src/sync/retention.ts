@@ -4,6 +4,8 @@ import { newSecret } from '../ids';
 /**
  * The change log keeps a bounded window. Changes older than `retentionMs` are dropped and
  * `min_cursor` moves up: a client whose cursor is older gets a fresh snapshot instead of a replay.
+ * The newest change always stays: SQLite numbers a new row from the largest key left, so an
+ * emptied log would hand out cursors clients have already seen.
  */
 export async function compactChangeLog(
   db: Db,
@@ -21,11 +23,18 @@ export async function compactChangeLog(
     .orderBy('cursor')
     .limit(1)
     .executeTakeFirst();
-  let before = db
+  const newest = kept
+    ? undefined
+    : await db
+        .selectFrom('changes')
+        .select((eb) => eb.fn.max('cursor').as('c'))
+        .executeTakeFirst();
+  const keep = kept ? Number(kept.cursor) : Number(newest?.c ?? 0);
+  const last = await db
     .selectFrom('changes')
-    .select((eb) => eb.fn.max('cursor').as('c'));
-  if (kept) before = before.where('cursor', '<', kept.cursor);
-  const last = await before.executeTakeFirst();
+    .select((eb) => eb.fn.max('cursor').as('c'))
+    .where('cursor', '<', keep)
+    .executeTakeFirst();
   const upTo = Number(last?.c ?? 0);
   if (!upTo) return 0;
   return db.transaction().execute(async (trx) => {

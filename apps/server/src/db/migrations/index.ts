@@ -1,0 +1,18 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../connect';
+import { init } from './001_init';
+import { sync } from './002_sync';
+import { sharedValues } from './003_shared_values';
+import { changesSpace } from './004_changes_space';
+import { fewerPages } from './005_fewer_pages';
+
+/** Every schema migration, by name in the order they run. */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '001_init': init(dialect),
+    '002_sync': sync(dialect),
+    '003_shared_values': sharedValues(),
+    '004_changes_space': changesSpace(),
+    '005_fewer_pages': fewerPages(dialect),
+  };
+}
