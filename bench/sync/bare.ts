@@ -6,6 +6,7 @@ import {
   connect,
   type Fanout,
   fanout,
+  MEMORY_WARMUP,
   type Run,
   range,
   SAMPLE_GAP_MS,
@@ -60,30 +61,29 @@ export async function bareWs(
   try {
     const url = `ws://127.0.0.1:${await server.call<number>('port')}/`;
     const memory = () => server.call<Memory>('memory');
-    const idle = await memory();
     const levels = [...new Set([...sizes.phones, ...sizes.fans])].sort(
       (a, b) => a - b,
     );
+    const wsArgs = (share: unknown[]) => ({
+      url,
+      clients: share,
+      snapshot: false,
+    });
     const out: BareWsLevel[] = [];
-    let connected = 0;
+    let connected = MEMORY_WARMUP;
+    const warm = range(0, connected).map((i) => ({ i }));
+    await connect(run.phones, 'bare ws warm-up', warm, wsArgs);
+    await sleep(SETTLE_MS);
+    const idle = await memory();
     for (const n of levels) {
       const items = range(connected, n).map((i) => ({ i }));
-      await connect(
-        run.phones,
-        `bare ws ${connected}..${n}`,
-        items,
-        (share) => ({
-          url,
-          clients: share,
-          snapshot: false,
-        }),
-      );
+      await connect(run.phones, `bare ws ${connected}..${n}`, items, wsArgs);
       connected = n;
       const level: BareWsLevel = { clients: n };
       if (sizes.phones.includes(n)) {
-        level.memory = await memory();
-        Object.assign(level, perClient(level.memory, idle, n));
         await sleep(SETTLE_MS);
+        level.memory = await memory();
+        Object.assign(level, perClient(level.memory, idle, n - MEMORY_WARMUP));
         level.echo = await spread(run.phones, n, sizes.samples, 'echo', () => ({
           bytes: bytes.latency,
         }));

@@ -7,6 +7,7 @@ import {
   fanout,
   type Latency,
   latencies,
+  MEMORY_WARMUP,
   median,
   type Run,
   range,
@@ -35,23 +36,29 @@ export async function keywayPhones(
   const levels = [...new Set([...sizes.phones, ...sizes.fans])].sort(
     (a, b) => a - b,
   );
+  const wsArgs = (share: unknown[]) => ({
+    url: wsUrl,
+    clients: share,
+    snapshot: true,
+  });
+  const token = (i: number) => ({ i, token: seeded.members[i]!.token });
+  let connected = MEMORY_WARMUP;
+  await connect(
+    run.phones,
+    'phones warm-up',
+    range(0, connected).map(token),
+    wsArgs,
+  );
+  await sleep(SETTLE_MS);
   const idle = await serverMemory();
   const out: PhoneLevel[] = [];
-  let connected = 0;
   for (const n of levels) {
-    const items = range(connected, n).map((i) => ({
-      i,
-      token: seeded.members[i]!.token,
-    }));
+    const items = range(connected, n).map(token);
     const connectMs = await connect(
       run.phones,
       `phones ${connected}..${n}`,
       items,
-      (share) => ({
-        url: wsUrl,
-        clients: share,
-        snapshot: true,
-      }),
+      wsArgs,
     );
     connected = n;
     run.log(
@@ -60,9 +67,9 @@ export async function keywayPhones(
     run.mark(`connect phones to ${n}`);
     const level: PhoneLevel = { clients: n, connectMs };
     if (sizes.phones.includes(n)) {
-      level.memory = await serverMemory();
-      Object.assign(level, perClient(level.memory, idle, n));
       await sleep(SETTLE_MS);
+      level.memory = await serverMemory();
+      Object.assign(level, perClient(level.memory, idle, n - MEMORY_WARMUP));
       level.latency = await latencies(
         run.phones,
         n,

@@ -79,6 +79,13 @@ export const SAMPLE_GAP_MS = 10;
  * idle, as the figures say (their connects' receipts are written a second later, in a batch).
  */
 export const SETTLE_MS = 2000;
+
+/**
+ * Memory per idle client is read above a server that already serves this many clients, over
+ * the clients added since: what the first ones cost once (code compiled on first use, the
+ * space's data loaded) is not a cost per connection.
+ */
+export const MEMORY_WARMUP = 50;
 /** Fan-outs (Keyway's and the baselines' alike) start with one unrecorded round. */
 export const FAN_WARMUP = 1;
 export const range = (from: number, to: number) =>

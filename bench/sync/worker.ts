@@ -46,6 +46,7 @@ export interface Memory {
 }
 
 /** Per-client KiB between an idle reading and one with n clients connected. */
+/** Memory per client of the `n` clients connected since `idle` was read. */
 export const perClient = (m: Memory, idle: Memory, n: number) => ({
   perClientKb: (m.heapKb - idle.heapKb) / n,
   perClientRssKb: (m.rssKb - idle.rssKb) / n,
