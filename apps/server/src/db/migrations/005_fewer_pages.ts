@@ -22,7 +22,7 @@ const EVENT_COLUMNS = `id, space_id, at, type, door_id, unit_id, user_id, member
 export const fewerPages = (dialect: Dialect): Migration => ({
   async up(db: Db) {
     if (dialect === 'postgres') {
-      await partialEventIndexes(db);
+      await eventIndexes(db, { partial: true, drop: true });
       return;
     }
     await db.connection().execute((conn) =>
@@ -59,24 +59,13 @@ export const fewerPages = (dialect: Dialect): Migration => ({
         await sql`CREATE INDEX events_space_seq ON events (space_id, seq)`.execute(
           trx,
         );
-        await partialEventIndexes(trx, false);
+        await eventIndexes(trx, { partial: true, drop: false });
       }),
     );
   },
   async down(db: Db) {
-    // The partial indexes serve the same queries; the SQLite tables keep their new form.
-    await db.schema.dropIndex('events_door_at').ifExists().execute();
-    await db.schema.dropIndex('events_unit_at').ifExists().execute();
-    await db.schema
-      .createIndex('events_door_at')
-      .on('events')
-      .columns(['door_id', 'at'])
-      .execute();
-    await db.schema
-      .createIndex('events_unit_at')
-      .on('events')
-      .columns(['unit_id', 'at'])
-      .execute();
+    // The whole indexes serve the same queries; the SQLite tables keep their new form.
+    await eventIndexes(db, { partial: false, drop: true });
   },
 });
 
@@ -97,21 +86,24 @@ async function rebuild(
   await sql.raw(`ALTER TABLE ${next} RENAME TO ${table}`).execute(db);
 }
 
-async function partialEventIndexes(db: Db, drop = true): Promise<void> {
-  if (drop) {
-    await db.schema.dropIndex('events_door_at').execute();
-    await db.schema.dropIndex('events_unit_at').execute();
+/**
+ * The events' door and unit indexes, (re)created: partial (only rows naming a door or a unit),
+ * or whole as migration 001 made them. `drop` first drops the ones in place.
+ */
+async function eventIndexes(
+  db: Db,
+  opts: { partial: boolean; drop: boolean },
+): Promise<void> {
+  for (const column of ['door_id', 'unit_id'] as const) {
+    const name = column === 'door_id' ? 'events_door_at' : 'events_unit_at';
+    if (opts.drop) await db.schema.dropIndex(name).ifExists().execute();
+    const index = db.schema
+      .createIndex(name)
+      .on('events')
+      .columns([column, 'at']);
+    await (opts.partial
+      ? index.where(sql.ref(column), 'is not', null)
+      : index
+    ).execute();
   }
-  await db.schema
-    .createIndex('events_door_at')
-    .on('events')
-    .columns(['door_id', 'at'])
-    .where(sql.ref('door_id'), 'is not', null)
-    .execute();
-  await db.schema
-    .createIndex('events_unit_at')
-    .on('events')
-    .columns(['unit_id', 'at'])
-    .where(sql.ref('unit_id'), 'is not', null)
-    .execute();
 }

@@ -43,7 +43,47 @@ const event = (seq: number, extra: Record<string, string>) => ({
   ...extra,
 });
 
+/** The definition of `index` as the database reports it. */
+async function indexDef(
+  db: Kysely<any>,
+  dialect: Dialect,
+  index: string,
+): Promise<string> {
+  const q =
+    dialect === 'postgres'
+      ? sql<{
+          def: string;
+        }>`SELECT indexdef AS def FROM pg_indexes WHERE indexname = ${index}`
+      : sql<{
+          def: string;
+        }>`SELECT sql AS def FROM sqlite_schema WHERE name = ${index}`;
+  return (await q.execute(db)).rows[0]?.def ?? '';
+}
+
 describe('migration 005 (fewer pages per edit)', () => {
+  it('goes down to whole event indexes and up again to partial ones', async () => {
+    test = await createTestDatabase();
+    const { db, dialect } = rawDb(test);
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations(dialect) },
+    });
+    try {
+      expect((await migrator.migrateToLatest()).error).toBe(undefined);
+      for (const i of ['events_door_at', 'events_unit_at'])
+        expect(await indexDef(db, dialect, i)).toMatch(/where/i);
+      expect((await migrator.migrateDown()).error).toBe(undefined);
+      for (const i of ['events_door_at', 'events_unit_at']) {
+        expect(await indexDef(db, dialect, i)).toMatch(/events/i);
+        expect(await indexDef(db, dialect, i)).not.toMatch(/where/i);
+      }
+      expect((await migrator.migrateToLatest()).error).toBe(undefined);
+      expect(await indexDef(db, dialect, 'events_unit_at')).toMatch(/where/i);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('keeps every change, target and event, and the next cursor follows the last one', async () => {
     test = await createTestDatabase();
     const { db, dialect } = rawDb(test);
