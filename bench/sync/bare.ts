@@ -11,6 +11,7 @@ import {
   range,
   SAMPLE_GAP_MS,
   SETTLE_MS,
+  warmIdle,
 } from './phases';
 import { type Memory, now, padded, perClient, sleep } from './worker';
 
@@ -71,10 +72,13 @@ export async function bareWs(
     });
     const out: BareWsLevel[] = [];
     let connected = MEMORY_WARMUP;
-    const warm = range(0, connected).map((i) => ({ i }));
-    await connect(run.phones, 'bare ws warm-up', warm, wsArgs);
-    await sleep(SETTLE_MS);
-    const idle = await memory();
+    const idle = await warmIdle(
+      run.phones,
+      'bare ws',
+      (i) => ({ i }),
+      wsArgs,
+      memory,
+    );
     for (const n of levels) {
       const items = range(connected, n).map((i) => ({ i }));
       await connect(run.phones, `bare ws ${connected}..${n}`, items, wsArgs);

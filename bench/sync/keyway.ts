@@ -12,6 +12,7 @@ import {
   type Run,
   range,
   SETTLE_MS,
+  warmIdle,
 } from './phases';
 import { type Memory, now, perClient, sleep } from './worker';
 
@@ -43,14 +44,13 @@ export async function keywayPhones(
   });
   const token = (i: number) => ({ i, token: seeded.members[i]!.token });
   let connected = MEMORY_WARMUP;
-  await connect(
+  const idle = await warmIdle(
     run.phones,
-    'phones warm-up',
-    range(0, connected).map(token),
+    'phones',
+    token,
     wsArgs,
+    serverMemory,
   );
-  await sleep(SETTLE_MS);
-  const idle = await serverMemory();
   const out: PhoneLevel[] = [];
   for (const n of levels) {
     const items = range(connected, n).map(token);

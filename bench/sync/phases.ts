@@ -3,7 +3,7 @@ import { httpRequest } from '../lib/http';
 import { type Summary, summarize } from '../lib/stats';
 import { callAll, callSplit, owner, type Worker } from './gens';
 import type { Seeded } from './seed';
-import { now, sleep } from './worker';
+import { type Memory, now, sleep } from './worker';
 
 /** What every phase needs: the target, the seeded data, the load generators, the sizes. */
 export interface Run {
@@ -279,6 +279,27 @@ async function timedRequest(
 }
 
 /** Connects these clients across the generators (client i in generator i mod n); the time it took. */
+/**
+ * Connects the first MEMORY_WARMUP clients (`client(i)`), lets them settle and reads the
+ * server's memory: the idle reading memory per client is measured above.
+ */
+export async function warmIdle(
+  workers: Worker[],
+  what: string,
+  client: (i: number) => { i: number },
+  args: (share: unknown[]) => Record<string, unknown>,
+  memory: () => Promise<Memory>,
+): Promise<Memory> {
+  await connect(
+    workers,
+    `${what} warm-up`,
+    range(0, MEMORY_WARMUP).map(client),
+    args,
+  );
+  await sleep(SETTLE_MS);
+  return memory();
+}
+
 export async function connect(
   workers: Worker[],
   what: string,

@@ -45,7 +45,6 @@ export interface Memory {
   heapKb: number;
 }
 
-/** Per-client KiB between an idle reading and one with n clients connected. */
 /** Memory per client of the `n` clients connected since `idle` was read. */
 export const perClient = (m: Memory, idle: Memory, n: number) => ({
   perClientKb: (m.heapKb - idle.heapKb) / n,

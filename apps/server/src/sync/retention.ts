@@ -23,17 +23,21 @@ export async function compactChangeLog(
     .orderBy('cursor')
     .limit(1)
     .executeTakeFirst();
-  const newest = kept
-    ? undefined
-    : await db
-        .selectFrom('changes')
-        .select((eb) => eb.fn.max('cursor').as('c'))
-        .executeTakeFirst();
-  const keep = kept ? Number(kept.cursor) : Number(newest?.c ?? 0);
+  // Everything before the first kept change goes; with none in the window, all but the newest.
   const last = await db
     .selectFrom('changes')
     .select((eb) => eb.fn.max('cursor').as('c'))
-    .where('cursor', '<', keep)
+    .where((eb) =>
+      eb(
+        'cursor',
+        '<',
+        kept
+          ? eb.val(kept.cursor)
+          : eb
+              .selectFrom('changes')
+              .select((sub) => sub.fn.max('cursor').as('newest')),
+      ),
+    )
     .executeTakeFirst();
   const upTo = Number(last?.c ?? 0);
   if (!upTo) return 0;

@@ -4,9 +4,6 @@ import type { Dialect } from '../connect';
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on the untyped schema by design
 type Db = Kysely<any>;
 
-const EVENT_COLUMNS = `id, space_id, at, type, door_id, unit_id, user_id, member_id, result,
-  reason, data`;
-
 /**
  * Fewer B-trees touched by each edit. A commit's time on disk grows with the pages it writes
  * (an admin's door edit wrote 14 WAL frames, each a whole page): this drops three of them.
@@ -54,7 +51,8 @@ export const fewerPages = (dialect: Dialect): Migration => ({
           `seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, space_id TEXT NOT NULL,
             at TEXT NOT NULL, type TEXT NOT NULL, door_id TEXT, unit_id TEXT, user_id TEXT,
             member_id TEXT, result TEXT, reason TEXT, data TEXT`,
-          `seq, ${EVENT_COLUMNS}`,
+          `seq, id, space_id, at, type, door_id, unit_id, user_id, member_id, result, reason,
+            data`,
         );
         await sql`CREATE INDEX events_space_seq ON events (space_id, seq)`.execute(
           trx,
