@@ -138,6 +138,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
             ctx.viewCache,
           )
         : null;
+    ctx.timing?.commitBegins();
     return { result, batch };
   });
   ctx.timing?.committed();

@@ -71,11 +71,11 @@ export function buildOpenApi(routes: RouteDef[]) {
       headers: {
         ServerTiming: {
           description:
-            'Where the request’s time went, in ms (see http/timing.ts): `pre` until its first write began, `write` to the commit of its last write, `wait` the part of `write` queued behind other writes, `push` until the change was handed to every socket and unit, `total` until the response. Reads carry only `total`.',
+            'Where the request’s time went, in ms (see http/timing.ts): `pre` until its first write began, `write` to the commit of its last write, `wait` the part of `write` queued behind other writes, `commit` the part of `write` that is the durable COMMIT itself, `push` until the change was handed to every socket and unit, `total` until the response. Reads carry only `total`.',
           schema: {
             type: 'string',
             examples: [
-              'pre;dur=0.412, write;dur=1.803, wait;dur=0.004, push;dur=0.120, total;dur=2.511',
+              'pre;dur=0.412, write;dur=1.803, wait;dur=0.004, commit;dur=0.710, push;dur=0.120, total;dur=2.511',
             ],
           },
         },

@@ -25,14 +25,19 @@ describe('Server-Timing', () => {
       'pre',
       'write',
       'wait',
+      'commit',
       'push',
       'total',
     ]);
     for (const [, dur] of m) expect(dur).toBeGreaterThanOrEqual(0);
-    const [pre, write, wait, push, total] = m.map(([, dur]) => dur) as number[];
+    const [pre, write, wait, commit, push, total] = m.map(
+      ([, dur]) => dur,
+    ) as number[];
     expect(pre! + write! + push!).toBeLessThanOrEqual(total! + 0.003);
     expect(write).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(write!);
+    expect(commit).toBeGreaterThan(0);
+    expect(wait! + commit!).toBeLessThanOrEqual(write! + 0.002);
   });
 
   it('a read has only its total; a refused write has none', async () => {

@@ -5,12 +5,14 @@ import { performance } from 'node:perf_hooks';
  * `pre` from the request's arrival to the start of its first write (authentication, validation,
  * the policy), `write` from there to the commit of its last write (waiting for a write ahead of
  * it included), `wait` the part of `write` spent queued behind other writes before its
- * transaction ran, `push` from the commit until the change was handed to every socket and unit,
+ * transaction ran, `commit` the part from the end of its last transaction's work to the commit
+ * (the durable COMMIT: the WAL write and its fsync), `push` from the commit until the change was handed to every socket and unit,
  * `total` until the response. The sync benchmark times a change from its write with `pre`.
  */
 export class RequestTiming {
   private writeStart: number | undefined;
   private runsAt: number | undefined;
+  private commitAt: number | undefined;
   private committedAt: number | undefined;
   private pushedAt: number | undefined;
 
@@ -24,6 +26,11 @@ export class RequestTiming {
   /** The first write's transaction runs: nothing ahead of it holds the connection. */
   writeRuns(): void {
     this.runsAt ??= performance.now();
+  }
+
+  /** The transaction's work is done: what follows is its COMMIT. */
+  commitBegins(): void {
+    this.commitAt = performance.now();
   }
 
   committed(): void {
@@ -44,6 +51,8 @@ export class RequestTiming {
         out.push(metric('write', this.committedAt - this.writeStart));
         if (this.runsAt !== undefined)
           out.push(metric('wait', this.runsAt - this.writeStart));
+        if (this.commitAt !== undefined)
+          out.push(metric('commit', this.committedAt - this.commitAt));
         if (this.pushedAt !== undefined)
           out.push(metric('push', this.pushedAt - this.committedAt));
       }
