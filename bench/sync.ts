@@ -20,6 +20,7 @@ import {
   summarizeRuns,
 } from './sync/report';
 import { seed } from './sync/seed';
+import { readGcPauses } from './sync/server-gc';
 import { serverHooks } from './sync/server-hooks';
 import { type Memory, memoryOf, now, sleep } from './sync/worker';
 
@@ -98,6 +99,7 @@ async function oneRun(runIndex: number) {
   );
   t = now();
   const memoryFile = join(db.dataDir, 'server-memory.json');
+  const gcFile = join(db.dataDir, 'server-gc.txt');
   const server = await ServerProcess.start(
     {
       dataDir: db.dataDir,
@@ -106,7 +108,10 @@ async function oneRun(runIndex: number) {
       mqttPort: await freePort(),
       env: {
         KEYWAY_LOG_LEVEL: 'warn',
-        ...serverHooks(memoryFile, PROFILE || undefined),
+        ...serverHooks(
+          { memory: memoryFile, gc: gcFile },
+          PROFILE || undefined,
+        ),
       },
     },
     600_000,
@@ -129,6 +134,7 @@ async function oneRun(runIndex: number) {
     sizes: SIZES,
     log,
     commits: new CommitProbe(db.dataDir),
+    serverGc: () => readGcPauses(gcFile),
     mark: (label) => {
       if (!PROFILE) return;
       process.kill(pid, 'SIGHUP');

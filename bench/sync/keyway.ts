@@ -81,7 +81,7 @@ export async function keywayPhones(
           token: seeded.owner,
           body: { name: `lat-${n}-${k}` },
         }),
-        () => run.commits.sample(),
+        { between: () => run.commits.sample(), gc: run.serverGc },
       );
       run.log(
         `keyway: commit→phone at ${n}: ${JSON.stringify(level.latency.arrive)}`,
@@ -203,7 +203,7 @@ export async function keywayUnits(
           body: { pulseMs },
         };
       },
-      () => run.commits.sample(),
+      { between: () => run.commits.sample(), gc: run.serverGc },
     );
     run.log(`keyway: commit→unit at ${n}: ${JSON.stringify(single.arrive)}`);
     run.mark(`commit→unit at ${n}`);

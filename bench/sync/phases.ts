@@ -3,6 +3,7 @@ import { httpRequest } from '../lib/http';
 import { type Summary, summarize } from '../lib/stats';
 import { callAll, callSplit, owner, type Worker } from './gens';
 import type { Seeded } from './seed';
+import { type GcInSamples, type GcPause, gcInSamples } from './server-gc';
 import { type Memory, now, sleep } from './worker';
 
 /** What every phase needs: the target, the seeded data, the load generators, the sizes. */
@@ -21,12 +22,16 @@ export interface Run {
   log: (msg: string) => void;
   /** The bare commit baseline, sampled between Keyway's single-change samples. */
   commits: CommitProbe;
+  /** The server's GC pauses so far (see server-gc.ts). */
+  serverGc: () => GcPause[];
   /** Ends a server profile segment (with --profile): what the server did since the last mark. */
   mark: (label: string) => void;
 }
 
 export interface Sample {
-  /** Arrival − t0 (t0: just before the admin's request). */
+  /** Just before the admin's request, on the bench's clock. */
+  t0: number;
+  /** Arrival − t0. */
   ms: number;
   /** Arrival − the start of the server's write (t0 + the server's `pre`, see below). */
   fromWriteMs: number;
@@ -38,7 +43,7 @@ export interface Sample {
 
 /** A response's Server-Timing metrics, in ms (see apps/server/src/http/timing.ts). */
 export type ServerTiming = Partial<
-  Record<'pre' | 'write' | 'wait' | 'push' | 'total', number>
+  Record<'pre' | 'write' | 'wait' | 'commit' | 'push' | 'total', number>
 >;
 
 export interface Latency {
@@ -50,7 +55,9 @@ export interface Latency {
   http: Summary;
   /** Inside the server, per its Server-Timing: the write to its commit (and the part of it
    * queued behind other writes), and the push. */
-  server: { write: Summary; wait: Summary; push: Summary };
+  server: { write: Summary; wait: Summary; commit: Summary; push: Summary };
+  /** The server's GC pauses inside the samples (Keyway's server only). */
+  gc?: GcInSamples;
   bytes: number;
 }
 
@@ -105,8 +112,12 @@ export async function latencies(
   clients: number,
   count: number,
   sample: (k: number, i: number) => AdminSample,
-  /** A baseline sample taken after each of these (as far from it as they are from each other). */
-  between?: () => void,
+  opts: {
+    /** A baseline sample taken after each of these (as far from it as they are from each other). */
+    between?: () => void;
+    /** The server's GC pauses, to find those inside the samples. */
+    gc?: () => GcPause[];
+  } = {},
 ): Promise<Latency> {
   const got: Sample[] = [];
   for (let k = 0; k < count + WARMUP; k++) {
@@ -129,6 +140,7 @@ export async function latencies(
       throw new Error(`${s.url}: no Server-Timing pre (no write?)`);
     if (k >= WARMUP)
       got.push({
+        t0,
         ms,
         fromWriteMs: ms - pre,
         httpMs: http.ms,
@@ -136,8 +148,8 @@ export async function latencies(
         bytes: arrived.bytes,
       });
     await sleep(SAMPLE_GAP_MS);
-    if (between) {
-      between();
+    if (opts.between) {
+      opts.between();
       await sleep(SAMPLE_GAP_MS);
     }
   }
@@ -164,14 +176,29 @@ export async function latencies(
         got.flatMap((s) => s.server.wait ?? []),
         1,
       ),
+      commit: summarize(
+        got.flatMap((s) => s.server.commit ?? []),
+        1,
+      ),
       push: summarize(
         got.flatMap((s) => s.server.push ?? []),
         1,
       ),
     },
+    gc: opts.gc && gcInSamples(got.map(window), opts.gc()),
     bytes: got[0]?.bytes ?? 0,
   };
 }
+
+/** A sample from the start of the server's write (t0 + pre) to the arrival. */
+const window = (s: Sample) => ({
+  begin: s.t0 + s.ms - s.fromWriteMs,
+  end: s.t0 + s.ms,
+  ms: s.fromWriteMs,
+  write: s.server.write ?? 0,
+  commit: s.server.commit ?? 0,
+  push: s.server.push ?? 0,
+});
 
 /** One admin request of a latency sample, and the marker its client's message will carry. */
 export interface AdminSample {

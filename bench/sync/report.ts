@@ -2,6 +2,7 @@ import type { Summary } from '../lib/stats';
 import type { BareMqttLevel, BareWsLevel } from './bare';
 import type { PhoneLevel, UnitLevel } from './keyway';
 import { type Fanout, median } from './phases';
+import type { GcInSamples } from './server-gc';
 
 /** One printed line: a Keyway figure beside its baseline from the same run, and the target. */
 export interface Row {
@@ -136,10 +137,26 @@ export function printServerTimings(
   console.log(
     `\nInside the server (Server-Timing of the same samples), p50 / p99 ms; bare commit ${http(commit)}:`,
   );
-  for (const [label, l] of lines)
+  for (const [label, l] of lines) {
     console.log(
-      `  ${label.padEnd(22)} write ${http(l.server.write).padEnd(12)} (queued ${http(l.server.wait).padEnd(12)}) push ${http(l.server.push)}`,
+      `  ${label.padEnd(22)} write ${http(l.server.write).padEnd(12)} (queued ${http(l.server.wait).padEnd(11)} commit ${http(l.server.commit).padEnd(11)}) push ${http(l.server.push)}`,
     );
+    if (l.gc) console.log(`  ${''.padEnd(22)} ${gcLine(l.gc)}`);
+  }
+}
+
+/** Where the server's GC pauses fell, and what the slowest samples were made of. */
+function gcLine(gc: GcInSamples): string {
+  const pause = gc.overlapped
+    ? ` (in them p50 ${f(gc.pause.p50)} / max ${f(gc.pause.max)} ms)`
+    : '';
+  const slowest = gc.slowest
+    .map(
+      (s) =>
+        `${f(s.ms)} = write ${f(s.write)} (commit ${f(s.commit)}) + push ${f(s.push)} + rest ${f(s.ms - s.write - s.push)}, GC ${f(s.gc)}`,
+    )
+    .join('; ');
+  return `server GC paused ${gc.overlapped} of ${gc.samples} samples${pause}; slowest: ${slowest}`;
 }
 
 export function printTable(rows: Row[], header: string[]): void {
