@@ -117,8 +117,9 @@ export function buildRows(
 
 /**
  * The same single-change samples as the server saw them (its Server-Timing): the write, from its
- * start to its commit, beside the bare commit, and the part of it queued behind other writes
- * (receipt flushes, presence); then the push to sockets and units.
+ * start to its commit, beside the bare commit, the part of it queued behind other writes
+ * (receipt flushes, presence) and the COMMIT itself; then the push to sockets and units; then
+ * the server's GC pauses inside the samples and what the slowest ones were made of.
  */
 export function printServerTimings(
   phones: PhoneLevel[],
@@ -264,6 +265,8 @@ export const METHOD = {
     'The coordinator renames group G<n> (members 0..n-1, all connected) and every generator reports each client’s arrival − t0 (after one unrecorded warm-up round, for the baselines too); p50/p99 over all clients of all rounds, last = median over rounds of the last arrival. Baseline: bare ws server sends a string of the same size to the same clients. Target: p99 ≤ 2 × bare p99.',
   units:
     'Simulated units (mqtt.js, username = unit id) subscribe sync, publish resume, and answer every update with applied. Single: the coordinator PATCHes the unit’s door’s pulseMs (t0 just before) and the generator holding the unit stamps its sync message; timed from the start of the write as commit→phone is (from the request beside). All: the coordinator changes the space’s time zone and every unit’s arrival is timed. Baseline: bare aedes broker, same payload sizes, published at QoS 0 as Keyway publishes updates (units subscribe at QoS 1 in both). Target: p99 ≤ 2 × mqtt p99 + commit p99.',
+  inside:
+    'Under the table, the same single-change samples as the server saw them (its Server-Timing): write (queued: waiting behind another write; commit: the COMMIT statement, its WAL write and fsync), push. The server’s bench hook records every GC pause on the bench’s clock; a sample is paused by GC when a pause falls between the start of its write and its arrival. The three slowest samples are split into write (its commit), push, the rest (delivery to the client) and the GC inside them.',
   memory:
     'JS heap used + external memory after two forced GCs (server: --expose-gc and a SIGUSR2 → gc() + memoryUsage() preload via NODE_OPTIONS; bare ws: --expose-gc), with n idle clients connected minus before any, divided by n; VmRSS the same way beside it. The ratio is on heap + external: the RSS also carries the young generation, which V8 resizes by megabytes at its own pace (one RSS reading gave −49 KB per client). Target: ≤ 2 × bare ws and ≤ 20 KB.',
 };
