@@ -2,6 +2,7 @@ import mqtt from 'mqtt';
 import { spawnScript } from '../lib/procs';
 import { type Summary, summarize } from '../lib/stats';
 import { owner, Worker } from './gens';
+import { SAMPLE_GAP_MS } from './latency';
 import {
   connect,
   type Fanout,
@@ -9,7 +10,6 @@ import {
   MEMORY_WARMUP,
   type Run,
   range,
-  SAMPLE_GAP_MS,
   SETTLE_MS,
   warmIdle,
 } from './phases';

@@ -1,12 +1,10 @@
 import { owner } from './gens';
+import { adminRequest, type Latency, latencies } from './latency';
 import {
-  adminRequest,
   connect,
   FAN_WARMUP,
   type Fanout,
   fanout,
-  type Latency,
-  latencies,
   MEMORY_WARMUP,
   median,
   type Run,

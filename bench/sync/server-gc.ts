@@ -6,7 +6,10 @@ export interface GcPause {
   /** Its start on the bench's clock (process.hrtime, ms). */
   at: number;
   ms: number;
-  /** V8's kind: 1 scavenge (young generation), 2 minor mark-sweep, 4 mark-sweep-compact, 8 incremental marking, 16 weak callbacks. */
+  /**
+   * V8's kind: 1 scavenge (young generation), 2 minor mark-sweep, 4 mark-sweep-compact,
+   * 8 incremental marking, 16 weak callbacks.
+   */
   kind: number;
 }
 
@@ -40,7 +43,7 @@ export interface GcInSamples {
   overlapped: number;
   /** Those samples' GC pause time (the part inside the sample). */
   pause: Summary;
-  /** The slowest samples, their time split: write (its commit), push, the rest (delivery), and GC inside. */
+  /** The slowest samples split: write (its commit), push, the rest (delivery), GC inside. */
   slowest: {
     ms: number;
     write: number;

@@ -6,8 +6,9 @@ import { performance } from 'node:perf_hooks';
  * the policy), `write` from there to the commit of its last write (waiting for a write ahead of
  * it included), `wait` the part of `write` spent queued behind other writes before its
  * transaction ran, `commit` the part from the end of its last transaction's work to the commit
- * (the durable COMMIT: the WAL write and its fsync), `push` from the commit until the change was handed to every socket and unit,
- * `total` until the response. The sync benchmark times a change from its write with `pre`.
+ * (the durable COMMIT: the WAL write and its fsync), `push` from the commit until the change was
+ * handed to every socket and unit, `total` until the response. The sync benchmark times a
+ * change from its write with `pre`.
  */
 export class RequestTiming {
   private writeStart: number | undefined;
