@@ -86,8 +86,9 @@ function open(
       if (!keyway) return;
       const cursor = cursorOf(data);
       if (cursor)
+        // QoS 0, as the unit agent reports it (docs/unit-protocol.md 10.2).
         c.publish(topics.applied, JSON.stringify({ type: 'applied', cursor }), {
-          qos: 1,
+          qos: 0,
         });
       if (!ready) up();
     });

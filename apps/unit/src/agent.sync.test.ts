@@ -65,6 +65,21 @@ describe('agent configuration sync', () => {
     });
   });
 
+  it('reports applied at QoS 0 (no PUBACK per update) and its resume at QoS 1', async () => {
+    const { server } = await h.online();
+    await vi.waitFor(() => expect(server.reports).toHaveLength(1), waitLong);
+    await server.sync(snapshot('e1.5', unitView(accessEntry('ana'))));
+    await server.sync(
+      change('e1.6', [put(accessKey('m_bob'), accessEntry('bob'))]),
+    );
+    await vi.waitFor(() => expect(server.reports).toHaveLength(3), waitLong);
+    expect(server.reports).toEqual([
+      { type: 'resume', cursor: null },
+      ...applied('e1.5', 'e1.6'),
+    ]);
+    expect(server.reportQos).toEqual([1, 0, 0]);
+  });
+
   it('applies changes in order and reports each; duplicates are reported again but change nothing', async () => {
     const { server, agent } = await h.online();
     await vi.waitFor(() => expect(server.reports).toHaveLength(1), waitLong);

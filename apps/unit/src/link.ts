@@ -22,10 +22,11 @@ export interface Link {
   stop(farewell?: { topic: string; payload: string }): Promise<void>;
   /** The current connection's number, or null while offline. */
   session(): number | null;
+  /** At QoS 1 unless `qos: 0`; rejects while offline (nothing is queued for the next connection). */
   publish(
     topic: string,
     payload: string,
-    opts: { retain?: boolean },
+    opts: { retain?: boolean; qos?: 0 | 1 },
   ): Promise<void>;
   /** Subscribes at QoS 1; resolves with the topics the broker refused (SUBACK failure). */
   subscribe(topics: string[]): Promise<string[]>;
@@ -131,8 +132,8 @@ export function createLink(opts: LinkOptions): Link {
       log.info('stopped');
     },
     session: () => session,
-    async publish(topic, payload, { retain = false }) {
-      await current().publishAsync(topic, payload, { qos: 1, retain });
+    async publish(topic, payload, { retain = false, qos = 1 }) {
+      await current().publishAsync(topic, payload, { qos, retain });
     },
     async subscribe(topics) {
       const granted = await current().subscribeAsync(topics, { qos: 1 });

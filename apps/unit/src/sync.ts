@@ -16,7 +16,7 @@ export interface UnitSyncOptions {
   /** Relays wired, to warn about a configuration that maps doors to others. */
   relays: number;
   log: Logger;
-  /** Sends one report on `applied` (the agent's outbox: in order, at least once). */
+  /** Sends one report on `applied` (QoS 0, in order; what a drop loses, the next resume says). */
   report: (report: UnitSyncReport) => void;
 }
 

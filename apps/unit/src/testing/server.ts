@@ -17,6 +17,8 @@ export interface FakeServer {
   statuses: UnitStatus[];
   /** What the unit sent on `applied`: resume and applied reports, in arrival order. */
   reports: UnitSyncReport[];
+  /** The QoS each of `reports` was published at. */
+  reportQos: number[];
   /** Called on each status as it arrives, to react the way the real server does. */
   onStatus?: (status: UnitStatus) => void;
   onReport?: (report: UnitSyncReport) => void;
@@ -41,6 +43,7 @@ export async function connectServer(
     events: [],
     statuses: [],
     reports: [],
+    reportQos: [],
     async send(payload) {
       await client.publishAsync(topics.commands, text(payload), { qos: 1 });
     },
@@ -51,7 +54,7 @@ export async function connectServer(
       await client.endAsync(true);
     },
   };
-  client.on('message', (topic, payload) => {
+  client.on('message', (topic, payload, packet) => {
     const kind = parseUnitTopic(topic)?.kind;
     if (kind === 'commands' || kind === 'sync' || kind === undefined) return;
     const json = JSON.parse(payload.toString());
@@ -59,6 +62,7 @@ export async function connectServer(
     if (kind === 'events') server.events.push(json);
     if (kind === 'applied') {
       server.reports.push(json);
+      server.reportQos.push(packet.qos);
       server.onReport?.(json);
     }
     if (kind === 'status') {
