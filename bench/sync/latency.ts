@@ -130,7 +130,6 @@ export async function latencies(
 const window = (s: Sample) => ({
   begin: s.t0 + s.ms - s.fromWriteMs,
   end: s.t0 + s.ms,
-  ms: s.fromWriteMs,
   write: s.server.write ?? 0,
   commit: s.server.commit ?? 0,
   push: s.server.push ?? 0,

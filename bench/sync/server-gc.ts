@@ -29,8 +29,6 @@ export function readGcPauses(file: string): GcPause[] {
 export interface SampleWindow {
   begin: number;
   end: number;
-  /** The figure: end − begin. */
-  ms: number;
   write: number;
   /** The part of `write` that was the COMMIT. */
   commit: number;
@@ -73,7 +71,7 @@ export function gcInSamples(
   const r = (x: number) => Math.round(x * 10) / 10;
   const slowest = windows
     .map((w, k) => ({
-      ms: r(w.ms),
+      ms: r(w.end - w.begin),
       write: r(w.write),
       commit: r(w.commit),
       push: r(w.push),

@@ -20,8 +20,10 @@ if (gcFile) {
   const offset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
   new PerformanceObserver((list) => {
     let lines = '';
-    for (const e of list.getEntries())
-      lines += (e.startTime + offset).toFixed(3) + ' ' + e.duration.toFixed(3) + ' ' + e.detail.kind + String.fromCharCode(10);
+    for (const e of list.getEntries()) {
+      const at = (e.startTime + offset).toFixed(3);
+      lines += at + ' ' + e.duration.toFixed(3) + ' ' + e.detail.kind + String.fromCharCode(10);
+    }
     appendFileSync(gcFile, lines);
   }).observe({ entryTypes: ['gc'] });
 }

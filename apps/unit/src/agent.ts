@@ -97,10 +97,10 @@ export function createAgent(opts: AgentOptions): Agent {
     report: (r) =>
       link
         .publish(topics.applied, JSON.stringify(r), { qos: 0 })
-        .catch(() =>
+        .catch((err: Error) =>
           syncLog.debug(
-            { cursor: r.cursor },
-            'applied not sent (offline): the next resume reports it',
+            { cursor: r.cursor, err: err.message },
+            'applied not sent: the next resume reports it',
           ),
         ),
     stateFile: opts.stateFile,
