@@ -208,7 +208,7 @@ async function oneRun(runIndex: number) {
     'ms. commit→ rows: from the start of the server’s write (the request’s Server-Timing `pre` after t0), the same arrivals from just before the admin’s request beside; fan-out rows: from the admin’s request (bare: from the first send). Latency rows: p50 / p99 / max; fan-out rows: p50 / p99 over every client of every round / last arrival (median over rounds); memory rows: heap + external per phone connected after the first ' +
       `${MEMORY_WARMUP}, 2 s after they connected, both servers alike. ratio = Keyway p99 (KB) / target; ≤ 1 passes.`,
   ]);
-  printServerTimings(phones.levels, units, commit);
+  printServerTimings(phones.levels, ws.levels, units, commit);
   return {
     date: new Date().toISOString(),
     git: gitState(),

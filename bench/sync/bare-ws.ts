@@ -34,11 +34,11 @@ serve({
       gc: Boolean(gc),
     };
   },
-  /** Sends `payload` to every client; answers with the instant just before the first send. */
+  /** Sends `payload` to every client; answers with the instant just before the first send and how long the loop took. */
   broadcast(a: { payload: string }) {
     const t0 = now();
     for (const ws of wss.clients) ws.send(a.payload);
-    return { t0, clients: wss.clients.size };
+    return { t0, pushMs: now() - t0, clients: wss.clients.size };
   },
   count() {
     return wss.clients.size;

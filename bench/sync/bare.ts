@@ -98,13 +98,13 @@ export async function bareWs(
           run.phones,
           n,
           sizes.rounds,
-          async (r) => ({
-            t0: (
-              await server.call<{ t0: number }>('broadcast', {
-                payload: padded(`bfan-${n}-${r}`, size),
-              })
-            ).t0,
-          }),
+          async (r) => {
+            const sent = await server.call<{ t0: number; pushMs: number }>(
+              'broadcast',
+              { payload: padded(`bfan-${n}-${r}`, size) },
+            );
+            return { t0: sent.t0, server: { push: sent.pushMs } };
+          },
           (r) => `"bfan-${n}-${r}"`,
         );
       }

@@ -92,11 +92,7 @@ export async function keywayPhones(
         run.phones,
         n,
         sizes.rounds,
-        async (r) => ({
-          httpMs: await adminRequest(run, 'PATCH', path, {
-            name: `fan-${n}-${r}`,
-          }),
-        }),
+        (r) => adminRequest(run, 'PATCH', path, { name: `fan-${n}-${r}` }),
         (r) => `"fan-${n}-${r}"`,
       );
       run.log(
@@ -111,12 +107,14 @@ export async function keywayPhones(
   for (let k = 0; k < 5; k++) {
     const body = { phone: `+3462${String(k).padStart(7, '0')}`, groupIds: [] };
     create.push(
-      await adminRequest(
-        run,
-        'POST',
-        `/v1/spaces/${seeded.phoneSpaceId}/members`,
-        body,
-      ),
+      (
+        await adminRequest(
+          run,
+          'POST',
+          `/v1/spaces/${seeded.phoneSpaceId}/members`,
+          body,
+        )
+      ).httpMs,
     );
   }
   await Promise.all(run.phones.map((w) => w.call('closeAll')));
@@ -212,14 +210,10 @@ export async function keywayUnits(
       run.units,
       n,
       sizes.rounds,
-      async (r) => ({
-        httpMs: await adminRequest(
-          run,
-          'PATCH',
-          `/v1/spaces/${seeded.unitSpaceId}`,
-          { timezone: tz(r) },
-        ),
-      }),
+      (r) =>
+        adminRequest(run, 'PATCH', `/v1/spaces/${seeded.unitSpaceId}`, {
+          timezone: tz(r),
+        }),
       (r) => `"timezone":"${tz(r)}"`,
     );
     run.log(

@@ -144,15 +144,15 @@ export interface AdminSample {
   body: unknown;
 }
 
-/** An admin's HTTP request from the coordinator (fan-out sends); its response time. */
+/** An admin's HTTP request from the coordinator (fan-out sends): its response time and the server's Server-Timing. */
 export function adminRequest(
   run: Run,
   method: string,
   path: string,
   body: unknown,
-): Promise<number> {
+): Promise<{ httpMs: number; server: ServerTiming }> {
   return timedRequest(`${run.url}${path}`, method, body, run.seeded.owner).then(
-    (r) => r.ms,
+    (r) => ({ httpMs: r.ms, server: r.server }),
   );
 }
 

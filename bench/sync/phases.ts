@@ -1,6 +1,7 @@
 import type { CommitProbe } from '../lib/commit-baseline';
 import { type Summary, summarize } from '../lib/stats';
 import { callAll, callSplit, type Worker } from './gens';
+import type { ServerTiming } from './latency';
 import type { Seeded } from './seed';
 import type { GcPause } from './server-gc';
 import { type Memory, now, sleep } from './worker';
@@ -35,9 +36,15 @@ export interface Fanout {
   last: number[];
   first: number[];
   http: Summary;
+  /** The server's own steps over the rounds (Keyway's Server-Timing; the bare ws server's loop
+   * as `push`): `push` is the loop that writes to every socket. */
+  server?: Partial<Record<FanStep, Summary>>;
   missing: number;
   bytes: number;
 }
+
+const FAN_STEPS = ['pre', 'write', 'commit', 'push'] as const;
+type FanStep = (typeof FAN_STEPS)[number];
 
 /**
  * After a level's clients connected, latency sampling waits this long: the clients are then
@@ -67,7 +74,9 @@ export async function fanout(
   workers: Worker[],
   clients: number,
   rounds: number,
-  send: (r: number) => Promise<{ t0?: number; httpMs?: number }>,
+  send: (
+    r: number,
+  ) => Promise<{ t0?: number; httpMs?: number; server?: ServerTiming }>,
   marker: (r: number) => string,
 ): Promise<Fanout> {
   const all: number[] = [];
@@ -75,6 +84,7 @@ export async function fanout(
     last: [] as number[],
     first: [] as number[],
     http: [] as number[],
+    server: [] as ServerTiming[],
     missing: 0,
     bytes: 0,
   };
@@ -100,17 +110,28 @@ export async function fanout(
     out.missing += got.reduce((n, g) => n + g.missing, 0);
     if (r < FAN_WARMUP) continue;
     if (sent.httpMs !== undefined) out.http.push(sent.httpMs);
+    if (sent.server) out.server.push(sent.server);
     const lat = got.flatMap((g) => g.lat);
     all.push(...lat);
     out.last.push(Math.max(...lat));
     out.first.push(Math.min(...lat));
     out.bytes = Math.max(out.bytes, ...got.map((g) => g.bytes));
   }
+  const steps = FAN_STEPS.filter((s) => out.server[0]?.[s] !== undefined);
   return {
     clients,
     arrive: summarize(all, 1),
     ...out,
     http: summarize(out.http, 1),
+    server: Object.fromEntries(
+      steps.map((s) => [
+        s,
+        summarize(
+          out.server.map((t) => t[s] ?? 0),
+          1,
+        ),
+      ]),
+    ),
   };
 }
 

@@ -123,6 +123,7 @@ export function buildRows(
  */
 export function printServerTimings(
   phones: PhoneLevel[],
+  bareWs: BareWsLevel[],
   units: UnitLevel[] | { error: string },
   commit: Summary,
 ): void {
@@ -143,6 +144,21 @@ export function printServerTimings(
       `  ${label.padEnd(22)} write ${http(l.server.write).padEnd(12)} (queued ${http(l.server.wait).padEnd(11)} commit ${http(l.server.commit).padEnd(11)}) push ${http(l.server.push)}`,
     );
     if (l.gc) console.log(`  ${''.padEnd(22)} ${gcLine(l.gc)}`);
+  }
+  // Fan-outs: the server's own steps, beside the bare ws server's loop over the same clients.
+  const bareFan = (n: number) => bareWs.find((b) => b.clients === n)?.fan;
+  const fans: [string, Fanout, Fanout | undefined][] = phones.flatMap((p) =>
+    p.fan ? [[`fan-out to ${p.clients}`, p.fan, bareFan(p.clients)]] : [],
+  );
+  if (!('error' in units))
+    for (const u of units)
+      fans.push([`space to ${u.units} units`, u.all, undefined]);
+  for (const [label, x, bare] of fans) {
+    const s = x.server ?? {};
+    const opt = (s?: Summary) => (s ? http(s) : '–');
+    console.log(
+      `  ${label.padEnd(22)} write ${opt(s.write).padEnd(12)} (commit ${opt(s.commit).padEnd(11)}) push ${opt(s.push).padEnd(12)} first arrival ${f(median(x.first))}; bare server’s loop ${opt(bare?.server?.push)}`,
+    );
   }
 }
 
