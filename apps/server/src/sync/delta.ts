@@ -122,3 +122,26 @@ export function opsJson(entries: Map<string, string | null>): string {
   });
   return `[${parts.join(',')}]`;
 }
+
+type OpsNode = { next: Map<string | null, OpsNode>; json?: string };
+const opsNode = (): OpsNode => ({ next: new Map() });
+
+/**
+ * A change's payload of ops alone, `{"ops":[…]}`, for many audiences at once: audiences given
+ * the same entries (the same key and value strings, as a group rename gives 9,000 phones)
+ * share one string. A string keeps its hash, so finding the shared one is a lookup per entry,
+ * not ~250 bytes built, and hashed again to group them, for every audience.
+ */
+export class OpsPayloads {
+  private root = opsNode();
+
+  get(entries: Map<string, string | null>): string {
+    let node = this.root;
+    for (const [key, value] of entries) {
+      node = getOrCreate(node.next, key, opsNode);
+      node = getOrCreate(node.next, value, opsNode);
+    }
+    node.json ??= `{"ops":${opsJson(entries)}}`;
+    return node.json;
+  }
+}

@@ -5,6 +5,7 @@ import {
   audiencesWith,
   type Delta,
   diffViews,
+  OpsPayloads,
   opsJson,
   setEntry,
   unitAudiences,
@@ -73,6 +74,26 @@ describe('delta', () => {
       { op: 'put', key: 'sp/door/a', value: { name: 'Gate "1"' } },
       { op: 'del', key: 'sp/door/b' },
     ]);
+  });
+
+  it('serializes a payload of ops once per distinct entries, and each as a fresh build would', () => {
+    const entries = fc.dictionary(
+      fc.constantFrom('sp/door/a', 'sp/door/b', 'sp/group/g'),
+      fc.constantFrom(null, '{"v":1}', '{"v":2}'),
+      { minKeys: 1 },
+    );
+    fc.assert(
+      fc.property(fc.array(entries, { minLength: 1, maxLength: 8 }), (all) => {
+        const shared = new OpsPayloads();
+        for (const o of all) {
+          const m = new Map(Object.entries(o)) as Map<string, string | null>;
+          const fresh = `{"ops":${opsJson(m)}}`;
+          expect(shared.get(m)).toBe(fresh);
+          // The same entries inserted in another order: the same payload again.
+          expect(shared.get(new Map([...m].reverse()))).toBe(fresh);
+        }
+      }),
+    );
   });
 });
 
