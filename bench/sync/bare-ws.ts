@@ -34,7 +34,10 @@ serve({
       gc: Boolean(gc),
     };
   },
-  /** Sends `payload` to every client; answers with the instant just before the first send and how long the loop took. */
+  /**
+   * Sends `payload` to every client; answers with the instant just before the first send and
+   * how long the loop took.
+   */
   broadcast(a: { payload: string }) {
     const t0 = now();
     for (const ws of wss.clients) ws.send(a.payload);

@@ -144,7 +144,10 @@ export interface AdminSample {
   body: unknown;
 }
 
-/** An admin's HTTP request from the coordinator (fan-out sends): its response time and the server's Server-Timing. */
+/**
+ * An admin's HTTP request from the coordinator (fan-out sends): its response time and the
+ * server's Server-Timing.
+ */
 export function adminRequest(
   run: Run,
   method: string,

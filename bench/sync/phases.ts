@@ -38,12 +38,12 @@ export interface Fanout {
   http: Summary;
   /** The server's own steps over the rounds (Keyway's Server-Timing; the bare ws server's loop
    * as `push`): `push` is the loop that writes to every socket. */
-  server?: Partial<Record<FanStep, Summary>>;
+  server: Partial<Record<FanStep, Summary>>;
   missing: number;
   bytes: number;
 }
 
-const FAN_STEPS = ['pre', 'write', 'commit', 'push'] as const;
+const FAN_STEPS = ['write', 'commit', 'push'] as const;
 type FanStep = (typeof FAN_STEPS)[number];
 
 /**

@@ -153,13 +153,11 @@ export function printServerTimings(
   if (!('error' in units))
     for (const u of units)
       fans.push([`space to ${u.units} units`, u.all, undefined]);
-  for (const [label, x, bare] of fans) {
-    const s = x.server ?? {};
-    const opt = (s?: Summary) => (s ? http(s) : '–');
+  const opt = (x?: Summary) => (x ? http(x) : '–');
+  for (const [label, { server, first }, bare] of fans)
     console.log(
-      `  ${label.padEnd(22)} write ${opt(s.write).padEnd(12)} (commit ${opt(s.commit).padEnd(11)}) push ${opt(s.push).padEnd(12)} first arrival ${f(median(x.first))}; bare server’s loop ${opt(bare?.server?.push)}`,
+      `  ${label.padEnd(22)} write ${opt(server.write).padEnd(12)} (commit ${opt(server.commit).padEnd(11)}) push ${opt(server.push).padEnd(12)} first arrival ${f(median(first))}; bare server’s loop ${opt(bare?.server.push)}`,
     );
-  }
 }
 
 /** Where the server's GC pauses fell, and what the slowest samples were made of. */

@@ -69,8 +69,8 @@ export class SyncHub {
    * Every subscriber that follows one of the change's audiences, once. A change for about as
    * many audiences as there are subscribers (a group rename to thousands of phones) walks the
    * subscribers in the order they came, not audience by audience: sockets written in the order
-   * they were opened write faster (5,000 phones in-process: ~78 vs ~85 ms for the same writes),
-   * and no set of those already served is built.
+   * they were opened write faster, and no set of those already served is built (5,000 phones
+   * in-process: the loop 113 → 79 ms median; the same sockets written directly, 73–78).
    */
   private fanOut(change: CommittedChange): void {
     let message: Buffer | null = null;
