@@ -121,7 +121,7 @@ export const CONFIG_TABLE = {
     env: 'KEYWAY_SYNC_HEARTBEAT_MS',
     schema: z.coerce.number().int().min(100).max(300_000),
     default: '15000',
-    doc: 'Heartbeat interval on /v1/sync; a socket that misses two is closed.',
+    doc: 'Heartbeat interval on /v1/sync; a socket silent for two intervals is closed.',
   },
   syncMaxBufferedBytes: {
     env: 'KEYWAY_SYNC_MAX_BUFFERED',

@@ -8,6 +8,7 @@ import { AppError } from '../errors';
 import { authenticate, bearerToken } from '../http/authenticate';
 import { loadEpoch } from './changelog';
 import type { FollowerDeps } from './follower';
+import { HeartbeatPacer } from './heartbeat';
 import { SyncHub } from './hub';
 import { Receipts } from './receipts';
 import { compactChangeLog, newEpoch } from './retention';
@@ -83,26 +84,16 @@ export class SyncEngine {
         else this.scheduler.schedule(spaceId, at);
       }
     });
-    // Heartbeats spread over the interval, a slice of the sessions per tick: 9,000 pings and
-    // heartbeat messages at once would hold the event loop for a hundred milliseconds. Ticks are
-    // short so slices are small: with 9,000 sessions and the default 15 s, a 500 ms tick wrote
-    // to 300 sockets twice each (about 10–20 ms on this hardware) and a write arriving then
-    // waited for it; a 50 ms tick writes to 30.
+    // Heartbeats by deadline, spread over the interval (sync/heartbeat.ts). Ticks are short so
+    // slices are small: with 9,000 sessions and the default 15 s, a 500 ms tick wrote to 300
+    // sockets twice each (about 10–20 ms on this hardware) and a write arriving then waited for
+    // it; a 50 ms tick writes to 30.
     const every = ctx.config.syncHeartbeatMs;
-    const tick = Math.min(every, 50);
-    let round: Iterator<SyncSession> | null = null;
-    this.heartbeat = setInterval(() => {
-      const slice = Math.ceil((this.sessions.size * tick) / every);
-      for (let k = 0; k < slice; k++) {
-        round ??= this.sessions.values();
-        const next = round.next();
-        if (next.done) {
-          round = null;
-          break;
-        }
-        next.value.heartbeat();
-      }
-    }, tick);
+    const pacer = new HeartbeatPacer(this.sessions, every);
+    this.heartbeat = setInterval(
+      () => pacer.tick(performance.now()),
+      Math.min(every / 4, 50),
+    );
     this.heartbeat.unref();
     this.compactor = setInterval(() => {
       this.compact().catch((err) =>

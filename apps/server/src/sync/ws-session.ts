@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { CommittedChange } from './changelog';
 import { formatCursor, parseCursor } from './cursor';
 import { Follower, type FollowerDeps } from './follower';
+import type { Beating } from './heartbeat';
 import { audiencesOf } from './reader';
 import type { Receipts } from './receipts';
 import { memberAudience } from './views';
@@ -23,11 +24,14 @@ export interface SessionDeps extends FollowerDeps {
 const SESSION = Symbol('keyway.syncSession');
 type SessionSocket = WebSocket & { [SESSION]?: SyncSession };
 function onSocketMessage(this: SessionSocket, data: unknown) {
-  this[SESSION]?.onMessage(String(data));
+  const s = this[SESSION];
+  if (!s) return;
+  s.lastHeard = performance.now();
+  s.onMessage(String(data));
 }
 function onSocketPong(this: SessionSocket) {
   const s = this[SESSION];
-  if (s) s.alive = true;
+  if (s) s.lastHeard = performance.now();
 }
 function onSocketGone(this: SessionSocket) {
   this[SESSION]?.end();
@@ -41,8 +45,9 @@ type CloseCode =
   | 'resync';
 
 /** One phone or dashboard on `GET /v1/sync`. */
-export class SyncSession extends Follower {
-  alive = true;
+export class SyncSession extends Follower implements Beating {
+  /** When a pong or a message last came from the client (performance.now()). */
+  lastHeard = performance.now();
 
   constructor(
     private ws: WebSocket,
@@ -113,18 +118,20 @@ export class SyncSession extends Follower {
     );
   }
 
+  /** A ping (answered by the client's WebSocket stack) and a heartbeat with the cursor. */
   heartbeat(): void {
     if (this.closed || this.buffer) return;
-    if (!this.alive) {
-      this.ws.terminate();
-      return;
-    }
-    this.alive = false;
     this.ws.ping();
     const cursor = formatCursor(this.deps.epoch().epoch, this.last);
     this.write(
       `{"type":"heartbeat","cursor":"${cursor}","at":"${this.deps.now().toISOString()}"}`,
     );
+  }
+
+  /** Silent for two intervals (a phone in a tunnel: bytes held, no close): drop it now. */
+  expire(): void {
+    this.ws.terminate();
+    this.dispose();
   }
 
   revoke(): void {
