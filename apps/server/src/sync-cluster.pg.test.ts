@@ -128,7 +128,18 @@ describe('cluster: nodes over PostgreSQL and NATS', () => {
     const write = () =>
       renameGroup(n % 3 ? a! : b!, s.owner, s.group.id, `Group ${n++}`);
     for (let i = 0; i < 5; i++) await write();
+    expect((await b!.request('GET', '/readyz')).body).toMatchObject({
+      ready: true,
+      checks: { database: 'ok', broker: 'ok', bus: 'ok' },
+    });
     await nats.stop();
+    // Slower, not down: the load balancer keeps the node (http/ready.ts).
+    await waitFor(
+      async () =>
+        (await b!.request('GET', '/readyz')).body.degraded?.[0] === 'bus',
+      'readiness says the bus is down',
+    );
+    expect((await b!.request('GET', '/readyz')).status).toBe(200);
     const until = Date.now() + 10_000;
     while (Date.now() < until) {
       await write();

@@ -7,6 +7,7 @@ import type { AppContext } from '../context';
 import { AppError } from '../errors';
 import { authenticate, bearerToken, type Principal } from './authenticate';
 import { buildOpenApi } from './openapi';
+import { readiness } from './ready';
 import { type RouteDef, rejectNul, validate } from './route';
 import { adminApp, webApp } from './static';
 import { RequestTiming } from './timing';
@@ -80,6 +81,10 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
   const openapi = buildOpenApi(routes);
   app.get('/openapi.json', async () => openapi);
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const r = await readiness(ctx);
+    return reply.code(r.status).send(r.body);
+  });
   app.register(webApp, { prefix: '/app' }); // the phone app (apps/web), built
   app.register(adminApp, { prefix: '/admin' }); // the dashboard (apps/web/admin.html), built
 

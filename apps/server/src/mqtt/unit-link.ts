@@ -66,6 +66,11 @@ export class UnitLink {
     },
   ) {}
 
+  /** Whether the link to the broker is up (readiness). */
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
   async start(handlers: UnitLinkHandlers): Promise<void> {
     this.handlers = handlers;
     const client = mqtt.connect(this.opts.url, {

@@ -9,6 +9,8 @@ export type ChangeBatch = Batch & { revokedSessions?: string[] };
  * several (a remote node would receive cursors and read the rows from the log).
  */
 export interface ChangeBus {
+  /** Whether the bus between nodes is up (undefined: in-process, nothing to be down). */
+  readonly connected?: boolean;
   publish(batch: ChangeBatch): void;
   subscribe(listener: (batch: ChangeBatch) => void): () => void;
 }
