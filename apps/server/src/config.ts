@@ -64,6 +64,12 @@ export const CONFIG_TABLE = {
     default: undefined,
     doc: 'Connect to this external broker instead of embedding one.',
   },
+  mqttAccounts: {
+    env: 'KEYWAY_MQTT_ACCOUNTS',
+    schema: z.enum(['dynsec', 'none']),
+    default: 'dynsec',
+    doc: "With KEYWAY_MQTT_URL: dynsec keeps each unit's broker client and role in Mosquitto's dynamic-security plugin, as the URL's user (a dynsec admin); none leaves them to you.",
+  },
   mqttPublicUrl: {
     env: 'KEYWAY_MQTT_PUBLIC_URL',
     schema: z

@@ -8,6 +8,8 @@ import { buildApp } from './http/app';
 import { newSecret } from './ids';
 import { createLogger } from './logger';
 import { EmbeddedBroker } from './mqtt/broker';
+import { DynsecAccounts } from './mqtt/dynsec';
+import { databaseAccounts, type UnitAccounts } from './mqtt/unit-accounts';
 import { resetPresence, unitReportHandlers } from './mqtt/unit-events';
 import { UnitLink } from './mqtt/unit-link';
 import { routes } from './routes';
@@ -54,6 +56,14 @@ export async function startServer(
     u.username = '';
     u.password = '';
     linkUrl = u.toString();
+    log.info(
+      {
+        category: 'mqtt',
+        port: Number(u.port) || (u.protocol === 'mqtts:' ? 8883 : 1883),
+        accounts: config.mqttAccounts,
+      },
+      `units on the external MQTT broker ${linkUrl}`,
+    );
   } else {
     linkUser = 'keyway-server';
     linkPass = newSecret(24);
@@ -74,6 +84,22 @@ export async function startServer(
     });
     await broker.start();
     linkUrl = `mqtt://${config.mqttHost}:${broker.port}`;
+  }
+  const accounts: UnitAccounts =
+    config.mqttUrl && config.mqttAccounts === 'dynsec'
+      ? new DynsecAccounts({
+          url: linkUrl,
+          username: linkUser ?? '',
+          password: linkPass ?? '',
+          log,
+          timeoutMs: 3000,
+        })
+      : databaseAccounts((id) => broker?.kick(id));
+  if (accounts instanceof DynsecAccounts) {
+    await accounts.start();
+    // Before the link connects: it gives this user the role to publish unit topics.
+    const ids = await db.selectFrom('units').select('id').execute();
+    await accounts.reconcile(ids.map((u) => u.id));
   }
   const units = new UnitLink({
     url: linkUrl,
@@ -102,9 +128,12 @@ export async function startServer(
     bus: new InProcessBus(),
     viewCache: new ViewCache(),
     units,
+    accounts,
     unitMqttUrl: config.mqttPublicUrl ?? linkUrl,
   };
-  await resetPresence(ctx);
+  // One process with its own broker: nobody is connected yet. On an external broker the
+  // retained statuses are the truth (other nodes are serving), replayed at subscribe.
+  if (broker) await resetPresence(ctx);
   const sync = await SyncEngine.start(ctx);
   ctx.sync = sync;
   const handlers = unitReportHandlers(ctx);
@@ -140,6 +169,7 @@ export async function startServer(
       await sync.stop();
       await app.close();
       await units.stop();
+      await accounts.stop();
       await broker?.stop();
       await storage.close();
     },
