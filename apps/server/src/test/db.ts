@@ -11,9 +11,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `kind`: the suite's (KEYWAY_TEST_DB) unless a test needs one, e.g. PostgreSQL for two nodes. */
+export async function createTestDatabase(
+  kind = process.env.KEYWAY_TEST_DB,
+): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keyway-test-'));
-  if (process.env.KEYWAY_TEST_DB !== 'postgres') {
+  if (kind !== 'postgres') {
     return {
       dataDir,
       databaseUrl: undefined,
