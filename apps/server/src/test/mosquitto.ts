@@ -1,8 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const PLUGIN_CANDIDATES = [
   '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
@@ -25,6 +32,33 @@ export function mosquittoInstall(): { plugin: string } {
   return { plugin };
 }
 
+const DEPLOY = fileURLToPath(
+  new URL('../../../../deploy/mosquitto/', import.meta.url),
+);
+const SHIPPED_CONF = join(DEPLOY, 'mosquitto.conf');
+const INIT_SCRIPT = join(DEPLOY, 'init-dynsec.sh');
+
+/** deploy/mosquitto/mosquitto.conf on 127.0.0.1:port, with files in dir and logs on stderr. */
+function testConfig(
+  shipped: string,
+  o: { port: number; plugin: string; dynsec: string; dir: string },
+): string {
+  const lines = shipped.split('\n').map((line) => {
+    const [key] = line.split(' ');
+    if (key === 'listener') return `listener ${o.port} 127.0.0.1`;
+    if (key === 'plugin') return `plugin ${o.plugin}`;
+    if (key === 'plugin_opt_config_file')
+      return `plugin_opt_config_file ${o.dynsec}`;
+    if (key === 'persistence_location') return `persistence_location ${o.dir}/`;
+    if (key === 'log_dest') return 'log_dest stderr';
+    return line;
+  });
+  // Run as root (CI), mosquitto would drop to user mosquitto, who cannot read this 0700 dir.
+  return [...lines, `user ${userInfo().username}`, 'log_type all', ''].join(
+    '\n',
+  );
+}
+
 async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
@@ -35,8 +69,8 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A Mosquitto of the test's own: a free port on 127.0.0.1, its config, dynamic-security file
- * (made by `mosquitto_ctrl dynsec init`, as deploy/mosquitto/ documents) and persistence in a
+ * A Mosquitto of the test's own: a free port on 127.0.0.1, the shipped config and
+ * dynamic-security file (deploy/mosquitto/: `mosquitto_ctrl dynsec init`) and persistence in a
  * temp dir. Never the machine's broker on 1883.
  */
 export class TestMosquitto {
@@ -69,31 +103,18 @@ export class TestMosquitto {
     const dir = mkdtempSync(join(tmpdir(), 'keyway-mosquitto-'));
     const admin = { username: 'keyway-admin', password: 'test-admin-secret' };
     const dynsec = join(dir, 'dynamic-security.json');
-    execFileSync('/usr/bin/mosquitto_ctrl', [
-      'dynsec',
-      'init',
-      dynsec,
-      admin.username,
-      admin.password,
-    ]);
+    // The shipped deployment files, with this test's port and paths.
+    execFileSync(INIT_SCRIPT, [dynsec, admin.username, admin.password]);
     const port = await freePort();
     const conf = join(dir, 'mosquitto.conf');
     writeFileSync(
       conf,
-      [
-        'per_listener_settings false',
-        `listener ${port} 127.0.0.1`,
-        'allow_anonymous false',
-        `plugin ${plugin}`,
-        `plugin_opt_config_file ${dynsec}`,
-        'persistence true',
-        `persistence_location ${dir}/`,
-        'log_dest stderr',
-        // Run as root (CI), mosquitto would drop to user mosquitto, who cannot read this 0700 dir.
-        `user ${userInfo().username}`,
-        'log_type all',
-        '',
-      ].join('\n'),
+      testConfig(readFileSync(SHIPPED_CONF, 'utf8'), {
+        port,
+        plugin,
+        dynsec,
+        dir,
+      }),
     );
     const child = spawn('/usr/sbin/mosquitto', ['-c', conf], {
       stdio: ['ignore', 'pipe', 'pipe'],
