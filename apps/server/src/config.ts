@@ -62,7 +62,7 @@ export const CONFIG_TABLE = {
       .regex(/^mqtts?:\/\//, 'expected mqtt://…')
       .optional(),
     default: undefined,
-    doc: 'Connect to this external broker instead of embedding one.',
+    doc: "Connect to this external broker instead of embedding one, as the URL's user (mqtt://user:password@host:1883; with dynsec a dynamic-security admin, deploy/mosquitto/).",
   },
   mqttAccounts: {
     env: 'KEYWAY_MQTT_ACCOUNTS',
