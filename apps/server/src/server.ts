@@ -93,13 +93,19 @@ export async function startServer(
           password: linkPass ?? '',
           log,
           timeoutMs: 3000,
+          graceMs: 5000,
         })
       : databaseAccounts((id) => broker?.kick(id));
   if (accounts instanceof DynsecAccounts) {
-    await accounts.start();
     // Before the link connects: it gives this user the role to publish unit topics.
-    const ids = await db.selectFrom('units').select('id').execute();
-    await accounts.reconcile(ids.map((u) => u.id));
+    await accounts.start();
+    accounts
+      .reconcile(async () =>
+        (await db.selectFrom('units').select('id').execute()).map((u) => u.id),
+      )
+      .catch((err) =>
+        log.warn({ category: 'mqtt', err }, 'broker reconcile failed'),
+      );
   }
   const units = new UnitLink({
     url: linkUrl,

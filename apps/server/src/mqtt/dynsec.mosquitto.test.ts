@@ -45,9 +45,9 @@ describe('unit accounts in Mosquitto dynamic security (real mosquitto)', () => {
       ...broker.admin,
       log: pino({ level: 'silent' }),
       timeoutMs: 3000,
+      graceMs: 300,
     });
-    await accounts.start();
-    await accounts.reconcile([]);
+    await accounts.start(); // gives the admin user the keyway-server role
     // The Keyway server's own view of the unit topics (it has the keyway-server role).
     server = await mqtt.connectAsync(broker.url, {
       ...broker.admin,
@@ -132,7 +132,7 @@ describe('unit accounts in Mosquitto dynamic security (real mosquitto)', () => {
     const live = await connect('unit_orphan', 'pw-o');
     const gone = closed(live);
     // unit_lost: in the database, not on the broker (its file restored from an old backup).
-    await accounts.reconcile(['unit_a', 'unit_lost']);
+    await accounts.reconcile(async () => ['unit_a', 'unit_lost']);
     await gone;
     expect(await tryConnect('unit_orphan', 'pw-o')).toBe('refused 5');
     expect(await tryConnect('unit_a', 'pw-a2')).toBe('accepted');
@@ -140,5 +140,15 @@ describe('unit accounts in Mosquitto dynamic security (real mosquitto)', () => {
     expect(await tryConnect('unit_lost', '')).toBe('refused 5');
     await accounts.reset('unit_lost', 'pw-l');
     expect(await tryConnect('unit_lost', 'pw-l')).toBe('accepted');
+  });
+
+  it('reconcile leaves alone a unit another node is creating (broker first, then commit)', async () => {
+    const db = ['unit_a', 'unit_lost'];
+    await accounts.create('unit_new', 'pw-n');
+    const done = accounts.reconcile(async () => db);
+    await new Promise((r) => setTimeout(r, 100));
+    db.push('unit_new'); // its commit, between reconcile's two looks
+    await done;
+    expect(await tryConnect('unit_new', 'pw-n')).toBe('accepted');
   });
 });

@@ -26,6 +26,7 @@ interface Reply {
 
 /** Errors that mean "already as wanted": deleting what is gone, creating what is there. */
 const HARMLESS = new Set([
+  'Client already exists',
   'Client not found',
   'Role not found',
   'Role already exists',
@@ -41,6 +42,8 @@ const HARMLESS = new Set([
 export class DynsecAccounts implements UnitAccounts {
   private client?: MqttClient;
   private waiting = new Map<string, (r: Reply) => void>();
+  private unitIds?: () => Promise<readonly string[]>;
+  private reconciling?: Promise<void>;
 
   constructor(
     private opts: {
@@ -50,6 +53,8 @@ export class DynsecAccounts implements UnitAccounts {
       log: Logger;
       /** How long a command may wait for the broker's answer. */
       timeoutMs: number;
+      /** Between reconcile's two looks (see reconcile). */
+      graceMs: number;
     },
   ) {}
 
@@ -82,14 +87,27 @@ export class DynsecAccounts implements UnitAccounts {
         'dynsec client error',
       ),
     );
+    let connects = 0;
     // Subscribed on every connect: a clean session forgets it.
     client.on('connect', () => {
-      client.subscribe(RESPONSE, { qos: 1 });
+      client.subscribe(RESPONSE, { qos: 1 }, () => {
+        // Back after an outage: what was deleted meanwhile loses its account now.
+        const unitIds = this.unitIds;
+        if (connects++ > 0 && unitIds)
+          this.reconcile(unitIds).catch((err) =>
+            this.opts.log.warn(
+              { category: 'mqtt', err },
+              'broker reconcile failed',
+            ),
+          );
+      });
     });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
+    // Before the server's link connects: it needs the role to publish unit topics.
+    await this.ensureServerRole();
   }
 
   async create(unitId: string, password: string): Promise<void> {
@@ -128,52 +146,43 @@ export class DynsecAccounts implements UnitAccounts {
   }
 
   /**
-   * Gives the server its role, deletes the unit clients and roles the database no longer has,
-   * and recreates the roles of the units it has. A unit whose client is missing (the broker's
-   * file was lost) gets one without a password: the server keeps only a hash, so an
-   * administrator must reset its credentials; each such unit is logged.
+   * Deletes the unit clients and roles the database no longer has (deleted while the broker
+   * was unreachable) and recreates the missing roles of the units it has. A unit whose client is
+   * missing (the broker's file was lost) gets one without a password: the server keeps only a
+   * hash, so an administrator must reset its credentials; each such unit is logged.
+   *
+   * Another node may be creating a unit meanwhile (broker first, then its commit) or deleting
+   * one (commit, then broker): only what two looks `graceMs` apart both find wrong is changed.
+   * Runs again each time this connection comes back.
    */
-  async reconcile(unitIds: readonly string[]): Promise<void> {
-    await this.ensureServerRole();
-    const [clients, roles] = await this.run([
-      { command: 'listClients', verbose: false, count: -1 },
-      { command: 'listRoles', verbose: false, count: -1 },
-    ]);
-    const brokerClients = names(clients, 'clients', 'username');
-    const brokerRoles = names(roles, 'roles', 'rolename');
-    const wanted = new Set(unitIds);
-    const commands: Command[] = [];
-    for (const name of brokerClients)
-      if (name.startsWith(UNIT_PREFIX) && !wanted.has(name))
-        commands.push({ command: 'deleteClient', username: name });
-    for (const name of brokerRoles)
-      if (name.startsWith(UNIT_PREFIX) && !wanted.has(name))
-        commands.push({ command: 'deleteRole', rolename: name });
-    const lost: string[] = [];
-    for (const id of unitIds) {
-      if (!brokerRoles.has(unitRole(id)))
-        commands.push({
-          command: 'createRole',
-          rolename: unitRole(id),
-          acls: unitAcls(id),
-        });
-      if (!brokerClients.has(id)) {
-        lost.push(id);
-        commands.push({
-          command: 'createClient',
-          username: id,
-          textname: 'Keyway unit (reset its credentials)',
-          roles: [{ rolename: unitRole(id) }],
-        });
-      }
-    }
+  async reconcile(unitIds: () => Promise<readonly string[]>): Promise<void> {
+    this.unitIds = unitIds;
+    if (this.reconciling) return this.reconciling;
+    this.reconciling = this.reconcileOnce(unitIds).finally(() => {
+      this.reconciling = undefined;
+    });
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(
+    unitIds: () => Promise<readonly string[]>,
+  ): Promise<void> {
+    const first = await this.plan(unitIds);
+    if (first.size === 0) return;
+    await new Promise((r) => setTimeout(r, this.opts.graceMs));
+    const second = await this.plan(unitIds);
+    const commands = [...first.keys()]
+      .filter((k) => second.has(k))
+      .map((k) => first.get(k)!);
     for (let i = 0; i < commands.length; i += BATCH)
       await this.expect(commands.slice(i, i + BATCH));
+    const lost = commands
+      .filter((c) => c.command === 'createClient')
+      .map((c) => c.username);
     this.opts.log.info(
       {
         category: 'mqtt',
-        removed: commands.filter((c) => c.command.startsWith('delete')).length,
-        units: unitIds.length,
+        removed: commands.filter((c) => c.command === 'deleteClient').length,
       },
       'broker unit accounts reconciled with the database',
     );
@@ -182,6 +191,43 @@ export class DynsecAccounts implements UnitAccounts {
         { category: 'mqtt', units: lost },
         `${lost.length} unit(s) had no broker account; reset their credentials`,
       );
+  }
+
+  /** What would make the broker match the database now, keyed by command. */
+  private async plan(
+    unitIds: () => Promise<readonly string[]>,
+  ): Promise<Map<string, Command>> {
+    const [clients, roles] = await this.run([
+      { command: 'listClients', verbose: false, count: -1 },
+      { command: 'listRoles', verbose: false, count: -1 },
+    ]);
+    const brokerClients = names(clients, 'clients', 'username');
+    const brokerRoles = names(roles, 'roles', 'rolename');
+    const ids = await unitIds();
+    const wanted = new Set(ids);
+    const commands: Command[] = [];
+    for (const name of brokerClients)
+      if (name.startsWith(UNIT_PREFIX) && !wanted.has(name))
+        commands.push({ command: 'deleteClient', username: name });
+    for (const name of brokerRoles)
+      if (name.startsWith(UNIT_PREFIX) && !wanted.has(name))
+        commands.push({ command: 'deleteRole', rolename: name });
+    for (const id of ids) {
+      if (!brokerRoles.has(unitRole(id)))
+        commands.push({
+          command: 'createRole',
+          rolename: unitRole(id),
+          acls: unitAcls(id),
+        });
+      if (!brokerClients.has(id))
+        commands.push({
+          command: 'createClient',
+          username: id,
+          textname: 'Keyway unit (reset its credentials)',
+          roles: [{ rolename: unitRole(id) }],
+        });
+    }
+    return new Map(commands.map((c) => [JSON.stringify(c), c]));
   }
 
   private async ensureServerRole(): Promise<void> {
@@ -195,24 +241,25 @@ export class DynsecAccounts implements UnitAccounts {
     ]);
     const [me] = await this.run([{ command: 'getClient', username }]);
     if (me?.error) throw this.refused(me);
-    const has = (
-      me?.data as { client?: { roles?: { rolename: string }[] } }
-    )?.client?.roles?.some((r) => r.rolename === SERVER_ROLE);
-    if (has) return;
+    if (hasServerRole(me)) return;
     // Adding a role kicks every connection of this user, this one too (its answer may be
     // lost with it): only once, when the broker is new.
-    await this.run([
-      { command: 'addClientRole', username, rolename: SERVER_ROLE },
-    ]).catch(() => {});
-    const [again] = await this.run([{ command: 'getClient', username }]);
-    const ok = (
-      again?.data as { client?: { roles?: { rolename: string }[] } }
-    )?.client?.roles?.some((r) => r.rolename === SERVER_ROLE);
-    if (!ok)
-      throw new AppError(
-        'broker_unavailable',
-        `could not give ${username} the ${SERVER_ROLE} role`,
-      );
+    await this.run(
+      [{ command: 'addClientRole', username, rolename: SERVER_ROLE }],
+      500,
+    ).catch(() => {});
+    // The kicked connection comes back within its reconnect period; ask until it answers.
+    for (let i = 0; i < 10; i++) {
+      const [again] = await this.run(
+        [{ command: 'getClient', username }],
+        500,
+      ).catch(() => [undefined]);
+      if (hasServerRole(again)) return;
+    }
+    throw new AppError(
+      'broker_unavailable',
+      `could not give ${username} the ${SERVER_ROLE} role`,
+    );
   }
 
   /** Runs commands; any error but a harmless one is a refusal. */
@@ -234,7 +281,10 @@ export class DynsecAccounts implements UnitAccounts {
   }
 
   /** One request message; resolves with every command's reply, in order. */
-  private run(commands: Command[]): Promise<Reply[]> {
+  private run(
+    commands: Command[],
+    timeoutMs = this.opts.timeoutMs,
+  ): Promise<Reply[]> {
     const client = this.client;
     if (!client) return Promise.reject(new AppError('broker_unavailable'));
     const batch = newId('dynsec', 8);
@@ -252,7 +302,7 @@ export class DynsecAccounts implements UnitAccounts {
           'dynamic-security: no answer from the broker',
         );
         reject(new AppError('broker_unavailable'));
-      }, this.opts.timeoutMs);
+      }, timeoutMs);
       for (const id of ids)
         this.waiting.set(id, (r) => {
           replies.set(id, r);
@@ -274,6 +324,13 @@ export class DynsecAccounts implements UnitAccounts {
   async stop(): Promise<void> {
     await this.client?.endAsync(true);
   }
+}
+
+function hasServerRole(reply: Reply | undefined): boolean {
+  const data = reply?.data as
+    | { client?: { roles?: { rolename: string }[] } }
+    | undefined;
+  return data?.client?.roles?.some((r) => r.rolename === SERVER_ROLE) === true;
 }
 
 /** Names from a listClients/listRoles reply (plain strings, or objects when verbose). */

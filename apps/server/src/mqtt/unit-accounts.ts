@@ -3,13 +3,15 @@
  * The unit commands call `create` and `reset` before their commit (a refused call throws
  * `broker_unavailable` and nothing is written: the server keeps only a hash of the password, so
  * an account it failed to create could never be made later) and `remove` after it; `reconcile`
- * makes the broker's units match the database at start (deleted while it was unreachable).
+ * makes the broker's units match the database (deleted while it was unreachable), at start and
+ * when the broker comes back.
  */
 export interface UnitAccounts {
   create(unitId: string, password: string): Promise<void>;
   reset(unitId: string, password: string): Promise<void>;
   remove(unitId: string): Promise<void>;
-  reconcile(unitIds: readonly string[]): Promise<void>;
+  /** `unitIds`: the units in the database now (read more than once). */
+  reconcile(unitIds: () => Promise<readonly string[]>): Promise<void>;
   stop(): Promise<void>;
 }
 
