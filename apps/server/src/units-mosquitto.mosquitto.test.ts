@@ -1,3 +1,5 @@
+import { unitTopics } from '@keyway/protocol';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSpace } from './test/fixtures';
 import { expectStatus, TestServer } from './test/harness';
@@ -69,6 +71,67 @@ describe('a server on Mosquitto with dynamic security, and a real unit', () => {
     spawn(credentials);
     await waitFor(online, 'unit online with the new password');
     expect(await open()).toMatchObject({ result: 'opened' });
+  });
+
+  it('a unit from before ackTopic (acks on `acks`) is still answered', async () => {
+    const post = async (path: string, body: unknown) =>
+      expectStatus(
+        await t.request('POST', path, { token: s.owner, body }),
+        201,
+      );
+    const created = await post(`/v1/spaces/${s.space.id}/units`, {
+      name: 'Old firmware',
+    });
+    const door = (
+      await post(`/v1/spaces/${s.space.id}/doors`, {
+        name: 'Back gate',
+        unitId: created.unit.id,
+        relay: 1,
+      })
+    ).door;
+    const topics = unitTopics(created.unit.id);
+    const old = await mqtt.connectAsync(broker.url, {
+      username: created.credentials.username,
+      password: created.credentials.password,
+      clientId: `unit-${created.unit.id}`,
+      will: {
+        topic: topics.status,
+        payload: '{"online":false}',
+        qos: 1,
+        retain: true,
+      },
+    });
+    const heard: string[] = [];
+    old.on('message', (topic, payload) => {
+      const command = JSON.parse(payload.toString());
+      heard.push(topic);
+      const ack = {
+        commandId: command.id,
+        result: 'opened',
+        at: new Date().toISOString(),
+      };
+      old.publish(topics.acks, JSON.stringify(ack), { qos: 1 });
+    });
+    await old.subscribeAsync(topics.commands, { qos: 1 });
+    await old.publishAsync(topics.status, '{"online":true}', {
+      qos: 1,
+      retain: true,
+    });
+    await waitFor(
+      async () =>
+        (
+          await t.request('GET', `/v1/units/${created.unit.id}`, {
+            token: s.owner,
+          })
+        ).body.unit.online,
+      'old unit online',
+    );
+    const res = await t.request('POST', `/v1/doors/${door.id}/open`, {
+      token: s.owner,
+    });
+    expect(res.body).toMatchObject({ result: 'opened' });
+    expect(heard).toEqual([topics.commands]);
+    await old.endAsync();
   });
 
   it('deleted: disconnected and refused', async () => {
