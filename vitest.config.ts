@@ -37,7 +37,10 @@ export default defineConfig({
         test: {
           name: 'server-sqlite',
           include: ['apps/server/src/**/*.test.ts'],
-          exclude: ['apps/server/src/**/*.unit.test.ts'],
+          exclude: [
+            'apps/server/src/**/*.unit.test.ts',
+            'apps/server/src/**/*.pg.test.ts',
+          ],
           env: { KEYWAY_TEST_DB: 'sqlite' },
         },
       },

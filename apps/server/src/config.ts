@@ -43,6 +43,33 @@ export const CONFIG_TABLE = {
     default: undefined,
     doc: 'Use PostgreSQL instead of SQLite (postgres://user@host:port/db).',
   },
+  natsUrl: {
+    env: 'KEYWAY_NATS_URL',
+    schema: z
+      .string()
+      .regex(/^(nats|tls):\/\//, 'expected nats://…')
+      .optional(),
+    default: undefined,
+    doc: 'Cluster mode: the NATS server that tells every node of each commit (needs PostgreSQL; docs/cluster.md).',
+  },
+  natsSubject: {
+    env: 'KEYWAY_NATS_SUBJECT',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'expected a NATS subject')
+      .optional(),
+    default: undefined,
+    doc: 'NATS subject of the change announcements; defaults to keyway.changes.<database name>.',
+  },
+  nodeId: {
+    env: 'KEYWAY_NODE_ID',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _')
+      .optional(),
+    default: undefined,
+    doc: "This node's name in a cluster (logs, reply topics); a random one when unset.",
+  },
   mqttPort: {
     env: 'KEYWAY_MQTT_PORT',
     schema: port,

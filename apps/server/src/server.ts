@@ -5,7 +5,7 @@ import type { Config } from './config';
 import type { AppContext } from './context';
 import { openStorage, type Storage } from './db/connect';
 import { buildApp } from './http/app';
-import { newSecret } from './ids';
+import { newId, newSecret } from './ids';
 import { createLogger } from './logger';
 import { EmbeddedBroker } from './mqtt/broker';
 import { DynsecAccounts } from './mqtt/dynsec';
@@ -16,8 +16,10 @@ import { routes } from './routes';
 import { EventLog } from './services/event-log';
 import { RateLimiter } from './services/rate-limit';
 import { consoleSms } from './services/sms';
-import { InProcessBus } from './sync/bus';
+import { type ChangeBus, InProcessBus } from './sync/bus';
 import { SyncEngine } from './sync/engine';
+import { type Lease, PgLease, SoleLease } from './sync/leader';
+import { NatsBus } from './sync/nats-bus';
 import { ViewCache } from './sync/view-cache';
 
 export interface KeywayServer {
@@ -107,7 +109,9 @@ export async function startServer(
         log.warn({ category: 'mqtt', err }, 'broker reconcile failed'),
       );
   }
+  const nodeId = config.nodeId ?? newId('node');
   const units = new UnitLink({
+    nodeId,
     url: linkUrl,
     username: linkUser,
     password: linkPass,
@@ -122,6 +126,11 @@ export async function startServer(
       : {}),
   });
 
+  let sync: SyncEngine | undefined;
+  const cluster = await startCluster(config, storage, nodeId, log, () =>
+    sync?.reloadTimers(),
+  );
+
   const ctx: AppContext = {
     config,
     db,
@@ -131,7 +140,7 @@ export async function startServer(
     sms: consoleSms({ log, outbox: config.smsOutbox, now: () => clock.now() }),
     limiter: new RateLimiter(clock),
     events,
-    bus: new InProcessBus(),
+    bus: cluster?.bus ?? new InProcessBus(),
     viewCache: new ViewCache(),
     units,
     accounts,
@@ -140,27 +149,28 @@ export async function startServer(
   // One process with its own broker: nobody is connected yet. On an external broker the
   // retained statuses are the truth (other nodes are serving), replayed at subscribe.
   if (broker) await resetPresence(ctx);
-  const sync = await SyncEngine.start(ctx);
+  sync = await SyncEngine.start(ctx, cluster?.lease ?? new SoleLease());
   ctx.sync = sync;
+  const engine = sync;
   const handlers = unitReportHandlers(ctx);
   await units.start({
     ...handlers,
     onStatus: (unitId, status) => {
-      if (!status.online) sync.unitOffline(unitId);
+      if (!status.online) engine.unitOffline(unitId);
       handlers.onStatus(unitId, status);
     },
-    onSync: (unitId, report) => sync.onUnitSync(unitId, report),
+    onSync: (unitId, report) => engine.onUnitSync(unitId, report),
   });
 
   const app = buildApp(ctx, routes);
-  sync.attach(app.server);
+  engine.attach(app.server);
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info(
-    { category: 'http', url },
-    `Keyway API on ${url} (storage: ${dialect})`,
+    { category: 'http', url, node: nodeId },
+    `Keyway API on ${url} (storage: ${dialect}${cluster ? `, cluster node ${nodeId}` : ''})`,
   );
 
   let stopped = false;
@@ -172,12 +182,46 @@ export async function startServer(
     async stop() {
       if (stopped) return;
       stopped = true;
-      await sync.stop();
+      await engine.stop();
       await app.close();
+      await cluster?.bus.stop();
       await units.stop();
       await accounts.stop();
       await broker?.stop();
       await storage.close();
     },
   };
+}
+
+/**
+ * Cluster mode (KEYWAY_NATS_URL, on PostgreSQL): the NATS bus between nodes and the lease for
+ * the once-only work. Without it, one process: the in-process bus, always the leader.
+ */
+async function startCluster(
+  config: Config,
+  storage: Storage,
+  nodeId: string,
+  log: Logger,
+  onGap: () => Promise<void> | undefined,
+): Promise<{ bus: NatsBus & ChangeBus; lease: Lease } | undefined> {
+  if (!config.natsUrl) return undefined;
+  if (storage.dialect !== 'postgres' || !config.databaseUrl)
+    throw new Error(
+      'KEYWAY_NATS_URL needs KEYWAY_DATABASE_URL: cluster nodes share PostgreSQL.',
+    );
+  const database = new URL(config.databaseUrl).pathname.slice(1) || 'keyway';
+  const bus = await NatsBus.start({
+    url: config.natsUrl,
+    subject:
+      config.natsSubject ??
+      `keyway.changes.${database.replace(/[^A-Za-z0-9_-]/g, '_')}`,
+    nodeId,
+    db: storage.db,
+    log,
+    onGap: () =>
+      void onGap()?.catch((err) =>
+        log.warn({ category: 'sync', err }, 'reloading timers failed'),
+      ),
+  });
+  return { bus, lease: new PgLease({ url: config.databaseUrl, log }) };
 }

@@ -149,6 +149,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
     // database), and updating the views of 9,000 audiences would only delay the first byte.
     ctx.bus.publish({
       changes: batch.changes,
+      prev: batch.prev,
       nextChangeAt: batch.nextChangeAt,
       earlierOnly: batch.earlierOnly,
     });
@@ -163,7 +164,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
     for (const [spaceId, p] of batch.published) {
       // A whole-space rebuild brings its own new map; otherwise the published one is updated.
       if (p.views === p.before) applyDelta(p.views, p.delta);
-      ctx.viewCache.set(spaceId, p.views);
+      ctx.viewCache.set(spaceId, p.views, p.version);
     }
   }
   return result;

@@ -132,6 +132,16 @@ export interface SharedValuesTable {
   space_id: string;
   value: string;
 }
+/** A token replaced by every write that changes a space's published views (006_cluster). */
+export interface ViewVersionsTable {
+  space_id: string;
+  version: string;
+}
+/** The next instant a space's views change by time alone; null: never (006_cluster). */
+export interface SpaceTimersTable {
+  space_id: string;
+  next_change_at: string | null;
+}
 export interface SyncClientsTable {
   client_id: string;
   kind: 'phone' | 'unit';
@@ -151,6 +161,8 @@ export interface Database {
   change_targets: ChangeTargetsTable;
   view_state: ViewStateTable;
   shared_values: SharedValuesTable;
+  view_versions: ViewVersionsTable;
+  space_timers: SpaceTimersTable;
   sync_clients: SyncClientsTable;
   sync_client_audiences: SyncClientAudiencesTable;
   users: UsersTable;

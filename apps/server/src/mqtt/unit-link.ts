@@ -56,12 +56,14 @@ export class UnitLink {
     }
   >();
   /** This process among the server nodes: acks of its commands come to `…/acks/{nodeId}`. */
-  readonly nodeId = newId('node');
+  readonly nodeId: string;
   private handlers?: UnitLinkHandlers;
   private stopped = false;
 
   constructor(
     private opts: {
+      /** This node's id (KEYWAY_NODE_ID: one topic level); random when absent. */
+      nodeId?: string;
       url: string;
       username?: string | undefined;
       password?: string | undefined;
@@ -81,7 +83,9 @@ export class UnitLink {
         handler: (topic: string, payload: Buffer) => void,
       ) => Promise<void>;
     },
-  ) {}
+  ) {
+    this.nodeId = opts.nodeId ?? newId('node');
+  }
 
   async start(handlers: UnitLinkHandlers): Promise<void> {
     this.handlers = handlers;

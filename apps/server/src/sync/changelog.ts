@@ -36,6 +36,12 @@ export interface CommittedChange {
 
 export interface ChangeBatch {
   changes: CommittedChange[];
+  /**
+   * The highest cursor in the log before these changes (read under the change-log lock). A node
+   * that has delivered up to `prev` can deliver these next; one that has not reads the gap from
+   * the log first (sync/sequencer.ts). Cursors themselves may skip numbers (a rolled-back insert).
+   */
+  prev?: number;
   /** Spaces whose nextChangeAt is a lower bound only (member-scoped recompute): schedule if earlier. */
   earlierOnly?: Set<string>;
   /** spaceId → the next instant its views change by time alone (null: never). */
@@ -70,6 +76,8 @@ export interface Publication {
   /** The views as published before this write (what `view_state` holds until it commits). */
   before: Views;
   delta: Delta;
+  /** The space's version once this write commits (a new token when it wrote `view_state`). */
+  version: string;
 }
 
 /** Beyond this many members a whole-space rebuild is cheaper than a focused one. */
@@ -102,7 +110,11 @@ export async function appendChanges(
       ? buildSpaceViews(data, now)
       : { views: new Map<string, Map<string, string>>(), nextChangeAt: null };
     nextChangeAt.set(spaceId, built.nextChangeAt);
-    const oldViews = await publishedViews(db, spaceId, cache);
+    const { views: oldViews, version } = await publishedViews(
+      db,
+      spaceId,
+      cache,
+    );
     for (const userId of adminSetChanges(
       oldViews.get(adminAudience(spaceId)),
       built.views.get(adminAudience(spaceId)),
@@ -112,6 +124,7 @@ export async function appendChanges(
       views: built.views,
       before: oldViews,
       delta: diffViews(oldViews, built.views),
+      version,
     });
   }
   // A change to some members, units, doors or groups: rebuild just what depends on them. In a
@@ -124,10 +137,11 @@ export async function appendChanges(
     // Only ever earlier: the space's own timer may still be due for other members.
     if (built.nextChangeAt) nextChangeAt.set(spaceId, built.nextChangeAt);
     hints.add(spaceId);
-    const views = await publishedViews(db, spaceId, cache);
+    const { views, version } = await publishedViews(db, spaceId, cache);
     published.set(spaceId, {
       views,
       before: views,
+      version,
       delta: focusedDelta(
         spaceId,
         focus,
@@ -142,8 +156,8 @@ export async function appendChanges(
     if (full.has(spaceId)) continue;
     let p = published.get(spaceId);
     if (!p) {
-      const views = await publishedViews(db, spaceId, cache);
-      p = { views, before: views, delta: new Map() };
+      const { views, version } = await publishedViews(db, spaceId, cache);
+      p = { views, before: views, delta: new Map(), version };
       published.set(spaceId, p);
     }
     await applyPatches(db, spaceId, p.views, p.delta, patches);
@@ -156,6 +170,15 @@ export async function appendChanges(
     for (const [audience, entries] of p.delta)
       payloadOf(audience).ops = [...(payloadOf(audience).ops ?? []), entries];
     const rows = viewStateWrites(p.before, p.delta);
+    if (
+      rows.deletes.length ||
+      rows.upserts.length ||
+      rows.shared.size ||
+      rows.unshared.length
+    ) {
+      p.version = newSecret(9);
+      await upsertVersion(db, spaceId, p.version);
+    }
     await deleteViewState(db, dialect, rows.deletes);
     await upsertViewState(db, dialect, spaceId, rows.upserts);
     await upsertShared(db, dialect, spaceId, [...rows.shared]);
@@ -192,6 +215,7 @@ export async function appendChanges(
   const changes: CommittedChange[] = [];
   const spaceOf =
     [...full, ...published.keys()][0] ?? work.events[0]?.spaceId ?? '';
+  const prev = groups.size ? await headCursor(db) : undefined;
   const cursors = await insertChanges(db, dialect, spaceOf, at, [
     ...groups.keys(),
   ]);
@@ -201,7 +225,8 @@ export async function appendChanges(
   }
   await insertTargets(db, dialect, changes);
   changes.sort((a, b) => a.cursor - b.cursor);
-  return { changes, nextChangeAt, published, earlierOnly: hints };
+  await saveTimers(db, nextChangeAt, hints);
+  return { changes, prev, nextChangeAt, published, earlierOnly: hints };
 }
 
 /** What one audience is sent: its ops (per space), the events it sees, and a resync request. */
@@ -259,14 +284,78 @@ export async function loadEpoch(
   return loadEpoch(db);
 }
 
-/** The views last published for a space: from the cache, else from `view_state`. */
+/** The highest cursor in the log (0 when it is empty). */
+export async function headCursor(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('changes')
+    .select((eb) => eb.fn.max('cursor').as('c'))
+    .executeTakeFirst();
+  return Number(row?.c ?? 0);
+}
+
+async function upsertVersion(
+  db: Db,
+  spaceId: string,
+  version: string,
+): Promise<void> {
+  await db
+    .insertInto('view_versions')
+    .values({ space_id: spaceId, version })
+    .onConflict((oc) => oc.column('space_id').doUpdateSet({ version }))
+    .execute();
+}
+
+/**
+ * Each space's next time-driven change, kept where whichever node holds the scheduling lease
+ * reads it (sync/leader.ts). A focused write's instant is a lower bound: it only moves a timer
+ * earlier.
+ */
+async function saveTimers(
+  db: Db,
+  nextChangeAt: Map<string, Date | null>,
+  earlierOnly: Set<string>,
+): Promise<void> {
+  for (const [spaceId, at] of nextChangeAt) {
+    const value = at?.toISOString() ?? null;
+    await db
+      .insertInto('space_timers')
+      .values({ space_id: spaceId, next_change_at: value })
+      .onConflict((oc) =>
+        oc.column('space_id').doUpdateSet((eb) => ({
+          next_change_at:
+            earlierOnly.has(spaceId) && value !== null
+              ? eb
+                  .case()
+                  .when('space_timers.next_change_at', 'is', null)
+                  .then(value)
+                  .when('space_timers.next_change_at', '>', value)
+                  .then(value)
+                  .else(eb.ref('space_timers.next_change_at'))
+                  .end()
+              : value,
+        })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * The views last published for a space: from the cache while its version is the database's,
+ * else from `view_state`. Read under the change-log lock, so no other node writes meanwhile.
+ */
 async function publishedViews(
   db: Db,
   spaceId: string,
   cache?: ViewCache,
-): Promise<Views> {
+): Promise<{ views: Views; version: string }> {
+  const row = await db
+    .selectFrom('view_versions')
+    .select('version')
+    .where('space_id', '=', spaceId)
+    .executeTakeFirst();
+  const version = row?.version ?? '';
   const cached = cache?.get(spaceId);
-  if (cached) return cached;
+  if (cached && cached.version === version) return cached;
   const rows = await viewRows(db).where('v.space_id', '=', spaceId).execute();
   const views: Views = new Map();
   for (const r of rows)
@@ -275,5 +364,5 @@ async function publishedViews(
         r.key,
         r.value,
       );
-  return views;
+  return { views, version };
 }

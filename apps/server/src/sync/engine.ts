@@ -10,6 +10,7 @@ import { loadEpoch } from './changelog';
 import type { FollowerDeps } from './follower';
 import { HeartbeatPacer } from './heartbeat';
 import { SyncHub } from './hub';
+import { type Lease, SoleLease } from './leader';
 import { Receipts } from './receipts';
 import { compactChangeLog, newEpoch } from './retention';
 import { TimeScheduler } from './scheduler';
@@ -54,6 +55,8 @@ export class SyncEngine {
   private constructor(
     private ctx: EngineContext,
     private meta: { epoch: string; minCursor: number },
+    /** Whether this node does the once-only work: timed recomputes, compaction (sync/leader.ts). */
+    private lease: Lease,
   ) {
     this.hub = new SyncHub(ctx.bus, meta.epoch, ctx.log);
     this.receipts = new Receipts(ctx.db, ctx.dialect, () => ctx.clock.now());
@@ -78,6 +81,7 @@ export class SyncEngine {
         ctx.log.error({ category: 'sync', err }, 'timed recompute failed'),
     );
     this.offBus = ctx.bus.subscribe((batch) => {
+      if (!this.lease.held) return;
       for (const [spaceId, at] of batch.nextChangeAt) {
         if (batch.earlierOnly?.has(spaceId))
           this.scheduler.scheduleEarlier(spaceId, at);
@@ -96,6 +100,7 @@ export class SyncEngine {
     );
     this.heartbeat.unref();
     this.compactor = setInterval(() => {
+      if (!this.lease.held) return;
       this.compact().catch((err) =>
         ctx.log.warn({ category: 'sync', err }, 'compaction failed'),
       );
@@ -103,16 +108,49 @@ export class SyncEngine {
     this.compactor.unref();
   }
 
-  static async start(ctx: EngineContext): Promise<SyncEngine> {
+  static async start(
+    ctx: EngineContext,
+    lease: Lease = new SoleLease(),
+  ): Promise<SyncEngine> {
     await loadEpoch(ctx.db);
     if (ctx.config.syncNewEpoch) await newEpoch(ctx.db);
-    const engine = new SyncEngine(ctx, await loadEpoch(ctx.db));
-    await engine.compact();
-    // Bring every space's published views up to date (time may have passed while we were down)
-    // and arm its timer.
-    const spaces = await ctx.db.selectFrom('spaces').select('id').execute();
-    for (const s of spaces) await engine.recompute(s.id);
+    const engine = new SyncEngine(ctx, await loadEpoch(ctx.db), lease);
+    await lease.start({
+      onAcquire: () => engine.lead(),
+      onLose: () => engine.scheduler.clear(),
+    });
     return engine;
+  }
+
+  /**
+   * This node took the lease (at start, or from a node that died): compact, then bring every
+   * space's published views up to date — time may have passed while no node was leading, so a
+   * frame that started meanwhile is pushed now, late but never skipped — and arm its timer.
+   */
+  private async lead(): Promise<void> {
+    await this.compact();
+    const spaces = await this.ctx.db
+      .selectFrom('spaces')
+      .select('id')
+      .execute();
+    for (const s of spaces) await this.recompute(s.id);
+  }
+
+  /**
+   * The timers of every space, from the database: what the bus would have said beside changes
+   * this node read from the log instead (sync/sequencer.ts).
+   */
+  async reloadTimers(): Promise<void> {
+    if (!this.lease.held) return;
+    const rows = await this.ctx.db
+      .selectFrom('space_timers')
+      .selectAll()
+      .execute();
+    for (const r of rows)
+      this.scheduler.schedule(
+        r.space_id,
+        r.next_change_at ? new Date(r.next_change_at) : null,
+      );
   }
 
   /** Drops changes past the retention window; older cursors then get a snapshot. */
@@ -241,11 +279,17 @@ export class SyncEngine {
     this.units.delete(unitId);
   }
 
+  /** Whether this node holds the lease for the once-only work. */
+  get leading(): boolean {
+    return this.lease.held;
+  }
+
   get epoch(): string {
     return this.meta.epoch;
   }
 
   async stop(): Promise<void> {
+    await this.lease.stop();
     clearInterval(this.heartbeat);
     clearInterval(this.compactor);
     this.offBus();

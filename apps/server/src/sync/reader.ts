@@ -133,3 +133,47 @@ export async function readResume(
     };
   });
 }
+
+/**
+ * Every change with a cursor in (after, upTo], with all its audiences, in commit order: what a
+ * node missed on the bus (sync/sequencer.ts). At most `limit` changes; the caller reads again
+ * from the last one it got.
+ */
+export async function readChangeRange(
+  db: Db,
+  after: number,
+  upTo: number,
+  limit = 1000,
+): Promise<ChangeBatch['changes']> {
+  const rows = await db
+    .selectFrom('changes as c')
+    .innerJoin('change_targets as t', 't.cursor', 'c.cursor')
+    .select(['c.cursor', 'c.at', 'c.payload', 't.audience'])
+    .where('c.cursor', 'in', (eb) =>
+      eb
+        .selectFrom('changes')
+        .select('cursor')
+        .where('cursor', '>', after)
+        .where('cursor', '<=', upTo)
+        .orderBy('cursor')
+        .limit(limit),
+    )
+    .orderBy('c.cursor')
+    .orderBy('t.audience')
+    .execute();
+  const out: ChangeBatch['changes'] = [];
+  for (const r of rows) {
+    const cursor = Number(r.cursor);
+    const last = out[out.length - 1];
+    if (last && last.cursor === cursor) last.audiences.push(r.audience);
+    else
+      out.push({
+        cursor,
+        at: r.at,
+        payload: r.payload,
+        audiences: [r.audience],
+        resync: r.payload.includes('"resync":true'),
+      });
+  }
+  return out;
+}

@@ -68,6 +68,12 @@ export class TimeScheduler {
     }
   }
 
+  /** Forgets every timer (this node no longer holds the scheduling lease). */
+  clear(): void {
+    this.due.clear();
+    this.arm();
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.offClock?.();

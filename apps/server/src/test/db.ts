@@ -11,12 +11,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** `kind`: the suite's (KEYWAY_TEST_DB) unless a test needs one, e.g. PostgreSQL for two nodes. */
-export async function createTestDatabase(
-  kind = process.env.KEYWAY_TEST_DB,
-): Promise<TestDatabase> {
+export async function createTestDatabase(): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keyway-test-'));
-  if (kind !== 'postgres') {
+  if (process.env.KEYWAY_TEST_DB !== 'postgres') {
     return {
       dataDir,
       databaseUrl: undefined,

@@ -18,6 +18,8 @@ export class TestServer {
     readonly server: KeywayServer,
     readonly db: TestDatabase,
     readonly outbox: string,
+    /** Dropped with this server (not when it joined another's database: a cluster node). */
+    private ownsDb = true,
   ) {}
 
   static async start(
@@ -25,9 +27,11 @@ export class TestServer {
       clock?: Clock;
       config?: Partial<Config>;
       env?: Record<string, string>;
+      /** Another server's database: this one is a second node on it. */
+      db?: TestDatabase;
     } = {},
   ): Promise<TestServer> {
-    const db = await createTestDatabase();
+    const db = opts.db ?? (await createTestDatabase());
     const outbox = join(db.dataDir, 'sms.jsonl');
     const config = loadConfig(
       {
@@ -45,7 +49,7 @@ export class TestServer {
     );
     const log = pino({ level: config.logLevel });
     const server = await startServer(config, { clock: opts.clock, log });
-    return new TestServer(server, db, outbox);
+    return new TestServer(server, db, outbox, !opts.db);
   }
 
   get url(): string {
@@ -107,7 +111,7 @@ export class TestServer {
 
   async stop(): Promise<void> {
     await this.server.stop();
-    await this.db.drop();
+    if (this.ownsDb) await this.db.drop();
   }
 }
 

@@ -6,10 +6,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './nats-process';
 
 const PLUGIN_CANDIDATES = [
   '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
@@ -57,15 +57,6 @@ function testConfig(
   return [...lines, `user ${userInfo().username}`, 'log_type all', ''].join(
     '\n',
   );
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  if (typeof addr !== 'object' || !addr) throw new Error('no free port');
-  return addr.port;
 }
 
 /**

@@ -67,7 +67,9 @@ describe('migration 005 (fewer pages per edit)', () => {
       expect((await migrator.migrateToLatest()).error).toBe(undefined);
       for (const i of ['events_door_at', 'events_unit_at'])
         expect(await definition(db, dialect, i)).toMatch(/where/i);
-      expect((await migrator.migrateDown()).error).toBe(undefined);
+      expect((await migrator.migrateTo('004_changes_space')).error).toBe(
+        undefined,
+      );
       for (const i of ['events_door_at', 'events_unit_at']) {
         expect(await definition(db, dialect, i)).toMatch(/events/i);
         expect(await definition(db, dialect, i)).not.toMatch(/where/i);
@@ -107,7 +109,9 @@ describe('migration 005 (fewer pages per edit)', () => {
       ])
       .execute();
     expect(
-      (await migrator.migrateToLatest()).results?.map((r) => r.status),
+      (await migrator.migrateTo('005_fewer_pages')).results?.map(
+        (r) => r.status,
+      ),
     ).toEqual(['Success']);
     await db.destroy();
 

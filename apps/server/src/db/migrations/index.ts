@@ -5,6 +5,7 @@ import { sync } from './002_sync';
 import { sharedValues } from './003_shared_values';
 import { changesSpace } from './004_changes_space';
 import { fewerPages } from './005_fewer_pages';
+import { cluster } from './006_cluster';
 
 /** Every schema migration, by name in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -14,5 +15,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '003_shared_values': sharedValues(),
     '004_changes_space': changesSpace(),
     '005_fewer_pages': fewerPages(dialect),
+    '006_cluster': cluster(),
   };
 }

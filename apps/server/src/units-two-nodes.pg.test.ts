@@ -52,7 +52,7 @@ describe('two server nodes on one Mosquitto', () => {
       .body;
 
   beforeAll(async () => {
-    db = await createTestDatabase('postgres');
+    db = await createTestDatabase();
     broker = await TestMosquitto.start();
     a = await start('a');
     b = await start('b');
