@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,18 +7,35 @@ import { createTestDatabase, type TestDatabase } from './test/db';
 import { PHONES } from './test/fixtures';
 import { expectStatus } from './test/harness';
 import { TestMosquitto } from './test/mosquitto';
+import { NatsProcess } from './test/nats-process';
 import { ServerProcess } from './test/server-process';
 import { UnitProcess, waitFor } from './test/unit-process';
 
 /**
- * Two server processes on one PostgreSQL database, both attached to one Mosquitto (issue 17).
- * Without the NATS bus (the lead's part) nodes do not push each other's changes; what this
- * covers is the unit side: acks reach the node that sent the command, unit reports are stored
- * once for the cluster.
+ * Two server processes on one PostgreSQL database and one NATS, both attached to one Mosquitto
+ * (issue 17): acks reach the node that sent the command, unit reports are stored once for the
+ * cluster, and a write on either node reaches the unit, whichever node follows it.
  */
 describe('two server nodes on one Mosquitto', () => {
   let db: TestDatabase;
   let broker: TestMosquitto;
+  let nats: NatsProcess;
+  const stateFile = join(
+    mkdtempSync(join(tmpdir(), 'keyway-unit-')),
+    'state.json',
+  );
+  /** The pulse lengths in the unit's stored configuration (empty before its first snapshot). */
+  const unitPulses = () => {
+    try {
+      const { view } = JSON.parse(readFileSync(stateFile, 'utf8'));
+      const config = Object.entries(view).find(([k]) =>
+        k.includes('/unit.config/'),
+      )?.[1] as { doors: { pulseMs: number }[] } | undefined;
+      return config?.doors.map((d) => d.pulseMs) ?? [];
+    } catch {
+      return []; // not written yet
+    }
+  };
   let a: ServerProcess;
   let b: ServerProcess;
   let unit: UnitProcess;
@@ -34,6 +53,7 @@ describe('two server nodes on one Mosquitto', () => {
       outbox: join(db.dataDir, `sms-${name}.jsonl`),
       env: {
         KEYWAY_MQTT_URL: broker.adminUrl,
+        KEYWAY_NATS_URL: nats.url,
         KEYWAY_AUTH_PER_IP: '100000',
         KEYWAY_CODES_PER_PHONE: '1000',
       },
@@ -54,6 +74,7 @@ describe('two server nodes on one Mosquitto', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     broker = await TestMosquitto.start();
+    nats = await NatsProcess.start();
     a = await start('a');
     b = await start('b');
     owner = await a.login(PHONES.owner);
@@ -79,7 +100,7 @@ describe('two server nodes on one Mosquitto', () => {
     spy = await mqtt.connectAsync(broker.url, broker.admin);
     spy.on('message', (topic) => ackTopics.push(topic));
     await spy.subscribeAsync(`keyway/v1/units/${unitId}/acks/#`, { qos: 1 });
-    unit = UnitProcess.spawn(created.credentials);
+    unit = UnitProcess.spawn(created.credentials, [], stateFile);
     const online = (node: ServerProcess) => async () =>
       (await node.request('GET', `/v1/units/${unitId}`, { token: owner })).body
         ?.unit?.online === true;
@@ -92,6 +113,7 @@ describe('two server nodes on one Mosquitto', () => {
     await spy?.endAsync(true);
     await ServerProcess.killAll();
     await broker?.stop();
+    await nats?.stop();
     await db?.drop();
   });
 
@@ -134,5 +156,24 @@ describe('two server nodes on one Mosquitto', () => {
     ]);
     // Both nodes hear the retained status; one of them logs the unit coming online.
     expect(await events('unit.online')).toHaveLength(1);
+  });
+
+  it('a write on either node reaches the unit, whichever node follows it', async () => {
+    for (const [node, pulseMs] of [
+      [a, 700],
+      [b, 900],
+    ] as const) {
+      expectStatus(
+        await node.request('PATCH', `/v1/doors/${doorId}`, {
+          token: owner,
+          body: { pulseMs },
+        }),
+        200,
+      );
+      await waitFor(
+        () => unitPulses()[0] === pulseMs,
+        `pulse ${pulseMs} ms in the unit's configuration`,
+      );
+    }
   });
 });
