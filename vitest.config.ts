@@ -52,6 +52,8 @@ export default defineConfig({
           exclude: [
             'apps/server/src/**/*.sqlite.test.ts',
             'apps/server/src/**/*.unit.test.ts',
+            // Against a real Mosquitto, once (those that need PostgreSQL create their own).
+            'apps/server/src/**/*.mosquitto.test.ts',
           ],
           env: { KEYWAY_TEST_DB: 'postgres', KEYWAY_TEST_PG_URL: pgUrl },
         },

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# What `npm test` needs beyond npm packages: Debian's Chromium for the browser suites, and a
+# What `npm test` needs beyond npm packages: Debian's Chromium for the browser suites, Debian's
+# Mosquitto 2 (with mosquitto_ctrl and the dynamic-security plugin) for *.mosquitto.test.ts, and a
 # reachable PostgreSQL for the server-pg suite. Installs/starts them when this machine can.
 set -u
 if [ ! -x /usr/bin/chromium ]; then
@@ -8,6 +9,15 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
   else
     echo "The browser tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi
+if [ ! -x /usr/sbin/mosquitto ] || [ ! -x /usr/bin/mosquitto_ctrl ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's mosquitto for the broker tests (they start their own on a free port)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto
+  else
+    echo "The broker tests need Debian's Mosquitto 2: sudo apt-get install -y mosquitto" >&2
     exit 1
   fi
 fi

@@ -89,7 +89,13 @@ export const CONFIG_TABLE = {
       .regex(/^mqtts?:\/\//, 'expected mqtt://…')
       .optional(),
     default: undefined,
-    doc: 'Connect to this external broker instead of embedding one.',
+    doc: "Connect to this external broker instead of embedding one, as the URL's user (mqtt://user:password@host:1883; with dynsec a dynamic-security admin, deploy/mosquitto/).",
+  },
+  mqttAccounts: {
+    env: 'KEYWAY_MQTT_ACCOUNTS',
+    schema: z.enum(['dynsec', 'none']),
+    default: 'dynsec',
+    doc: "With KEYWAY_MQTT_URL: dynsec keeps each unit's broker client and role in Mosquitto's dynamic-security plugin, as the URL's user (a dynsec admin); none leaves them to you.",
   },
   mqttPublicUrl: {
     env: 'KEYWAY_MQTT_PUBLIC_URL',

@@ -3,6 +3,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Db, Dialect } from './db/connect';
 import type { RequestTiming } from './http/timing';
+import type { UnitAccounts } from './mqtt/unit-accounts';
 import type { UnitLink } from './mqtt/unit-link';
 import type { EventLog } from './services/event-log';
 import type { RateLimiter } from './services/rate-limit';
@@ -26,6 +27,8 @@ export interface AppContext {
   /** The last published views per space (see sync/view-cache.ts). */
   viewCache: ViewCache;
   units: UnitLink;
+  /** Units' broker accounts (dynamic security on an external Mosquitto; the database otherwise). */
+  accounts: UnitAccounts;
   /** Push sync (set once started). */
   sync?: SyncEngine;
   /** The broker URL handed to new units. */

@@ -8,6 +8,8 @@ import { buildApp } from './http/app';
 import { newId, newSecret } from './ids';
 import { createLogger } from './logger';
 import { EmbeddedBroker } from './mqtt/broker';
+import { DynsecAccounts } from './mqtt/dynsec';
+import { databaseAccounts, type UnitAccounts } from './mqtt/unit-accounts';
 import { resetPresence, unitReportHandlers } from './mqtt/unit-events';
 import { UnitLink } from './mqtt/unit-link';
 import { routes } from './routes';
@@ -56,6 +58,14 @@ export async function startServer(
     u.username = '';
     u.password = '';
     linkUrl = u.toString();
+    log.info(
+      {
+        category: 'mqtt',
+        port: Number(u.port) || (u.protocol === 'mqtts:' ? 8883 : 1883),
+        accounts: config.mqttAccounts,
+      },
+      `units on the external MQTT broker ${linkUrl}`,
+    );
   } else {
     linkUser = 'keyway-server';
     linkPass = newSecret(24);
@@ -77,7 +87,31 @@ export async function startServer(
     await broker.start();
     linkUrl = `mqtt://${config.mqttHost}:${broker.port}`;
   }
+  const accounts: UnitAccounts =
+    config.mqttUrl && config.mqttAccounts === 'dynsec'
+      ? new DynsecAccounts({
+          url: linkUrl,
+          username: linkUser ?? '',
+          password: linkPass ?? '',
+          log,
+          timeoutMs: 3000,
+          graceMs: 5000,
+        })
+      : databaseAccounts((id) => broker?.kick(id));
+  if (accounts instanceof DynsecAccounts) {
+    // Before the link connects: it gives this user the role to publish unit topics.
+    await accounts.start();
+    accounts
+      .reconcile(async () =>
+        (await db.selectFrom('units').select('id').execute()).map((u) => u.id),
+      )
+      .catch((err) =>
+        log.warn({ category: 'mqtt', err }, 'broker reconcile failed'),
+      );
+  }
+  const nodeId = config.nodeId ?? newId('node');
   const units = new UnitLink({
+    nodeId,
     url: linkUrl,
     username: linkUser,
     password: linkPass,
@@ -92,7 +126,6 @@ export async function startServer(
       : {}),
   });
 
-  const nodeId = config.nodeId ?? newId('node');
   let sync: SyncEngine | undefined;
   const cluster = await startCluster(config, storage, nodeId, log, () =>
     sync?.reloadTimers(),
@@ -110,9 +143,12 @@ export async function startServer(
     bus: cluster?.bus ?? new InProcessBus(),
     viewCache: new ViewCache(),
     units,
+    accounts,
     unitMqttUrl: config.mqttPublicUrl ?? linkUrl,
   };
-  await resetPresence(ctx);
+  // One process with its own broker: nobody is connected yet. On an external broker the
+  // retained statuses are the truth (other nodes are serving), replayed at subscribe.
+  if (broker) await resetPresence(ctx);
   sync = await SyncEngine.start(ctx, cluster?.lease ?? new SoleLease());
   ctx.sync = sync;
   const engine = sync;
@@ -150,6 +186,7 @@ export async function startServer(
       await app.close();
       await cluster?.bus.stop();
       await units.stop();
+      await accounts.stop();
       await broker?.stop();
       await storage.close();
     },

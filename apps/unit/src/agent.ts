@@ -6,6 +6,7 @@ import {
 } from '@keyway/protocol';
 import type { Logger } from 'pino';
 import type { BackoffOptions } from './backoff';
+import { ackTopicFor } from './commands';
 import type { Driver } from './drivers/driver';
 import { createExecutor } from './executor';
 import { createLink } from './link';
@@ -109,7 +110,11 @@ export function createAgent(opts: AgentOptions): Agent {
     driver,
     now,
     log: category(opts.log, 'command'),
-    ack: (a) => outbox.push({ topic: topics.acks, payload: JSON.stringify(a) }),
+    ack: (a, requested) =>
+      outbox.push({
+        topic: ackTopicFor(topics.acks, requested),
+        payload: JSON.stringify(a),
+      }),
     config: () => sync.config,
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeCommand } from './commands';
+import { ackTopicFor, judgeCommand } from './commands';
 import { ExecutedCommands } from './dedupe';
 import { openCommand } from './testing/server';
 
@@ -61,6 +61,40 @@ describe('judgeCommand', () => {
     expect(judge(openCommand({ relay: 3 }, T0), T0)).toMatchObject({
       kind: 'refuse',
       ack: { result: 'failed' },
+    });
+  });
+});
+
+describe('ackTopicFor (issue 17: acks routed to the server node that asked)', () => {
+  const acks = 'keyway/v1/units/unit_1/acks';
+  it('takes one level below its own acks topic', () => {
+    expect(ackTopicFor(acks, `${acks}/node_a`)).toBe(`${acks}/node_a`);
+  });
+  it('falls back to acks for anything else', () => {
+    for (const requested of [
+      undefined,
+      acks,
+      `${acks}/`,
+      `${acks}/a/b`,
+      `${acks}/+`,
+      `${acks}/#`,
+      'keyway/v1/units/unit_2/acks/node_a',
+      `${acks}x/node_a`,
+    ])
+      expect(ackTopicFor(acks, requested)).toBe(acks);
+  });
+  it('keeps the ackTopic of a refused command', () => {
+    const command = { ...openCommand({}, T0, 5000), ackTopic: `${acks}/n` };
+    expect(judge(command, T0 + 5000)).toMatchObject({
+      kind: 'refuse',
+      ackTopic: `${acks}/n`,
+    });
+    expect(
+      judge({ id: 'cmd_12345678', ackTopic: `${acks}/n` }, T0),
+    ).toMatchObject({
+      kind: 'refuse',
+      ack: { result: 'invalid' },
+      ackTopic: `${acks}/n`,
     });
   });
 });

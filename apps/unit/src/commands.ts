@@ -1,11 +1,16 @@
-import { type OpenCommand, type UnitAck, UnitCommand } from '@keyway/protocol';
+import {
+  isTopicLevel,
+  type OpenCommand,
+  type UnitAck,
+  UnitCommand,
+} from '@keyway/protocol';
 import type { ExecutedCommands } from './dedupe';
 
 export type Verdict =
   /** Nothing to acknowledge: the payload carries no readable id. */
   | { kind: 'drop'; reason: string }
   /** Refuse without touching the relay. */
-  | { kind: 'refuse'; ack: UnitAck }
+  | { kind: 'refuse'; ack: UnitAck; ackTopic?: string | undefined }
   /** Safe to act on: record the id, then pulse. */
   | { kind: 'open'; command: OpenCommand; expiresAtMs: number };
 
@@ -44,12 +49,18 @@ export function judgeCommand(
     return {
       kind: 'refuse',
       ack: { commandId, result: 'invalid', at, message },
+      ackTopic: readableAckTopic(json),
     };
   }
   const command = parsed.data;
   const commandId = command.id;
+  const { ackTopic } = command;
   if (executed.has(commandId)) {
-    return { kind: 'refuse', ack: { commandId, result: 'duplicate', at } };
+    return {
+      kind: 'refuse',
+      ack: { commandId, result: 'duplicate', at },
+      ackTopic,
+    };
   }
   const expiresAtMs = Date.parse(command.expiresAt);
   if (now >= expiresAtMs) {
@@ -57,6 +68,7 @@ export function judgeCommand(
     return {
       kind: 'refuse',
       ack: { commandId, result: 'expired', at, message },
+      ackTopic,
     };
   }
   if (command.relay > relays) {
@@ -64,6 +76,7 @@ export function judgeCommand(
     return {
       kind: 'refuse',
       ack: { commandId, result: 'failed', at, message },
+      ackTopic,
     };
   }
   return { kind: 'open', command, expiresAtMs };
@@ -77,4 +90,21 @@ function readableId(json: unknown): string | undefined {
   return typeof id === 'string' && id.length >= 1 && id.length <= 64
     ? id
     : undefined;
+}
+
+function readableAckTopic(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null || !('ackTopic' in json))
+    return undefined;
+  const { ackTopic } = json;
+  return typeof ackTopic === 'string' ? ackTopic : undefined;
+}
+
+/**
+ * Where an ack goes: the command's `ackTopic` when it is one level below this unit's own
+ * `acks` (the server node that waits for it, docs/unit-protocol.md 4.3), else `acks` itself.
+ */
+export function ackTopicFor(acks: string, requested: string | undefined) {
+  if (!requested?.startsWith(`${acks}/`)) return acks;
+  const level = requested.slice(acks.length + 1);
+  return isTopicLevel(level) ? requested : acks;
 }

@@ -10,8 +10,8 @@ export interface ExecutorOptions {
   /** Clock used for expiry checks and timestamps. */
   now: () => number;
   log: Logger;
-  /** Queues one ack (the agent's outbox). */
-  ack: (ack: UnitAck) => void;
+  /** Queues one ack (the agent's outbox), for the command's `ackTopic` when it named one. */
+  ack: (ack: UnitAck, ackTopic: string | undefined) => void;
   /** The synced configuration, to warn about a command on a relay it maps to no door. */
   config: () => UnitConfigEntry | null;
 }
@@ -22,7 +22,7 @@ export function createExecutor(opts: ExecutorOptions) {
   const iso = () => new Date(now()).toISOString();
   const executed = new ExecutedCommands();
 
-  async function open({ id, relay, pulseMs }: OpenCommand) {
+  async function open({ id, relay, pulseMs, ackTopic }: OpenCommand) {
     // Relay and pulse are used as sent (the server decides); a mismatch is only logged.
     if (!hasDoorOn(opts.config(), relay)) {
       log.warn({ commandId: id, relay }, `no door on relay ${relay} in config`);
@@ -33,19 +33,17 @@ export function createExecutor(opts: ExecutorOptions) {
       const message = err instanceof Error ? err.message : String(err);
       log.error({ commandId: id, relay, err }, `command ${id} failed`);
       const at = iso();
-      ack({
-        commandId: id,
-        result: 'failed',
-        at,
-        message: message.slice(0, 500),
-      });
+      ack(
+        { commandId: id, result: 'failed', at, message: message.slice(0, 500) },
+        ackTopic,
+      );
       return;
     }
     log.info(
       { commandId: id, relay, pulseMs },
       `command ${id} opened relay ${relay}`,
     );
-    ack({ commandId: id, result: 'opened', at: iso() });
+    ack({ commandId: id, result: 'opened', at: iso() }, ackTopic);
   }
 
   return (payload: Buffer) => {
@@ -62,7 +60,7 @@ export function createExecutor(opts: ExecutorOptions) {
           { commandId, result, message },
           `command ${commandId} ${result}`,
         );
-        ack(verdict.ack);
+        ack(verdict.ack, verdict.ackTopic);
         return;
       }
       case 'open':

@@ -47,6 +47,11 @@ export const ERRORS = {
     message: 'The dashboard is not built yet: run npm run build:admin.',
   },
   unit_offline: { status: 503, message: 'The door unit is offline.' },
+  broker_unavailable: {
+    status: 503,
+    message:
+      'The MQTT broker did not confirm the unit account; nothing was changed, try again.',
+  },
   unit_timeout: {
     status: 504,
     message: 'The door unit did not answer in time.',

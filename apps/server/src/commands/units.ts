@@ -24,6 +24,9 @@ export async function createUnit(
     agent: null,
     created_at: ctx.clock.now().toISOString(),
   };
+  // Before the commit: the server keeps only the password's hash, so an account the broker
+  // did not confirm could never be made later (a refusal throws broker_unavailable, no write).
+  await ctx.accounts.create(row.id, password);
   await inTransaction(ctx, async (tx) => {
     await tx.focus(spaceId, { units: [row.id] });
     await tx.db.insertInto('units').values(row).execute();
@@ -36,6 +39,9 @@ export async function createUnit(
         { unitId: row.id },
       ),
     );
+  }).catch(async (err) => {
+    await ctx.accounts.remove(row.id).catch(() => {}); // the next reconcile removes it else
+    throw err;
   });
   return {
     row,
@@ -51,6 +57,8 @@ export async function resetUnitCredentials(
   unitId: string,
 ) {
   const password = newSecret(24);
+  // Before the commit, as for a new unit; on Mosquitto this also drops the live connection.
+  await ctx.accounts.reset(unitId, password);
   await inTransaction(ctx, async (tx) => {
     await tx.focus(spaceId, { units: [unitId] }, { moves: false });
     await tx.db
@@ -125,4 +133,14 @@ export async function deleteUnit(
     );
   });
   ctx.units.forget(unitId);
+  // After the commit: the unit is gone whatever the broker says; one that did not answer
+  // loses the account at the next start's reconcile.
+  await ctx.accounts
+    .remove(unitId)
+    .catch((err) =>
+      ctx.log.warn(
+        { category: 'mqtt', unitId, err },
+        'broker account not removed yet: the next start removes it',
+      ),
+    );
 }

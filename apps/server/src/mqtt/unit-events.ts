@@ -1,6 +1,7 @@
 import type { UnitEvent, UnitStatus } from '@keyway/protocol';
 import { inTransaction } from '../commands/tx';
 import type { AppContext } from '../context';
+import type { Db } from '../db/connect';
 import type { UnitsTable } from '../db/schema';
 import type { UnitLinkHandlers } from './unit-link';
 
@@ -39,10 +40,15 @@ type Ctx = Pick<
   'db' | 'dialect' | 'clock' | 'events' | 'log' | 'bus' | 'viewCache'
 >;
 
+/**
+ * Every server node hears every status (presence is per node) and stores it: the update is
+ * conditional on the stored presence, so only the node whose write flips it logs
+ * unit.online/unit.offline, once, and the last status wins on every node alike.
+ */
 async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
   const unit = await ctx.db
     .selectFrom('units')
-    .selectAll()
+    .select(['name', 'space_id'])
     .where('id', '=', unitId)
     .executeTakeFirst();
   if (!unit) return;
@@ -55,28 +61,31 @@ async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
     set.lat = status.location.lat;
     set.lon = status.location.lon;
   }
-  const changed = (unit.online === 1) !== status.online;
-  if (changed)
-    ctx.log.info(
-      { category: 'unit', unitId },
-      `unit ${unit.name} is ${status.online ? 'online' : 'offline'}`,
-    );
   await inTransaction(ctx, async (tx) => {
+    const flipped = await tx.db
+      .updateTable('units')
+      .set({ online: set.online! })
+      .where('id', '=', unitId)
+      .where('online', '=', status.online ? 0 : 1)
+      .executeTakeFirst();
     await tx.db
       .updateTable('units')
       .set(set)
       .where('id', '=', unitId)
       .execute();
     await tx.focus(unit.space_id, { units: [unitId] });
-    if (changed) {
-      const type = status.online ? 'unit.online' : 'unit.offline';
-      await tx.record({
-        spaceId: unit.space_id,
-        type,
-        unitId,
-        data: status.agent ? { agent: status.agent } : null,
-      });
-    }
+    if (Number(flipped.numUpdatedRows) === 0) return;
+    ctx.log.info(
+      { category: 'unit', unitId },
+      `unit ${unit.name} is ${status.online ? 'online' : 'offline'}`,
+    );
+    const type = status.online ? 'unit.online' : 'unit.offline';
+    await tx.record({
+      spaceId: unit.space_id,
+      type,
+      unitId,
+      data: status.agent ? { agent: status.agent } : null,
+    });
   });
 }
 
@@ -98,16 +107,24 @@ async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
     });
     return;
   }
-  const door = await ctx.db
-    .selectFrom('doors')
-    .selectAll()
-    .where('unit_id', '=', unitId)
-    .where('relay', '=', event.relay)
-    .executeTakeFirst();
-  if (!door?.sensor || door.state === event.state) return;
   // The server's clock orders the log; the unit's own time is kept beside it.
   const at = ctx.clock.now();
   await inTransaction(ctx, async (tx) => {
+    // Read under the change-log lock: another node may be storing this door's previous event.
+    const door = await tx.db
+      .selectFrom('doors')
+      .selectAll()
+      .where('unit_id', '=', unitId)
+      .where('relay', '=', event.relay)
+      .executeTakeFirst();
+    if (!door?.sensor || door.state === event.state) return;
+    if (await newerStateStored(tx.db, door.id, event.at, at)) {
+      ctx.log.info(
+        { category: 'unit', unitId, event },
+        'door event older than the stored state: not applied',
+      );
+      return;
+    }
     await tx.db
       .updateTable('doors')
       .set({ state: event.state, state_since: at.toISOString() })
@@ -129,6 +146,41 @@ async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
       at,
     });
   });
+}
+
+/**
+ * Events of one unit reach the nodes of a cluster one by one (a shared subscription), so two
+ * nodes may store consecutive events in either order. The unit's own clock orders them: an
+ * event stamped at or before the one the door's state came from does not overwrite it — within
+ * REORDER_WINDOW_MS of that state's storing, so a unit whose clock was set back (NTP) is not
+ * ignored for longer than that.
+ */
+const REORDER_WINDOW_MS = 60_000;
+async function newerStateStored(
+  db: Db,
+  doorId: string,
+  unitTime: string,
+  now: Date,
+): Promise<boolean> {
+  const last = await db
+    .selectFrom('events')
+    .select(['data', 'at'])
+    .where('door_id', '=', doorId)
+    .where('type', '=', 'door.state')
+    .orderBy('at', 'desc')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last || now.getTime() - Date.parse(last.at) > REORDER_WINDOW_MS)
+    return false;
+  const stored = parseUnitTime(last.data);
+  return stored !== undefined && Date.parse(unitTime) <= stored;
+}
+
+function parseUnitTime(data: unknown): number | undefined {
+  const obj = typeof data === 'string' ? JSON.parse(data) : data;
+  const t = (obj as { unitTime?: unknown } | null)?.unitTime;
+  return typeof t === 'string' ? Date.parse(t) : undefined;
 }
 
 /** After a restart nobody is known to be connected: close the presence of every unit; retained statuses reopen it. */

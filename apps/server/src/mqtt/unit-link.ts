@@ -22,6 +22,17 @@ export interface UnitLinkHandlers {
 
 export type OpenOutcome = AckResult | 'timeout';
 
+/**
+ * On an external broker (MQTT 5) each subscription carries an identifier, so a node knows why
+ * a message reached it. What every node needs hears every message: presence (retained
+ * status), its own acks and the sync reports of the units it follows. What must happen once in
+ * the cluster comes through a shared subscription (`$share/keyway/…`, MQTT 5 §4.8.2), one
+ * node per message: unit events, and a unit's `resume` (the node that takes it follows the
+ * unit, docs/cluster-units.md).
+ */
+const SUB = { presence: 1, acks: 2, once: 3, reports: 4 } as const;
+export const SHARE_GROUP = 'keyway';
+
 function noDelay(client: MqttClient): void {
   const stream = client.stream as
     | { setNoDelay?: (on: boolean) => void }
@@ -38,13 +49,21 @@ export class UnitLink {
   private online = new Map<string, boolean>();
   private pending = new Map<
     string,
-    { resolve: (r: OpenOutcome) => void; timer: NodeJS.Timeout }
+    {
+      unitId: string;
+      resolve: (r: OpenOutcome) => void;
+      timer: NodeJS.Timeout;
+    }
   >();
+  /** This process among the server nodes: acks of its commands come to `…/acks/{nodeId}`. */
+  readonly nodeId: string;
   private handlers?: UnitLinkHandlers;
   private stopped = false;
 
   constructor(
     private opts: {
+      /** This node's id (KEYWAY_NODE_ID: one topic level); random when absent. */
+      nodeId?: string;
       url: string;
       username?: string | undefined;
       password?: string | undefined;
@@ -64,7 +83,9 @@ export class UnitLink {
         handler: (topic: string, payload: Buffer) => void,
       ) => Promise<void>;
     },
-  ) {}
+  ) {
+    this.nodeId = opts.nodeId ?? newId('node');
+  }
 
   /** Whether the link to the broker is up (readiness). */
   get connected(): boolean {
@@ -73,16 +94,26 @@ export class UnitLink {
 
   async start(handlers: UnitLinkHandlers): Promise<void> {
     this.handlers = handlers;
+    const external = !this.opts.subscribe;
     const client = mqtt.connect(this.opts.url, {
-      clientId: newId('keyway-server'),
+      clientId: `keyway-server-${this.nodeId}`,
       username: this.opts.username,
       password: this.opts.password,
       clean: true,
       reconnectPeriod: 1000,
       keepalive: 30,
+      // Shared subscriptions and subscription identifiers (external brokers: Mosquitto 2).
+      ...(external ? { protocolVersion: 5 as const } : {}),
     });
     this.client = client;
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => {
+      const ids = packet.properties?.subscriptionIdentifier;
+      this.onMessage(
+        topic,
+        payload,
+        ids === undefined ? 'all' : Array.isArray(ids) ? ids : [ids],
+      );
+    });
     client.on('error', (err) =>
       this.opts.log.warn(
         { category: 'mqtt', err: err.message },
@@ -95,21 +126,49 @@ export class UnitLink {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
+    const { subscribe } = this.opts;
+    if (!subscribe) {
+      await this.subscribeExternal(client);
+      // A clean session forgets subscriptions: make them again after a reconnect.
+      client.on('connect', () => {
+        this.subscribeExternal(client).catch((err: Error) =>
+          this.opts.log.warn(
+            { category: 'mqtt', err: err.message },
+            'resubscribe failed',
+          ),
+        );
+      });
+      return;
+    }
     // Presence comes from retained status messages: over the connection, which replays them.
-    // Acks, events and sync reports: from the embedded broker directly when there is one.
+    // Acks, events and sync reports: from the embedded broker directly.
     const live = [
       `${TOPIC_ROOT}/+/acks`,
       `${TOPIC_ROOT}/+/events`,
       `${TOPIC_ROOT}/+/applied`,
     ];
-    const { subscribe } = this.opts;
-    if (subscribe)
-      for (const topic of live)
-        await subscribe(topic, (t, payload) => this.onMessage(t, payload));
-    await client.subscribeAsync(
-      [`${TOPIC_ROOT}/+/status`, ...(subscribe ? [] : live)],
-      { qos: 1 },
-    );
+    for (const topic of live)
+      await subscribe(topic, (t, payload) => this.onMessage(t, payload, 'all'));
+    await client.subscribeAsync(`${TOPIC_ROOT}/+/status`, { qos: 1 });
+  }
+
+  private async subscribeExternal(client: MqttClient): Promise<void> {
+    const share = `$share/${SHARE_GROUP}/${TOPIC_ROOT}`;
+    const groups: [number, string[]][] = [
+      [SUB.presence, [`${TOPIC_ROOT}/+/status`]],
+      // `…/acks` too: a unit from before issue 17 ignores ackTopic; every node hears its acks.
+      [
+        SUB.acks,
+        [`${TOPIC_ROOT}/+/acks`, `${TOPIC_ROOT}/+/acks/${this.nodeId}`],
+      ],
+      [SUB.once, [`${share}/+/events`, `${share}/+/applied`]],
+      [SUB.reports, [`${TOPIC_ROOT}/+/applied`]],
+    ];
+    for (const [id, topics] of groups)
+      await client.subscribeAsync(topics, {
+        qos: 1,
+        properties: { subscriptionIdentifier: id },
+      });
   }
 
   isOnline(unitId: string): boolean {
@@ -131,6 +190,10 @@ export class UnitLink {
       pulseMs,
       issuedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+      // Only on an external broker, where several nodes may be waiting for acks.
+      ...(this.opts.subscribe
+        ? {}
+        : { ackTopic: unitTopics(unitId).nodeAcks(this.nodeId) }),
     };
     return new Promise<OpenOutcome>((resolve) => {
       // Wait a little past expiry: an ack sent at the last moment is still worth hearing.
@@ -138,7 +201,7 @@ export class UnitLink {
         this.pending.delete(cmd.id);
         resolve('timeout');
       }, ttlMs + 250);
-      this.pending.set(cmd.id, { resolve, timer });
+      this.pending.set(cmd.id, { unitId, resolve, timer });
       this.send(unitTopics(unitId).commands, JSON.stringify(cmd), 1, (err) =>
         this.opts.log.warn(
           { category: 'mqtt', unitId, err: err.message },
@@ -189,10 +252,16 @@ export class UnitLink {
     });
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  /** `via`: the subscription identifiers the message came by, or 'all' (embedded broker). */
+  private onMessage(
+    topic: string,
+    payload: Buffer,
+    via: readonly number[] | 'all',
+  ): void {
     if (this.stopped) return;
     const t = parseUnitTopic(topic);
     if (!t) return;
+    const by = (id: number) => via === 'all' || via.includes(id);
     let json: unknown;
     try {
       json = payload.length ? JSON.parse(payload.toString()) : null;
@@ -204,6 +273,7 @@ export class UnitLink {
       return;
     }
     if (t.kind === 'status') {
+      if (!by(SUB.presence)) return;
       // An empty retained payload clears the status (unit deleted): treat as offline.
       const parsed =
         json === null
@@ -216,13 +286,16 @@ export class UnitLink {
       this.online.set(t.unitId, parsed.data.online);
       this.handlers?.onStatus(t.unitId, parsed.data);
     } else if (t.kind === 'acks') {
+      if (!by(SUB.acks)) return;
       const parsed = UnitAck.safeParse(json);
       if (!parsed.success) {
         this.invalid(t.unitId, topic);
         return;
       }
       const p = this.pending.get(parsed.data.commandId);
-      if (!p) {
+      if (!p || p.unitId !== t.unitId) {
+        // Another node's command (an old unit acks on `acks`, which every node hears).
+        if (via !== 'all' && !t.nodeId) return;
         this.opts.log.info(
           { category: 'mqtt', unitId: t.unitId, ack: parsed.data },
           'late or unknown ack',
@@ -238,8 +311,13 @@ export class UnitLink {
         this.invalid(t.unitId, topic);
         return;
       }
+      // One node takes a resume and follows the unit; each applied goes to every node, and
+      // only the follower's counts.
+      const wanted = parsed.data.type === 'resume' ? SUB.once : SUB.reports;
+      if (!by(wanted)) return;
       this.handlers?.onSync?.(t.unitId, parsed.data);
     } else if (t.kind === 'events') {
+      if (!by(SUB.once)) return;
       const parsed = UnitEvent.safeParse(json);
       if (!parsed.success) {
         this.invalid(t.unitId, topic);

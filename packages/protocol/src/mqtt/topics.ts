@@ -14,6 +14,8 @@ export const unitTopics = (unitId: string) => {
     commands: `${base}/commands`,
     /** unit → server: one acknowledgement per command. QoS 1. */
     acks: `${base}/acks`,
+    /** unit → one server node: the ack of a command that named this topic as its `ackTopic`. */
+    nodeAcks: (nodeId: string) => `${base}/acks/${nodeId}`,
     /** unit → server: door-sensor changes and position reports. QoS 1. */
     events: `${base}/events`,
     /** server → unit: configuration and access-list updates (snapshot / change), versioned by cursor. QoS 1. */
@@ -47,11 +49,23 @@ export const UNIT_PUBLISHES: readonly UnitTopicKind[] = [
 ];
 export const UNIT_SUBSCRIBES: readonly UnitTopicKind[] = ['commands', 'sync'];
 
-/** Splits `keyway/v1/units/{unitId}/{kind}`; null for anything else. */
+/** A node id fit for one topic level: no wildcard, no separator. */
+export const isTopicLevel = (s: string) =>
+  s.length > 0 && s.length <= 64 && !/[/+#]/.test(s) && !s.includes('\0');
+
+/**
+ * Splits `keyway/v1/units/{unitId}/{kind}`, and `…/acks/{nodeId}` (an ack routed to the server
+ * node that sent the command); null for anything else.
+ */
 export function parseUnitTopic(
   topic: string,
-): { unitId: string; kind: UnitTopicKind } | null {
+): { unitId: string; kind: UnitTopicKind; nodeId?: string } | null {
   const parts = topic.split('/');
+  if (parts.length === 6 && parts[4] === 'acks') {
+    const nodeId = parts[5]!;
+    const base = parseUnitTopic(parts.slice(0, 5).join('/'));
+    return base && isTopicLevel(nodeId) ? { ...base, nodeId } : null;
+  }
   if (
     parts.length !== 5 ||
     `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT

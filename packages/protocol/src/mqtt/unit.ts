@@ -24,6 +24,11 @@ export const OpenCommand = z.object({
   pulseMs: z.number().int().min(50).max(30_000),
   issuedAt: IsoTime,
   expiresAt: IsoTime,
+  /**
+   * Where to publish the ack: `keyway/v1/units/{unitId}/acks/{nodeId}`, the server node that
+   * waits for it. Absent, or not below the unit's own `acks/`, the ack goes to `acks`.
+   */
+  ackTopic: z.string().max(200).optional(),
 });
 export type OpenCommand = z.infer<typeof OpenCommand>;
 

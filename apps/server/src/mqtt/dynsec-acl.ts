@@ -1,0 +1,49 @@
+import { unitTopics } from '@keyway/protocol';
+
+/** The role that holds one unit's ACL is named after the unit. */
+export const unitRole = (unitId: string) => unitId;
+/** The role Keyway gives its own (admin) client: `dynsec init` grants an admin no normal topic. */
+export const SERVER_ROLE = 'keyway-server';
+/** Keyway manages only the broker clients whose username has this prefix (ids.ts `newId('unit')`). */
+export const UNIT_PREFIX = 'unit_';
+
+export interface DynsecAcl {
+  acltype:
+    | 'publishClientSend'
+    | 'publishClientReceive'
+    | 'subscribeLiteral'
+    | 'subscribePattern';
+  topic: string;
+  allow: boolean;
+}
+
+/**
+ * What a unit may do, and nothing else (dynsec denies publishClientSend and subscribe by
+ * default): publish its status, acks (also `acks/{nodeId}`), events and sync reports; subscribe
+ * its commands and sync topics. The same table as the embedded broker's (broker.ts).
+ */
+export function unitAcls(unitId: string): DynsecAcl[] {
+  const t = unitTopics(unitId);
+  const send = [t.status, t.acks, `${t.acks}/+`, t.events, t.applied];
+  return [
+    ...send.map((topic) => ({
+      acltype: 'publishClientSend' as const,
+      topic,
+      allow: true,
+    })),
+    ...[t.commands, t.sync].map((topic) => ({
+      acltype: 'subscribeLiteral' as const,
+      topic,
+      allow: true,
+    })),
+  ];
+}
+
+/** The server publishes commands, sync updates and clears retained statuses below the root. */
+export function serverAcls(root: string): DynsecAcl[] {
+  return [
+    { acltype: 'publishClientSend', topic: `${root}/#`, allow: true },
+    { acltype: 'publishClientReceive', topic: `${root}/#`, allow: true },
+    { acltype: 'subscribePattern', topic: `${root}/#`, allow: true },
+  ];
+}

@@ -1,0 +1,154 @@
+import { unitTopics } from '@keyway/protocol';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestMosquitto } from '../test/mosquitto';
+import { waitFor } from '../test/unit-process';
+import { DynsecAccounts } from './dynsec';
+
+/** The broker itself refuses what a unit may not do: issue 17, against Debian's Mosquitto 2. */
+describe('unit accounts in Mosquitto dynamic security (real mosquitto)', () => {
+  let broker: TestMosquitto;
+  let accounts: DynsecAccounts;
+  let server: MqttClient;
+  const heard: string[] = [];
+  const clients: MqttClient[] = [];
+
+  const connect = async (
+    username: string,
+    password: string,
+    extra: IClientOptions = {},
+  ) => {
+    const c = await mqtt.connectAsync(broker.url, {
+      username,
+      password,
+      clientId: `unit-${username}-${clients.length}`,
+      reconnectPeriod: 0,
+      ...extra,
+    });
+    clients.push(c);
+    return c;
+  };
+  /** The CONNACK refusal, or 'accepted'. */
+  const tryConnect = (username: string, password: string) =>
+    connect(username, password).then(
+      () => 'accepted',
+      (err: Error & { code?: number }) => `refused ${err.code}`,
+    );
+  const closed = (c: MqttClient) =>
+    new Promise<void>((resolve) => c.once('close', () => resolve()));
+
+  beforeAll(async () => {
+    broker = await TestMosquitto.start();
+    accounts = new DynsecAccounts({
+      url: broker.url,
+      ...broker.admin,
+      log: pino({ level: 'silent' }),
+      timeoutMs: 3000,
+      graceMs: 300,
+    });
+    await accounts.start(); // gives the admin user the keyway-server role
+    // The Keyway server's own view of the unit topics (it has the keyway-server role).
+    server = await mqtt.connectAsync(broker.url, {
+      ...broker.admin,
+      protocolVersion: 5,
+    });
+    server.on('message', (topic, payload) => heard.push(`${topic} ${payload}`));
+    await server.subscribeAsync('keyway/v1/units/#', { qos: 1 });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end(true);
+    await server?.endAsync(true);
+    await accounts?.stop();
+    await broker?.stop();
+  });
+
+  it('a created unit can connect, use its own topics and no other unit’s', async () => {
+    await accounts.create('unit_a', 'pw-a');
+    await accounts.create('unit_b', 'pw-b');
+    const a = await connect('unit_a', 'pw-a');
+    const own = unitTopics('unit_a');
+    const other = unitTopics('unit_b');
+    // SUBACK return codes, one per topic (mqtt.js rejects when one is a failure).
+    const granted = await a
+      .subscribeAsync(
+        [own.commands, own.sync, other.commands, other.acks, 'keyway/#', '#'],
+        { qos: 1 },
+      )
+      .then(
+        (subs) => subs.map((g) => g.qos),
+        (err: { packet?: { granted?: number[] } }) => err.packet?.granted,
+      );
+    expect(granted).toEqual([1, 1, 128, 128, 128, 128]);
+
+    // MQTT 3.1.1 has no refusal for a PUBLISH: Mosquitto acks it and drops it. The server,
+    // subscribed to everything below the root, hears the own ack sent after it, and not it.
+    await a.publishAsync(other.acks, 'forged', { qos: 1 });
+    await a.publishAsync(other.status, 'forged', { qos: 1 });
+    await a.publishAsync(own.commands, 'forged', { qos: 1 });
+    await a.publishAsync(own.acks, 'mine', { qos: 1 });
+    await a.publishAsync(own.nodeAcks('node_x'), 'mine too', { qos: 1 });
+    await waitFor(
+      () => heard.includes(`${own.nodeAcks('node_x')} mine too`),
+      'own acks',
+    );
+    expect(heard.filter((h) => h.includes('forged'))).toEqual([]);
+    expect(heard).toContain(`${own.acks} mine`);
+
+    // MQTT 5 says it: PUBACK reason 0x87 (not authorized).
+    const a5 = await connect('unit_a', 'pw-a', { protocolVersion: 5 });
+    const refused = await a5.publishAsync(other.events, '{}', { qos: 1 }).then(
+      () => 0,
+      (err: { code?: number }) => err.code,
+    );
+    expect(refused).toBe(0x87);
+  });
+
+  it('a wrong password is refused', async () => {
+    expect(await tryConnect('unit_a', 'wrong')).toBe('refused 5');
+    expect(await tryConnect('unit_nobody', 'pw-a')).toBe('refused 5');
+  });
+
+  it('reset: the live connection is dropped and the old password refused', async () => {
+    const live = await connect('unit_a', 'pw-a');
+    const gone = closed(live);
+    await accounts.reset('unit_a', 'pw-a2');
+    await gone;
+    expect(await tryConnect('unit_a', 'pw-a')).toBe('refused 5');
+    expect(await tryConnect('unit_a', 'pw-a2')).toBe('accepted');
+  });
+
+  it('deleted: disconnected and refused; its role is gone too', async () => {
+    const live = await connect('unit_b', 'pw-b');
+    const gone = closed(live);
+    await accounts.remove('unit_b');
+    await gone;
+    expect(await tryConnect('unit_b', 'pw-b')).toBe('refused 5');
+    await accounts.remove('unit_b'); // already gone: harmless
+  });
+
+  it('reconcile: the broker ends with the database’s units', async () => {
+    await accounts.create('unit_orphan', 'pw-o'); // deleted in Keyway while the broker was away
+    const live = await connect('unit_orphan', 'pw-o');
+    const gone = closed(live);
+    // unit_lost: in the database, not on the broker (its file restored from an old backup).
+    await accounts.reconcile(async () => ['unit_a', 'unit_lost']);
+    await gone;
+    expect(await tryConnect('unit_orphan', 'pw-o')).toBe('refused 5');
+    expect(await tryConnect('unit_a', 'pw-a2')).toBe('accepted');
+    // Its client exists without a password until an administrator resets it.
+    expect(await tryConnect('unit_lost', '')).toBe('refused 5');
+    await accounts.reset('unit_lost', 'pw-l');
+    expect(await tryConnect('unit_lost', 'pw-l')).toBe('accepted');
+  });
+
+  it('reconcile leaves alone a unit another node is creating (broker first, then commit)', async () => {
+    const db = ['unit_a', 'unit_lost'];
+    await accounts.create('unit_new', 'pw-n');
+    const done = accounts.reconcile(async () => db);
+    await new Promise((r) => setTimeout(r, 100));
+    db.push('unit_new'); // its commit, between reconcile's two looks
+    await done;
+    expect(await tryConnect('unit_new', 'pw-n')).toBe('accepted');
+  });
+});
