@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDoor } from './commands/doors';
 import { createGroup } from './commands/groups';
 import { createMember } from './commands/members';
@@ -9,19 +7,13 @@ import { createUnit, resetUnitCredentials } from './commands/units';
 import { ensureUser } from './commands/users';
 import { ConfigError, loadConfig } from './config';
 import type { AppContext } from './context';
+import { DEMO, startUnit } from './demo-data';
 import { startServer } from './server';
 
 /**
  * `npm start`: the whole system on one machine — server, SQLite in ./data, the embedded broker,
  * one simulated unit with two doors, and a demo space. SMS codes are printed here.
  */
-const DEMO = {
-  space: 'Demo building',
-  admin: { phone: '+34600000001', name: 'Alba (admin)' },
-  basic: { phone: '+34600000002', name: 'Marta (24/7)' },
-  evening: { phone: '+34600000003', name: 'Jordi (evenings)' },
-};
-
 async function seed(ctx: AppContext) {
   const admin = await ensureUser(
     ctx.db,
@@ -103,42 +95,6 @@ async function seed(ctx: AppContext) {
   return { spaceId: space.id, credentials };
 }
 
-function startUnit(credentials: {
-  username: string;
-  password: string;
-  mqttUrl: string;
-}): ChildProcess {
-  const main = fileURLToPath(
-    new URL('../../unit/src/main.ts', import.meta.url),
-  );
-  const args = [
-    '--import',
-    'tsx',
-    main,
-    '--url',
-    credentials.mqttUrl,
-    '--username',
-    credentials.username,
-  ];
-  args.push(
-    '--password',
-    credentials.password,
-    '--driver',
-    'sim',
-    '--lat',
-    '41.3874',
-    '--lon',
-    '2.1686',
-  );
-  args.push(
-    '--state-file',
-    join(process.cwd(), 'data', `unit-${credentials.username}.json`),
-  );
-  // Run from the repository root so `--import tsx` resolves whatever the caller's folder.
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
-  return spawn(process.execPath, args, { stdio: 'inherit', cwd: root });
-}
-
 function banner(url: string, mqttUrl: string, spaceId: string): string {
   const doors = `curl -s ${url}/v1/spaces/${spaceId}/doors -H "Authorization: Bearer $TOKEN"`;
   return `
@@ -177,7 +133,7 @@ try {
     });
     setTimeout(resolve, 8000).unref();
   });
-  const unit = startUnit(credentials);
+  const unit = startUnit(credentials, join(process.cwd(), 'data'));
   await online;
   process.stdout.write(banner(server.url, server.ctx.unitMqttUrl, spaceId));
   const stop = async () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from './clock';
+import { NatsProcess } from './cluster/nats';
 import { buildSpace } from './test/fixtures';
 import { expectStatus, TestServer } from './test/harness';
-import { NatsProcess } from './test/nats-process';
 import { waitFor } from './test/unit-process';
 import { TestSocket } from './test/ws-client';
 

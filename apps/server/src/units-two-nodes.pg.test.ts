@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NatsProcess } from './cluster/nats';
 import { createTestDatabase, type TestDatabase } from './test/db';
 import { PHONES } from './test/fixtures';
 import { expectStatus } from './test/harness';
 import { TestMosquitto } from './test/mosquitto';
-import { NatsProcess } from './test/nats-process';
 import { ServerProcess } from './test/server-process';
 import { UnitProcess, waitFor } from './test/unit-process';
 

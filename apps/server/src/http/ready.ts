@@ -10,7 +10,7 @@ type Check = 'ok' | 'down';
  * that took every node out during a NATS outage would turn slower pushes into no service.
  */
 export async function readiness(
-  ctx: Pick<AppContext, 'db' | 'units' | 'bus'>,
+  ctx: Pick<AppContext, 'db' | 'units' | 'bus' | 'sync'>,
   timeoutMs = 2000,
 ): Promise<{ status: 200 | 503; body: Record<string, unknown> }> {
   const database = await probe(
@@ -34,6 +34,8 @@ export async function readiness(
       ready: down.length === 0,
       down,
       degraded: bus === 'down' ? ['bus'] : [],
+      /** Whether this node does the once-only work now (sync/leader.ts). */
+      leader: ctx.sync?.leading ?? false,
       checks: { database, broker, bus },
     },
   };

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, connect as tcpConnect } from 'node:net';
-import { waitFor } from './unit-process';
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
 export function freePort(): Promise<number> {
@@ -27,8 +26,9 @@ function answers(port: number): Promise<boolean> {
 }
 
 /**
- * A nats-server of the test's own on a free port (the machine's one on 4222 is shared and must
- * never be stopped), which the test can stop and start again on the same port: a NATS outage.
+ * A nats-server of Keyway's own on a free port (tests, `npm run cluster`; the machine's one on
+ * 4222 is shared and must never be stopped), which can be stopped and started again on the same
+ * port: a NATS outage. JetStream is not used: the change log in PostgreSQL is the durable part.
  */
 export class NatsProcess {
   private child?: ChildProcess;
@@ -57,7 +57,12 @@ export class NatsProcess {
         `nats-server could not start (apt-get install nats-server): ${err.message}`,
       );
     });
-    await waitFor(() => answers(this.port), `nats-server on ${this.port}`);
+    const deadline = Date.now() + 15_000;
+    while (!(await answers(this.port))) {
+      if (Date.now() > deadline)
+        throw new Error(`nats-server did not answer on ${this.port}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   async stop(): Promise<void> {
