@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEMO } from '../demo-data';
 
+// biome-ignore lint/suspicious/noExplicitAny: answers of the public API, read field by field
 type Json = Record<string, any>;
 
 /** A small client of the public API, as the cluster's first user (the demo admin). */

@@ -27,6 +27,7 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '3' },
     dir: { type: 'string', default: './cluster-data' },
     port: { type: 'string', default: '0' },
+    'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -129,7 +130,19 @@ function startNode(i: number, port: number, env: NodeJS.ProcessEnv): Node {
   return { id, port, child, url: `http://127.0.0.1:${port}` };
 }
 
+/** The web apps the nodes serve at /app/ and /admin/, built once when missing. */
+function buildWebApps(): void {
+  const web = join(ROOT, 'apps', 'web');
+  for (const [page, script] of [
+    ['dist/index.html', 'build:web'],
+    ['dist-admin/admin.html', 'build:admin'],
+  ] as const)
+    if (!existsSync(join(web, page)))
+      execFileSync('npm', ['run', script], { cwd: ROOT, stdio: 'inherit' });
+}
+
 try {
+  if (!values['no-build']) buildWebApps();
   ensureHaproxy();
   const databaseUrl = await database();
   let natsUrl = process.env.KEYWAY_NATS_URL;

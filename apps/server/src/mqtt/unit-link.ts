@@ -28,7 +28,7 @@ export type OpenOutcome = AckResult | 'timeout';
  * status), its own acks and the sync reports of the units it follows. What must happen once in
  * the cluster comes through a shared subscription (`$share/keyway/…`, MQTT 5 §4.8.2), one
  * node per message: unit events, and a unit's `resume` (the node that takes it follows the
- * unit, docs/cluster-units.md).
+ * unit, docs/cluster.md).
  */
 const SUB = { presence: 1, acks: 2, once: 3, reports: 4 } as const;
 export const SHARE_GROUP = 'keyway';
