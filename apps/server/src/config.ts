@@ -43,6 +43,12 @@ export const CONFIG_TABLE = {
     default: undefined,
     doc: 'Use PostgreSQL instead of SQLite (postgres://user@host:port/db).',
   },
+  webBuild: {
+    env: 'KEYWAY_WEB_BUILD',
+    schema: bool,
+    default: 'true',
+    doc: '`npm run serve` builds the web apps first when their build is missing or older than their sources.',
+  },
   natsUrl: {
     env: 'KEYWAY_NATS_URL',
     schema: z

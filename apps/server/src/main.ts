@@ -1,5 +1,6 @@
 import { ConfigError, configHelp, loadConfig } from './config';
 import { startServer } from './server';
+import { buildWebApps } from './web-build';
 
 /** `npm run serve`: the server alone, configured only by the environment, no demo data. */
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -11,6 +12,8 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 
 try {
   const config = loadConfig();
+  if (config.webBuild)
+    buildWebApps((line) => process.stdout.write(`${line}\n`));
   const server = await startServer(config);
   const stop = async () => {
     await server.stop();

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startUnit } from '../demo-data';
 import { newSecret } from '../ids';
+import { buildWebApps } from '../web-build';
 import { seedDemoOverApi } from './demo-api';
 import { startHaproxy } from './haproxy';
 import { LocalMosquitto } from './mosquitto';
@@ -121,6 +122,7 @@ function startNode(i: number, port: number, env: NodeJS.ProcessEnv): Node {
       KEYWAY_NODE_ID: id,
       KEYWAY_PORT: String(port),
       KEYWAY_LOG_PRETTY: 'false',
+      KEYWAY_WEB_BUILD: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -130,19 +132,9 @@ function startNode(i: number, port: number, env: NodeJS.ProcessEnv): Node {
   return { id, port, child, url: `http://127.0.0.1:${port}` };
 }
 
-/** The web apps the nodes serve at /app/ and /admin/, built once when missing. */
-function buildWebApps(): void {
-  const web = join(ROOT, 'apps', 'web');
-  for (const [page, script] of [
-    ['dist/index.html', 'build:web'],
-    ['dist-admin/admin.html', 'build:admin'],
-  ] as const)
-    if (!existsSync(join(web, page)))
-      execFileSync('npm', ['run', script], { cwd: ROOT, stdio: 'inherit' });
-}
-
 try {
-  if (!values['no-build']) buildWebApps();
+  // Once here, not in each node at the same time.
+  if (!values['no-build']) buildWebApps((l) => process.stdout.write(`${l}\n`));
   ensureHaproxy();
   const databaseUrl = await database();
   let natsUrl = process.env.KEYWAY_NATS_URL;

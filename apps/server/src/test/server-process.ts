@@ -70,6 +70,8 @@ export class ServerProcess {
       KEYWAY_SMS_OUTBOX: opts.outbox,
       KEYWAY_LOG_LEVEL: 'info',
       KEYWAY_LOG_PRETTY: 'false',
+      // Tests serve what the browser suites built; parallel builds would race.
+      KEYWAY_WEB_BUILD: 'false',
       ...opts.env,
     };
     const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
