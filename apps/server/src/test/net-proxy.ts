@@ -42,6 +42,8 @@ class Pipe {
   private nextFree = 0;
   private timer: NodeJS.Timeout | undefined;
   private waitingDrain = false;
+  /** The close that came from `src` has been passed on to `dst`. */
+  endSent = false;
 
   constructor(
     private src: Socket,
@@ -111,6 +113,7 @@ class Pipe {
       }
       if (!('buf' in head)) {
         this.queue.shift();
+        this.endSent = true;
         this.dst.end();
         return;
       }
@@ -161,6 +164,11 @@ export class NetProxy {
   };
   /** Connections accepted so far (a reconnect shows here). */
   accepted = 0;
+  /**
+   * Connections the server closed (or reset) before any close of the client's reached it: with
+   * the link stalled, the server noticed the silence itself.
+   */
+  serverCloses = 0;
 
   private constructor(
     private server: Server,
@@ -251,6 +259,14 @@ export class NetProxy {
     this.conns.add(c);
     // Errors are followed by a close, which the pipes carry; the connection is gone when both
     // ends are closed.
+    let serverClosed = false;
+    const fromServer = () => {
+      if (serverClosed || c.up.endSent) return;
+      serverClosed = true;
+      this.serverCloses++;
+    };
+    upstream.on('end', fromServer);
+    upstream.on('error', fromServer);
     let open = 2;
     for (const s of [client, upstream]) {
       s.on('error', () => {});

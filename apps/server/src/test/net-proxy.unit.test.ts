@@ -145,6 +145,7 @@ describe('NetProxy', () => {
     server().socket.write('reply');
     server().socket.end(); // the server gives up on the stalled client
     await sleep(300);
+    expect(proxy.serverCloses).toBe(1);
     expect(bytes(server())).toBe('before ');
     expect(bytes(client)).toBe('');
     expect(client.ended || client.closed || server().closed).toBe(false);
