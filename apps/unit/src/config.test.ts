@@ -32,6 +32,7 @@ describe('config', () => {
         simCloseMs: 3000,
         reconnectMinMs: 500,
         reconnectMaxMs: 30_000,
+        keepaliveSec: 15,
         stateFile: './keyway-unit-u-42.json',
       },
     });

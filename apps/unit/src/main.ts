@@ -32,6 +32,7 @@ const agent = createAgent({
   driverName: config.driver,
   location: config.location,
   log,
+  keepaliveSec: config.keepaliveSec,
   backoff: { minMs: config.reconnectMinMs, maxMs: config.reconnectMaxMs },
   stateFile: config.stateFile,
 });

@@ -118,6 +118,13 @@ export const SETTINGS = {
     placeholder: 'ms',
     description: 'cap on the reconnect delay',
   }),
+  keepaliveSec: setting({
+    schema: integer(1, 3600),
+    default: '15',
+    placeholder: 's',
+    description:
+      'MQTT keep-alive: the broker drops a unit silent for 1.5 times this (a stalled link)',
+  }),
   stateFile: setting({
     schema: z.string().trim().min(1).optional(),
     placeholder: 'path',

@@ -2,7 +2,8 @@
 export interface Beating {
   /** When anything (a pong, a message) last came from it, on the pacer's clock. */
   readonly lastHeard: number;
-  heartbeat(now: number): void;
+  /** `every`: the interval, which the member may tell its peer (it then expects two at most). */
+  heartbeat(now: number, every: number): void;
   /** Nothing came from it for two intervals: close it without waiting for a handshake. */
   expire(): void;
 }
@@ -66,7 +67,7 @@ export class HeartbeatPacer<T extends Beating> {
           break;
         }
         this.beaten++;
-        next.value.heartbeat(now);
+        next.value.heartbeat(now, this.every);
       }
       if (this.round) return;
     }

@@ -118,13 +118,16 @@ export class SyncSession extends Follower implements Beating {
     );
   }
 
-  /** A ping (answered by the client's WebSocket stack) and a heartbeat with the cursor. */
-  heartbeat(): void {
+  /**
+   * A ping (answered by the client's WebSocket stack) and a heartbeat with the cursor and the
+   * interval, so the client notices a stalled link within two of them as the server does.
+   */
+  heartbeat(_now: number, every: number): void {
     if (this.closed || this.buffer) return;
     this.ws.ping();
     const cursor = formatCursor(this.deps.epoch().epoch, this.last);
     this.write(
-      `{"type":"heartbeat","cursor":"${cursor}","at":"${this.deps.now().toISOString()}"}`,
+      `{"type":"heartbeat","cursor":"${cursor}","at":"${this.deps.now().toISOString()}","intervalMs":${every}}`,
     );
   }
 

@@ -100,10 +100,11 @@ const change = (
   ),
   events,
 });
-const heartbeat = (cursor: string): ServerMessage => ({
+const heartbeat = (cursor: string, intervalMs?: number): ServerMessage => ({
   type: 'heartbeat',
   cursor,
   at,
+  ...(intervalMs && { intervalMs }),
 });
 const event: AccessEvent = {
   id: 'ev1',
@@ -364,6 +365,36 @@ describe('SyncClient', () => {
     await sleep(700);
     expect(srv.conns).toHaveLength(2);
     expect(c.status).toBe('live');
+  });
+
+  it("follows the server's heartbeat interval: a stalled link is dropped after two, not 45 s, and resumed", async () => {
+    const srv = await fakeServer({
+      onConnection: (c) => {
+        const n = srv.conns.length;
+        if (n === 1) {
+          // Then a stall: the socket stays open and says nothing (bytes held, no close).
+          c.send(snapshot('e1.1', { 's1/door/d1': 'ok' }));
+          c.send(heartbeat('e1.1', 100));
+        } else if (n === 3) {
+          const timer = setInterval(() => c.send(heartbeat('e1.1', 100)), 20);
+          c.ws.on('close', () => clearInterval(timer));
+        }
+        // n === 2: silent from the start; the interval learned before still holds.
+      },
+    });
+    const c = client(srv.url); // no heartbeatTimeoutMs: the default would be 45 s
+    await vi.waitFor(() => expect(srv.conns).toHaveLength(3), {
+      timeout: 10_000,
+    });
+    expect(srv.conns.slice(1).map((x) => x.query.get('cursor'))).toEqual([
+      'e1.1',
+      'e1.1',
+    ]);
+    await vi.waitFor(() => expect(c.status).toBe('live'));
+    await sleep(600);
+    expect(srv.conns).toHaveLength(3);
+    expect(c.status).toBe('live');
+    expect(Object.fromEntries(c.view)).toEqual({ 's1/door/d1': 'ok' });
   });
 
   it('acks the latest applied cursor, throttled', async () => {

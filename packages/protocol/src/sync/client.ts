@@ -52,7 +52,10 @@ export interface SyncClientOptions {
   initial?: { cursor: string; view: Record<string, unknown> } | null;
   /** Reconnect delays; `resetAfterMs`: a connection live this long counts as stable (default 10 s). */
   backoff?: BackoffOptions & { resetAfterMs?: number };
-  /** The server sends a heartbeat every ~15 s; silence this long means a dead link. Default 45 s. */
+  /**
+   * Silence this long means a dead link (default 45 s), until a heartbeat names the server's
+   * interval: from then on (across reconnects too) two intervals of silence do, as on the server.
+   */
   heartbeatTimeoutMs?: number;
   /** Acks are sent at most this often (default 250 ms): receipts need no more, the server less. */
   ackEveryMs?: number;
@@ -77,6 +80,8 @@ export class SyncClient {
   #attempt = 0;
   #liveSince: number | null = null;
   #acked: string | null = null;
+  /** Two of the server's heartbeat intervals, once a heartbeat has said what it is. */
+  #silenceMs: number | null = null;
   #retryTimer: Timer;
   #idleTimer: Timer;
   #ackTimer: Timer;
@@ -201,6 +206,13 @@ export class SyncClient {
     }
     const msg = parsed.data;
     if (msg.type === 'heartbeat') {
+      if (
+        msg.intervalMs !== undefined &&
+        msg.intervalMs * 2 !== this.#silenceMs
+      ) {
+        this.#silenceMs = msg.intervalMs * 2;
+        this.#armIdle();
+      }
       // A heartbeat before any change on a resumed connection means nothing was missed.
       if (this.#cursor !== null) this.#goLive();
     } else if (msg.type === 'error') {
@@ -273,7 +285,7 @@ export class SyncClient {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(
       () => this.#drop(true),
-      this.#opts.heartbeatTimeoutMs ?? 45_000,
+      this.#silenceMs ?? this.#opts.heartbeatTimeoutMs ?? 45_000,
     );
   }
 

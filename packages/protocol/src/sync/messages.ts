@@ -37,6 +37,12 @@ export const HeartbeatMessage = z.object({
   type: z.literal('heartbeat'),
   cursor: Cursor,
   at: z.string(),
+  /**
+   * The server's heartbeat interval (issue 22): a client that hears nothing for two of them has
+   * a dead link (a stalled socket: bytes held, no close), drops it and resumes by cursor.
+   * Optional: older servers do not send it.
+   */
+  intervalMs: z.number().int().positive().optional(),
 });
 /** Sent just before the server closes the socket; the client reconnects with its cursor (or not, for `unauthorized`). */
 export const ErrorMessage = z.object({
