@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SMS_CONFIG, smsProblems } from './config-sms';
 
 /**
  * The server's whole configuration, one validated table. It feeds environment variables,
@@ -112,18 +113,7 @@ export const CONFIG_TABLE = {
     default: undefined,
     doc: 'Broker URL handed to new units; defaults to the broker the server uses.',
   },
-  smsProvider: {
-    env: 'KEYWAY_SMS_PROVIDER',
-    schema: z.enum(['console']),
-    default: 'console',
-    doc: 'How login codes are sent. console prints them.',
-  },
-  smsOutbox: {
-    env: 'KEYWAY_SMS_OUTBOX',
-    schema: z.string().min(1).optional(),
-    default: undefined,
-    doc: 'With the console provider: also append each SMS as a JSON line to this file.',
-  },
+  ...SMS_CONFIG,
   logLevel: {
     env: 'KEYWAY_LOG_LEVEL',
     schema: z.enum([
@@ -233,16 +223,47 @@ export function loadConfig(
     if (parsed.success) out[key] = parsed.data;
     else
       problems.push(
-        `${entry.env}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        `${entry.env}=${isSecret(entry) ? '(secret, not shown)' : JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
       );
   }
+  if (!problems.length) problems.push(...smsProblems(out));
   if (problems.length) throw new ConfigError(problems);
   return out as Config;
 }
+
+/** Entries marked `secret: true` are masked wherever settings are printed. */
+export const isSecret = (entry: object) =>
+  (entry as { secret?: boolean }).secret === true;
 
 export function configHelp(): string {
   const rows = Object.values(CONFIG_TABLE).map(
     (e) => `  ${e.env.padEnd(26)} ${(e.default ?? '').padEnd(10)} ${e.doc}`,
   );
   return `Environment variables (name, default, meaning):\n${rows.join('\n')}\n`;
+}
+
+/** KEYWAY_* names the server does not read itself: the unit agent's and the tests'. */
+const OTHERS = /^KEYWAY_(UNIT_|TEST_|SYNC_SEED$|CHROMIUM$|BENCH_)/;
+
+/** KEYWAY_* variables in `env` that are no setting: a typo would otherwise be silently ignored. */
+export function unknownVariables(
+  env: Record<string, string | undefined> = process.env,
+): string[] {
+  const known = new Set<string>(Object.values(CONFIG_TABLE).map((e) => e.env));
+  return Object.keys(env)
+    .filter((k) => k.startsWith('KEYWAY_') && !known.has(k) && !OTHERS.test(k))
+    .sort();
+}
+
+/** The effective settings, one `NAME=value` per line; secrets and URL passwords masked. */
+export function printConfig(config: Config): string {
+  const lines = Object.entries(CONFIG_TABLE).map(([key, e]) => {
+    const v = config[key as keyof Config];
+    let shown =
+      v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
+    if (isSecret(e) && shown) shown = '********';
+    else shown = shown.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/, '$1:********@');
+    return `${e.env}=${shown}`;
+  });
+  return `${lines.join('\n')}\n`;
 }

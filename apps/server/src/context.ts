@@ -7,7 +7,7 @@ import type { UnitAccounts } from './mqtt/unit-accounts';
 import type { UnitLink } from './mqtt/unit-link';
 import type { EventLog } from './services/event-log';
 import type { RateLimiter } from './services/rate-limit';
-import type { SmsProvider } from './services/sms';
+import type { SmsGateway } from './services/sms';
 import type { ChangeBus } from './sync/bus';
 import type { SyncEngine } from './sync/engine';
 import type { ViewCache } from './sync/view-cache';
@@ -19,7 +19,8 @@ export interface AppContext {
   dialect: Dialect;
   clock: Clock;
   log: Logger;
-  sms: SmsProvider;
+  /** Sends login codes through the configured provider, retrying once (services/sms/). */
+  sms: SmsGateway;
   limiter: RateLimiter;
   events: EventLog;
   /** Announces committed change-log rows to the sync fan-out and the time scheduler. */

@@ -1,17 +1,35 @@
-import { ConfigError, configHelp, loadConfig } from './config';
+import { existsSync } from 'node:fs';
+import {
+  ConfigError,
+  configHelp,
+  loadConfig,
+  printConfig,
+  unknownVariables,
+} from './config';
 import { startServer } from './server';
 import { buildWebApps } from './web-build';
 
 /** `npm run serve`: the server alone, configured only by the environment, no demo data. */
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
-    `Usage: npm run serve\n\nThe Keyway server: HTTP API, unit broker, storage.\n\n${configHelp()}`,
+    `Usage: npm run serve [-- --print-config]\n\nThe Keyway server: HTTP API, unit broker, storage.\nA .env file in the current folder is read first (the environment wins).\n\n${configHelp()}`,
   );
   process.exit(0);
 }
 
+// A `.env` beside the start command; variables already set win (Node's own parser).
+if (existsSync('.env')) process.loadEnvFile('.env');
+for (const name of unknownVariables())
+  process.stderr.write(
+    `warning: ${name} is not a Keyway setting (a typo?); run with --help to see them all\n`,
+  );
+
 try {
   const config = loadConfig();
+  if (process.argv.includes('--print-config')) {
+    process.stdout.write(printConfig(config));
+    process.exit(0);
+  }
   if (config.webBuild)
     buildWebApps((line) => process.stdout.write(`${line}\n`));
   const server = await startServer(config);

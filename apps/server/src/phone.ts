@@ -26,3 +26,8 @@ export function toE164(input: string, field = 'phone'): string {
   }
   return parsed.number;
 }
+
+/** The country (ISO 3166 alpha-2) of an E.164 number, when its numbering plan tells. */
+export function countryOf(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}

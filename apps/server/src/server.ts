@@ -15,7 +15,7 @@ import { UnitLink } from './mqtt/unit-link';
 import { routes } from './routes';
 import { EventLog } from './services/event-log';
 import { RateLimiter } from './services/rate-limit';
-import { consoleSms } from './services/sms';
+import { createSmsGateway } from './services/sms';
 import { type ChangeBus, InProcessBus } from './sync/bus';
 import { SyncEngine } from './sync/engine';
 import { type Lease, PgLease, SoleLease } from './sync/leader';
@@ -137,7 +137,7 @@ export async function startServer(
     dialect,
     clock,
     log,
-    sms: consoleSms({ log, outbox: config.smsOutbox, now: () => clock.now() }),
+    sms: createSmsGateway(config, log, () => clock.now()),
     limiter: new RateLimiter(clock),
     events,
     bus: cluster?.bus ?? new InProcessBus(),

@@ -6,6 +6,10 @@ export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is invalid.' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   invalid_phone: { status: 400, message: 'That phone number is not valid.' },
+  sms_country_not_allowed: {
+    status: 400,
+    message: 'This service does not send SMS to numbers of that country.',
+  },
   unauthorized: { status: 401, message: 'Missing or invalid credentials.' },
   invalid_code: { status: 401, message: 'That code is wrong or has expired.' },
   forbidden: { status: 403, message: 'You are not allowed to do that.' },
@@ -47,6 +51,11 @@ export const ERRORS = {
     message: 'The dashboard is not built yet: run npm run build:admin.',
   },
   unit_offline: { status: 503, message: 'The door unit is offline.' },
+  sms_unavailable: {
+    status: 503,
+    message:
+      'The SMS could not be sent right now; no code was used up, try again in a moment.',
+  },
   broker_unavailable: {
     status: 503,
     message:

@@ -155,6 +155,11 @@ export interface SyncClientAudiencesTable {
   audience: string;
 }
 
+export interface SmsWindowsTable {
+  window_start: string;
+  count: number;
+}
+
 export interface Database {
   sync_meta: SyncMetaTable;
   changes: ChangesTable;
@@ -167,6 +172,7 @@ export interface Database {
   sync_client_audiences: SyncClientAudiencesTable;
   users: UsersTable;
   auth_codes: AuthCodesTable;
+  sms_windows: SmsWindowsTable;
   sessions: SessionsTable;
   spaces: SpacesTable;
   space_admins: SpaceAdminsTable;

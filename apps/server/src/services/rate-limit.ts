@@ -35,6 +35,12 @@ export class RateLimiter {
     if (this.windows.size > 100_000) this.sweep(now, windowMs);
   }
 
+  /** Gives back one hit on `key` (the action it counted did not happen, e.g. an SMS not sent). */
+  refund(key: string): void {
+    const w = this.windows.get(key);
+    if (w && w.count > 0) w.count--;
+  }
+
   private sweep(now: number, windowMs: number) {
     for (const [k, w] of this.windows)
       if (now - w.start >= windowMs) this.windows.delete(k);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Clock } from '../clock';
 import { type Config, loadConfig } from '../config';
 import { type KeywayServer, startServer } from '../server';
@@ -29,6 +29,8 @@ export class TestServer {
       env?: Record<string, string>;
       /** Another server's database: this one is a second node on it. */
       db?: TestDatabase;
+      /** Where the server logs (default: pino at KEYWAY_TEST_LOG, silent). */
+      log?: Logger;
     } = {},
   ): Promise<TestServer> {
     const db = opts.db ?? (await createTestDatabase());
@@ -47,7 +49,7 @@ export class TestServer {
       },
       opts.config,
     );
-    const log = pino({ level: config.logLevel });
+    const log = opts.log ?? pino({ level: config.logLevel });
     const server = await startServer(config, { clock: opts.clock, log });
     return new TestServer(server, db, outbox, !opts.db);
   }

@@ -6,6 +6,7 @@ import { sharedValues } from './003_shared_values';
 import { changesSpace } from './004_changes_space';
 import { fewerPages } from './005_fewer_pages';
 import { cluster } from './006_cluster';
+import { smsWindows } from './007_sms_windows';
 
 /** Every schema migration, by name in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,5 +17,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004_changes_space': changesSpace(),
     '005_fewer_pages': fewerPages(dialect),
     '006_cluster': cluster(),
+    '007_sms_windows': smsWindows(),
   };
 }

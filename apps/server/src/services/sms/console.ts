@@ -1,17 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-
-export interface SmsMessage {
-  to: string;
-  text: string;
-  /** The login code, when the message carries one (the console outbox records it for tests and demos). */
-  code?: string;
-}
-
-/** Where SMS go. Real providers (Twilio, MessageBird…) implement this one method. */
-export interface SmsProvider {
-  send(msg: SmsMessage): Promise<void>;
-}
+import type { SmsProvider } from './provider';
 
 /** Prints each SMS and, with KEYWAY_SMS_OUTBOX, appends it to that file as one JSON line (API.md). */
 export function consoleSms(opts: {
@@ -20,6 +9,7 @@ export function consoleSms(opts: {
   now: () => Date;
 }): SmsProvider {
   return {
+    name: 'console',
     async send(msg) {
       opts.log.info(
         { category: 'sms', to: msg.to },
