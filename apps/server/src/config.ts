@@ -134,6 +134,19 @@ export const CONFIG_TABLE = {
     default: undefined,
     doc: 'Pretty logs; defaults to true when stdout is a terminal.',
   },
+  metricsPort: {
+    env: 'KEYWAY_METRICS_PORT',
+    schema: port.optional(),
+    default: undefined,
+    doc: 'Serve GET /metrics (Prometheus) on this port of KEYWAY_HOST, without auth: keep it internal.',
+  },
+  metricsToken: {
+    env: 'KEYWAY_METRICS_TOKEN',
+    schema: z.string().min(16, 'expected at least 16 characters').optional(),
+    default: undefined,
+    secret: true,
+    doc: 'Serve GET /metrics on the API port to `Authorization: Bearer <this token>`.',
+  },
   bodyLimitBytes: {
     env: 'KEYWAY_BODY_LIMIT',
     schema: z.coerce.number().int().min(1024).max(10_485_760),

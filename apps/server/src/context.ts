@@ -3,6 +3,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Db, Dialect } from './db/connect';
 import type { RequestTiming } from './http/timing';
+import type { Metrics } from './metrics/registry';
 import type { UnitAccounts } from './mqtt/unit-accounts';
 import type { UnitLink } from './mqtt/unit-link';
 import type { EventLog } from './services/event-log';
@@ -34,6 +35,8 @@ export interface AppContext {
   sync?: SyncEngine;
   /** The broker URL handed to new units. */
   unitMqttUrl: string;
+  /** What GET /metrics shows (metrics/). */
+  metrics?: Metrics;
   /** Set per HTTP request (a copy of the context): where its time went (Server-Timing). */
   timing?: RequestTiming;
 }

@@ -18,3 +18,19 @@ export const notFound = (what = 'Not found.') =>
   new AppError('not_found', what);
 export const forbidden = (message?: string) =>
   new AppError('forbidden', message);
+
+/** The API.md error shape: `{error: {code, message, details?}}`. */
+export function errorBody(
+  code: AppError['code'],
+  message?: string,
+  details?: unknown,
+) {
+  const e = new AppError(code, message);
+  return {
+    error: {
+      code,
+      message: e.message,
+      ...(details === undefined ? {} : { details }),
+    },
+  };
+}

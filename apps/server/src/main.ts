@@ -7,6 +7,7 @@ import {
   unknownVariables,
 } from './config';
 import { startServer } from './server';
+import { startTracing } from './tracing';
 import { buildWebApps } from './web-build';
 
 /** `npm run serve`: the server alone, configured only by the environment, no demo data. */
@@ -32,9 +33,11 @@ try {
   }
   if (config.webBuild)
     buildWebApps((line) => process.stdout.write(`${line}\n`));
+  const stopTracing = startTracing();
   const server = await startServer(config);
   const stop = async () => {
     await server.stop();
+    await stopTracing?.();
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -7,6 +7,9 @@ import { openStorage, type Storage } from './db/connect';
 import { buildApp } from './http/app';
 import { newId, newSecret } from './ids';
 import { createLogger } from './logger';
+import { startMetricsServer } from './metrics/endpoint';
+import { Metrics } from './metrics/registry';
+import { wireMetrics } from './metrics/wire';
 import { EmbeddedBroker } from './mqtt/broker';
 import { DynsecAccounts } from './mqtt/dynsec';
 import { databaseAccounts, type UnitAccounts } from './mqtt/unit-accounts';
@@ -29,6 +32,8 @@ export interface KeywayServer {
   url: string;
   /** The broker URL units connect to. */
   mqttUrl: string;
+  /** GET /metrics on its own port, when KEYWAY_METRICS_PORT is set. */
+  metricsUrl?: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -39,10 +44,13 @@ export async function startServer(
 ): Promise<KeywayServer> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel, config.logPretty);
+  const metrics = new Metrics();
   const storage: Storage = await openStorage({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     warn: (message) => log.warn(message),
+    onQuery: (ms, failed) =>
+      metrics.dbQuery.observe({ outcome: failed ? 'error' : 'ok' }, ms / 1000),
   });
   const { db, dialect } = storage;
   const events = new EventLog({ db, clock });
@@ -145,6 +153,7 @@ export async function startServer(
     units,
     accounts,
     unitMqttUrl: config.mqttPublicUrl ?? linkUrl,
+    metrics,
   };
   // One process with its own broker: nobody is connected yet. On an external broker the
   // retained statuses are the truth (other nodes are serving), replayed at subscribe.
@@ -162,6 +171,11 @@ export async function startServer(
     onSync: (unitId, report) => engine.onUnitSync(unitId, report),
   });
 
+  const unwire = wireMetrics(metrics, ctx, storage);
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(metrics, config.host, config.metricsPort);
   const app = buildApp(ctx, routes);
   engine.attach(app.server);
   await app.listen({ host: config.host, port: config.port });
@@ -179,10 +193,13 @@ export async function startServer(
     app,
     url,
     mqttUrl: linkUrl,
+    metricsUrl: metricsServer?.url,
     async stop() {
       if (stopped) return;
       stopped = true;
       await engine.stop();
+      unwire();
+      await metricsServer?.stop();
       await app.close();
       await cluster?.bus.stop();
       await units.stop();

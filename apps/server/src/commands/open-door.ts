@@ -4,6 +4,7 @@ import type { AppContext } from '../context';
 import { AppError, notFound } from '../errors';
 import { roleIn } from '../policy/space';
 import type { NewEvent } from '../services/event-log';
+import { inSpan } from '../tracing';
 import { recordEvent } from './tx';
 
 export interface OpenRequest {
@@ -19,7 +20,18 @@ export interface OpenRequest {
  * Runs the rules, sends a short-lived command to the unit and waits for its acknowledgement.
  * Every attempt, granted or not, lands in the access log with its reason (issue #2, item 8).
  */
-export async function openDoor(
+export function openDoor(
+  ctx: AppContext,
+  req: OpenRequest,
+): Promise<AccessEvent> {
+  return inSpan('door.open', { 'keyway.door_id': req.doorId }, async (span) => {
+    const event = await decideAndOpen(ctx, req);
+    span.setAttribute('keyway.result', event.result ?? 'granted');
+    return event;
+  });
+}
+
+async function decideAndOpen(
   ctx: AppContext,
   req: OpenRequest,
 ): Promise<AccessEvent> {
@@ -125,11 +137,19 @@ export async function openDoor(
     throw new AppError('unit_offline');
   }
   const started = Date.now();
-  const outcome = await ctx.units.open(
-    door.unit_id,
-    door.relay,
-    door.pulse_ms,
-    ctx.config.openTimeoutMs,
+  const outcome = await inSpan(
+    'unit.command',
+    { 'keyway.unit_id': door.unit_id, 'keyway.relay': door.relay },
+    async (span) => {
+      const ack = await ctx.units.open(
+        door.unit_id,
+        door.relay,
+        door.pulse_ms,
+        ctx.config.openTimeoutMs,
+      );
+      span.setAttribute('keyway.ack', ack);
+      return ack;
+    },
   );
   const roundTripMs = Date.now() - started;
   if (outcome !== 'opened') {

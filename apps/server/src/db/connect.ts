@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
   Kysely,
+  type LogEvent,
   Migrator,
   PostgresDialect,
   type SqliteDatabase,
@@ -47,8 +48,19 @@ export function advisoryTransaction<T>(
 export interface Storage {
   db: Db;
   dialect: Dialect;
+  /** PostgreSQL's connection pool right now (SQLite has one connection and no pool). */
+  pool?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
+
+/** Told of every query with its duration (metrics: keyway_db_query_duration_seconds). */
+export type QueryObserver = (ms: number, failed: boolean) => void;
+
+const queryLog = (observe?: QueryObserver) =>
+  observe
+    ? (event: LogEvent) =>
+        observe(event.queryDurationMillis, event.level === 'error')
+    : undefined;
 
 /** SQLite under dataDir by default, PostgreSQL when a URL is given; migrated to the latest schema. */
 export async function openStorage(opts: {
@@ -56,13 +68,18 @@ export async function openStorage(opts: {
   databaseUrl?: string | undefined;
   /** Told when something degrades without failing (the SQLite checkpoint worker). */
   warn?: (message: string) => void;
+  onQuery?: QueryObserver;
 }): Promise<Storage> {
   if (opts.databaseUrl) {
-    const storage = openPostgres(opts.databaseUrl);
+    const storage = openPostgres(opts.databaseUrl, opts.onQuery);
     await migrate(storage);
     return storage;
   }
-  const { storage, analyze } = openSqlite(opts.dataDir, opts.warn);
+  const { storage, analyze } = openSqlite(
+    opts.dataDir,
+    opts.warn,
+    opts.onQuery,
+  );
   await migrate(storage);
   analyze();
   return storage;
@@ -79,6 +96,7 @@ const ANALYZE_EVERY_MS = 60 * 60_000;
 function openSqlite(
   dataDir: string,
   warn: (message: string) => void = () => {},
+  onQuery?: QueryObserver,
 ): { storage: Storage; analyze(): void } {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'keyway.db');
@@ -99,6 +117,7 @@ function openSqlite(
   });
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: cachedStatements(file) }),
+    log: queryLog(onQuery),
   });
   let timer: NodeJS.Timeout | undefined;
   const optimize = (pragma: string) => {
@@ -152,12 +171,24 @@ function cachedStatements(file: SQLite.Database): SqliteDatabase {
 }
 const STATEMENT_CACHE = 500;
 
-function openPostgres(url: string): Storage {
+function openPostgres(url: string, onQuery?: QueryObserver): Storage {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // A failed idle client must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: queryLog(onQuery),
+  });
+  return {
+    db,
+    dialect: 'postgres',
+    pool: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
+    close: () => db.destroy(),
+  };
 }
 
 async function migrate(storage: Storage): Promise<void> {

@@ -4,7 +4,8 @@ import Fastify, {
   type FastifyReply,
 } from 'fastify';
 import type { AppContext } from '../context';
-import { AppError } from '../errors';
+import { AppError, errorBody } from '../errors';
+import { mountMetrics } from '../metrics/endpoint';
 import { authenticate, bearerToken, type Principal } from './authenticate';
 import { buildOpenApi } from './openapi';
 import { readiness } from './ready';
@@ -78,6 +79,7 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
     });
   }
 
+  if (ctx.metrics) mountMetrics(app, ctx.metrics, ctx.config);
   const openapi = buildOpenApi(routes);
   app.get('/openapi.json', async () => openapi);
   app.get('/healthz', async () => ({ ok: true }));
@@ -122,19 +124,4 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
   });
 
   return app;
-}
-
-function errorBody(
-  code: AppError['code'],
-  message?: string,
-  details?: unknown,
-) {
-  const e = new AppError(code, message);
-  return {
-    error: {
-      code,
-      message: e.message,
-      ...(details === undefined ? {} : { details }),
-    },
-  };
 }

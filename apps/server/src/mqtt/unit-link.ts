@@ -47,6 +47,11 @@ function noDelay(client: MqttClient): void {
 export class UnitLink {
   private client?: MqttClient;
   private online = new Map<string, boolean>();
+  /** MQTT messages by topic kind, in and out (metrics: keyway_mqtt_messages_total). */
+  readonly traffic = {
+    in: new Map<string, number>(),
+    out: new Map<string, number>(),
+  };
   private pending = new Map<
     string,
     {
@@ -171,6 +176,13 @@ export class UnitLink {
       });
   }
 
+  /** Units whose last status said online. */
+  get onlineCount(): number {
+    let n = 0;
+    for (const v of this.online.values()) if (v) n++;
+    return n;
+  }
+
   isOnline(unitId: string): boolean {
     return this.online.get(unitId) === true;
   }
@@ -243,6 +255,7 @@ export class UnitLink {
     qos: 0 | 1,
     failed: (err: Error) => void,
   ) {
+    count(this.traffic.out, parseUnitTopic(topic)?.kind ?? 'other');
     if (this.opts.publish) {
       this.opts.publish(topic, payload, qos).catch(failed);
       return;
@@ -261,6 +274,7 @@ export class UnitLink {
     if (this.stopped) return;
     const t = parseUnitTopic(topic);
     if (!t) return;
+    count(this.traffic.in, t.kind);
     const by = (id: number) => via === 'all' || via.includes(id);
     let json: unknown;
     try {
@@ -344,3 +358,6 @@ export class UnitLink {
     await this.client?.endAsync(true);
   }
 }
+
+const count = (m: Map<string, number>, key: string) =>
+  m.set(key, (m.get(key) ?? 0) + 1);

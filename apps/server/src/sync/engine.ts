@@ -279,6 +279,11 @@ export class SyncEngine {
     this.units.delete(unitId);
   }
 
+  /** Live sync clients on this node: WebSocket sessions and followed units. */
+  get clientCounts(): { websocket: number; unit: number } {
+    return { websocket: this.sessions.size, unit: this.units.size };
+  }
+
   /** Whether this node holds the lease for the once-only work. */
   get leading(): boolean {
     return this.lease.held;

@@ -21,6 +21,8 @@ export class SyncHub {
   private byAudience = new Map<string, Set<Subscriber>>();
   private all = new Set<Subscriber>();
   private off: () => void;
+  /** Told after each change went to its subscribers (metrics: commit → push, delivered cursor). */
+  onFannedOut?: (change: CommittedChange) => void;
 
   constructor(
     bus: ChangeBus,
@@ -57,7 +59,10 @@ export class SyncHub {
   }
 
   private onBatch(batch: ChangeBatch): void {
-    for (const change of batch.changes) this.fanOut(change);
+    for (const change of batch.changes) {
+      this.fanOut(change);
+      this.onFannedOut?.(change);
+    }
     if (batch.revokedSessions?.length) {
       const revoked = new Set(batch.revokedSessions);
       for (const sub of this.all)
