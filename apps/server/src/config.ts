@@ -147,6 +147,12 @@ export const CONFIG_TABLE = {
     secret: true,
     doc: 'Serve GET /metrics on the API port to `Authorization: Bearer <this token>`.',
   },
+  shutdownMs: {
+    env: 'KEYWAY_SHUTDOWN_MS',
+    schema: z.coerce.number().int().min(0).max(600_000),
+    default: '10000',
+    doc: 'On SIGTERM: how long opens and requests in flight may finish before the process exits anyway (a second SIGTERM exits at once).',
+  },
   bodyLimitBytes: {
     env: 'KEYWAY_BODY_LIMIT',
     schema: z.coerce.number().int().min(1024).max(10_485_760),

@@ -35,6 +35,8 @@ export interface AppContext {
   sync?: SyncEngine;
   /** The broker URL handed to new units. */
   unitMqttUrl: string;
+  /** Set once SIGTERM arrived: new requests get 503 shutting_down, /readyz fails (server.ts). */
+  draining?: boolean;
   /** What GET /metrics shows (metrics/). */
   metrics?: Metrics;
   /** Set per HTTP request (a copy of the context): where its time went (Server-Timing). */

@@ -35,13 +35,28 @@ try {
     buildWebApps((line) => process.stdout.write(`${line}\n`));
   const stopTracing = startTracing();
   const server = await startServer(config);
-  const stop = async () => {
-    await server.stop();
+  // SIGTERM/SIGINT: drain within KEYWAY_SHUTDOWN_MS, then exit; a second signal exits at once.
+  let draining = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (draining) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    draining = true;
+    const deadline = setTimeout(() => {
+      process.stderr.write(
+        `shutdown took longer than KEYWAY_SHUTDOWN_MS (${config.shutdownMs} ms): exiting with work in flight\n`,
+      );
+      process.exit(1);
+    }, config.shutdownMs);
+    deadline.unref();
+    await server.drain();
     await stopTracing?.();
-    process.exit(0);
+    server.ctx.log.info({ category: 'http' }, 'stopped');
+    server.ctx.log.flush(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(

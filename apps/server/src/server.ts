@@ -32,6 +32,11 @@ export interface KeywayServer {
   url: string;
   /** The broker URL units connect to. */
   mqttUrl: string;
+  /**
+   * Stops serving gracefully: readiness fails and new requests and sync sockets are refused at
+   * once; opens and writes in flight finish; sync sockets close with 1012 (reconnect now).
+   */
+  drain(): Promise<void>;
   /** GET /metrics on its own port, when KEYWAY_METRICS_PORT is set. */
   metricsUrl?: string | undefined;
   stop(): Promise<void>;
@@ -188,12 +193,20 @@ export async function startServer(
   );
 
   let stopped = false;
-  return {
+  const server: KeywayServer = {
     ctx,
     app,
     url,
     mqttUrl: linkUrl,
     metricsUrl: metricsServer?.url,
+    drain() {
+      ctx.draining = true;
+      log.info(
+        { category: 'http', node: nodeId },
+        'shutting down: finishing what is in flight',
+      );
+      return server.stop();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -208,6 +221,7 @@ export async function startServer(
       await storage.close();
     },
   };
+  return server;
 }
 
 /**

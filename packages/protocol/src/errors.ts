@@ -51,6 +51,11 @@ export const ERRORS = {
     message: 'The dashboard is not built yet: run npm run build:admin.',
   },
   unit_offline: { status: 503, message: 'The door unit is offline.' },
+  shutting_down: {
+    status: 503,
+    message:
+      'This server is shutting down; try again (another node, or in a moment).',
+  },
   sms_unavailable: {
     status: 503,
     message:

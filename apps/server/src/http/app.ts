@@ -80,6 +80,14 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
   }
 
   if (ctx.metrics) mountMetrics(app, ctx.metrics, ctx.config);
+  // Draining: requests already running finish; a new one on a kept-alive connection is told to
+  // go elsewhere, and the connection closes (a load balancer retries it on another node).
+  app.addHook('onRequest', async (req, reply) => {
+    if (!ctx.draining || req.url === '/healthz') return;
+    reply.header('connection', 'close').header('retry-after', '1');
+    if (req.url === '/readyz') return;
+    return reply.code(503).send(errorBody('shutting_down'));
+  });
   const openapi = buildOpenApi(routes);
   app.get('/openapi.json', async () => openapi);
   app.get('/healthz', async () => ({ ok: true }));

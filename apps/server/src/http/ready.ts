@@ -12,7 +12,7 @@ type Check = 'ok' | `down: ${string}`;
  * Nothing secret is in the answer: reasons are error messages of the driver, without URLs.
  */
 export async function readiness(
-  ctx: Pick<AppContext, 'db' | 'units' | 'bus' | 'sync'>,
+  ctx: Pick<AppContext, 'db' | 'units' | 'bus' | 'sync' | 'draining'>,
   timeoutMs = 2000,
 ): Promise<{ status: 200 | 503; body: Record<string, unknown> }> {
   const database = await probe(
@@ -29,6 +29,7 @@ export async function readiness(
         ? 'ok'
         : 'down: not connected to NATS';
   const down = [
+    ...(ctx.draining ? ['shutting_down'] : []),
     ...(database !== 'ok' ? ['database'] : []),
     ...(broker !== 'ok' ? ['broker'] : []),
   ];

@@ -28,6 +28,7 @@ type EngineContext = Pick<
   | 'units'
   | 'config'
   | 'viewCache'
+  | 'draining'
 >;
 
 /** Push sync: the WebSocket endpoint, unit configuration sync, time-driven changes, receipts. */
@@ -188,6 +189,13 @@ export class SyncEngine {
     head: Buffer,
   ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (this.ctx.draining)
+      return reject(
+        socket,
+        503,
+        'shutting_down',
+        'This server is shutting down; connect again (another node).',
+      );
     if (url.pathname !== '/v1/sync')
       return reject(
         socket,

@@ -150,7 +150,11 @@ export class SyncSession extends Follower implements Beating {
       );
     } catch {}
     this.dispose();
-    this.ws.close(code === 'unauthorized' ? 4401 : 4000, code);
+    // 1012 "service restart": reconnect now (another node, or this one once back).
+    this.ws.close(
+      code === 'unauthorized' ? 4401 : code === 'server_shutdown' ? 1012 : 4000,
+      code,
+    );
     setTimeout(() => this.ws.terminate(), 1000).unref();
   }
 

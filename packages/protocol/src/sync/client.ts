@@ -219,6 +219,9 @@ export class SyncClient {
       if (msg.code === 'unauthorized') this.#fatal(msg.message);
       else {
         this.#events.emit('error', { code: msg.code, message: msg.message });
+        // A node shutting down: reconnect at the first step of the backoff (another node
+        // takes us), however long the backoff had grown.
+        if (msg.code === 'server_shutdown') this.#attempt = 0;
         this.#drop(); // slow_consumer, server_shutdown, resync, ...: resume with our cursor
       }
     } else if (msg.type === 'snapshot' || msg.cursor !== this.#cursor) {
