@@ -151,7 +151,7 @@ export async function startServer(
     clock,
     log,
     sms: createSmsGateway(config, log, () => clock.now()),
-    limiter: new RateLimiter(clock),
+    limiter: new RateLimiter(db, clock),
     events,
     bus: cluster?.bus ?? new InProcessBus(),
     viewCache: new ViewCache(),

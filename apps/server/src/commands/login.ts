@@ -23,7 +23,7 @@ export async function requestCode(
   ip: string,
 ): Promise<{ expiresInSeconds: number }> {
   const { config } = ctx;
-  ctx.limiter.hit(`ip:${ip}`, config.authRequestsPerIpPerMinute, 60_000);
+  await ctx.limiter.hit(`ip:${ip}`, config.authRequestsPerIpPerMinute, 60_000);
   if (config.smsCountries) {
     const country = countryOf(phone);
     if (!country || !config.smsCountries.includes(country))
@@ -35,7 +35,7 @@ export async function requestCode(
       ]);
   }
   const phoneKey = `code:${phone}`;
-  ctx.limiter.hit(phoneKey, config.codesPerPhonePerHour, HOUR);
+  await ctx.limiter.hit(phoneKey, config.codesPerPhonePerHour, HOUR);
   const answer = { expiresInSeconds: config.codeTtlSeconds };
   if (!(await mayGetCode(ctx, phone))) return answer;
   try {
@@ -49,7 +49,7 @@ export async function requestCode(
     });
     await storeCode(ctx, phone, code);
   } catch (err) {
-    ctx.limiter.refund(phoneKey);
+    await ctx.limiter.refund(phoneKey);
     throw err;
   }
   return answer;
@@ -109,7 +109,7 @@ export async function verifyCode(
   ip: string,
 ) {
   const { config, clock, db } = ctx;
-  ctx.limiter.hit(`ip:${ip}`, config.authRequestsPerIpPerMinute, 60_000);
+  await ctx.limiter.hit(`ip:${ip}`, config.authRequestsPerIpPerMinute, 60_000);
   const now = clock.now();
   // Claim one try in a single statement before comparing: guesses sent at once cannot share a try.
   const row = await db

@@ -160,6 +160,13 @@ export interface SmsWindowsTable {
   count: number;
 }
 
+export interface RateWindowsTable {
+  key: string;
+  /** Milliseconds since the epoch (PostgreSQL's bigint arrives as a string). */
+  window_start: number | string;
+  count: number;
+}
+
 export interface Database {
   sync_meta: SyncMetaTable;
   changes: ChangesTable;
@@ -173,6 +180,7 @@ export interface Database {
   users: UsersTable;
   auth_codes: AuthCodesTable;
   sms_windows: SmsWindowsTable;
+  rate_windows: RateWindowsTable;
   sessions: SessionsTable;
   spaces: SpacesTable;
   space_admins: SpaceAdminsTable;
