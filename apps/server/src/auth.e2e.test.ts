@@ -381,4 +381,37 @@ describe('login rate limits', () => {
       200,
     );
   });
+
+  it('behind a trusted proxy (KEYWAY_TRUST_PROXY): each X-Forwarded-For client has its own limit, and a forged hop does not escape it', async () => {
+    clock.set(NOW);
+    const t = await start({
+      KEYWAY_AUTH_PER_IP: '2',
+      KEYWAY_TRUST_PROXY: 'loopback',
+    });
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    expectStatus(
+      await requestCode(t, '+34600000190', from('203.0.113.7')),
+      202,
+    );
+    expectStatus(
+      await requestCode(t, '+34600000191', from('203.0.113.7')),
+      202,
+    );
+    expectError(
+      await requestCode(t, '+34600000192', from('203.0.113.7')),
+      429,
+      'rate_limited',
+    );
+    // a client claiming an earlier hop is still the address the proxy saw
+    expectError(
+      await requestCode(t, '+34600000193', from('198.51.100.1, 203.0.113.7')),
+      429,
+      'rate_limited',
+    );
+    // another client behind the same proxy is not held back by the first
+    expectStatus(
+      await requestCode(t, '+34600000194', from('203.0.113.8')),
+      202,
+    );
+  });
 });

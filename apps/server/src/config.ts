@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { SMS_CONFIG, smsProblems } from './config-sms';
 
@@ -8,6 +9,17 @@ import { SMS_CONFIG, smsProblems } from './config-sms';
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
+/** An address, a CIDR range or a proxy-addr name (Fastify's trustProxy). */
+function isProxyAddress(v: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(v)) return true;
+  const [addr, bits, ...rest] = v.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 
 export const CONFIG_TABLE = {
@@ -28,6 +40,32 @@ export const CONFIG_TABLE = {
     schema: z.url().optional(),
     default: undefined,
     doc: 'Base URL printed for clients; defaults to http://HOST:PORT.',
+  },
+  trustProxy: {
+    env: 'KEYWAY_TRUST_PROXY',
+    schema: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .refine(
+                isProxyAddress,
+                'expected IP addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+              ),
+          )
+          .min(1),
+      )
+      .optional(),
+    default: undefined,
+    doc: 'Load balancers (comma-separated addresses or CIDR ranges, e.g. 10.0.0.5 or loopback) whose X-Forwarded-For names the client; from anyone else it is ignored.',
   },
   dataDir: {
     env: 'KEYWAY_DATA_DIR',

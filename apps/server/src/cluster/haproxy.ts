@@ -34,6 +34,8 @@ defaults
 
 frontend keyway
   bind 127.0.0.1:${port}
+  # The nodes trust it from here (KEYWAY_TRUST_PROXY): login limits count per client address.
+  option forwardfor
   default_backend nodes
 
 backend nodes

@@ -155,6 +155,7 @@ try {
     KEYWAY_MQTT_URL: mosquitto.adminUrl,
     KEYWAY_MQTT_PUBLIC_URL: mosquitto.url,
     KEYWAY_SMS_OUTBOX: outbox,
+    KEYWAY_TRUST_PROXY: 'loopback',
   };
   // The first node migrates the database; the others start beside it once it answers.
   const ports = await Promise.all(

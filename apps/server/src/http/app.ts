@@ -21,6 +21,8 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
     logger: false,
     bodyLimit: ctx.config.bodyLimitBytes,
     return503OnClosing: false,
+    // Behind HAProxy the peer is the proxy: its X-Forwarded-For names the client (rate limits).
+    trustProxy: ctx.config.trustProxy ?? false,
     // A malformed URL (bad %-encoding, a path segment over the router's limit) never reaches
     // setErrorHandler; answer it in the API.md error shape too.
     frameworkErrors: (_err, _req, reply: FastifyReply) => {
