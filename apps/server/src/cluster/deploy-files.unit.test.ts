@@ -42,7 +42,7 @@ describe('deploy/', () => {
     );
     const cfg = read('deploy/haproxy/haproxy.cfg')
       .replaceAll('/etc/haproxy/keyway.pem', pem)
-      .replace('log /dev/log local0', '')
+      .replace('log /dev/log local0', '');
     const file = join(tmp, 'haproxy.cfg');
     writeFileSync(file, cfg);
     const r = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
