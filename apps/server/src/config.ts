@@ -185,6 +185,12 @@ export const CONFIG_TABLE = {
     secret: true,
     doc: 'Serve GET /metrics on the API port to `Authorization: Bearer <this token>`.',
   },
+  fenceMs: {
+    env: 'KEYWAY_CLUSTER_FENCE_MS',
+    schema: z.coerce.number().int().min(1000).max(600_000),
+    default: '5000',
+    doc: 'Cluster mode: a node whose change log has not answered for this long stops serving (503 node_isolated, sync sockets moved to other nodes) until it answers again.',
+  },
   shutdownMs: {
     env: 'KEYWAY_SHUTDOWN_MS',
     schema: z.coerce.number().int().min(0).max(600_000),

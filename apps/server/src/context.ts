@@ -37,6 +37,11 @@ export interface AppContext {
   unitMqttUrl: string;
   /** Set once SIGTERM arrived: new requests get 503 shutting_down, /readyz fails (server.ts). */
   draining?: boolean;
+  /**
+   * Set while a cluster node is cut off from the change log (sync/fence.ts): requests get 503
+   * node_isolated and sync sockets are refused, since its views may be stale.
+   */
+  isolated?: boolean;
   /** What GET /metrics shows (metrics/). */
   metrics?: Metrics;
   /** Set per HTTP request (a copy of the context): where its time went (Server-Timing). */

@@ -34,3 +34,30 @@ export function errorBody(
     },
   };
 }
+
+const LINK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+/**
+ * Whether a failure is the database being unreachable (a cut or refused connection, a pool
+ * that could not connect, PostgreSQL shutting down) rather than a bug: the caller gets 503
+ * database_unavailable, not 500. A transaction cut this way was not committed.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (LINK_ERRORS.has(code)) return true;
+  // SQLSTATE 08xxx: connection exceptions; 57P01-03: admin shutdown, crash shutdown, cannot connect now.
+  if (/^08...$/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|connection error/i.test(
+    message,
+  );
+}

@@ -21,6 +21,7 @@ import { RateLimiter } from './services/rate-limit';
 import { createSmsGateway } from './services/sms';
 import { type ChangeBus, InProcessBus } from './sync/bus';
 import { SyncEngine } from './sync/engine';
+import { LogFence } from './sync/fence';
 import { type Lease, PgLease, SoleLease } from './sync/leader';
 import { NatsBus } from './sync/nats-bus';
 import { ViewCache } from './sync/view-cache';
@@ -165,6 +166,7 @@ export async function startServer(
   if (broker) await resetPresence(ctx);
   sync = await SyncEngine.start(ctx, cluster?.lease ?? new SoleLease());
   ctx.sync = sync;
+  const fence = cluster && isolationFence(ctx, cluster.bus, storage, nodeId);
   const engine = sync;
   const handlers = unitReportHandlers(ctx);
   await units.start({
@@ -210,6 +212,7 @@ export async function startServer(
     async stop() {
       if (stopped) return;
       stopped = true;
+      fence?.stop();
       await engine.stop();
       unwire();
       await metricsServer?.stop();
@@ -255,4 +258,38 @@ async function startCluster(
       ),
   });
   return { bus, lease: new PgLease({ url: config.databaseUrl, log }) };
+}
+
+/**
+ * A cluster node cut off from the change log stops serving until it hears from it again
+ * (sync/fence.ts): its sockets resume elsewhere, its stuck database connections are cut.
+ */
+function isolationFence(
+  ctx: AppContext,
+  bus: NatsBus,
+  storage: Storage,
+  nodeId: string,
+): LogFence {
+  const fence = new LogFence({
+    silentMs: () => bus.logSilentMs(),
+    limitMs: ctx.config.fenceMs,
+    onIsolated: (ms) => {
+      ctx.isolated = true;
+      ctx.log.warn(
+        { category: 'sync', node: nodeId, silentMs: Math.round(ms) },
+        'the change log has not answered: this node stops serving until it does (503 node_isolated)',
+      );
+      ctx.sync?.dropSessions();
+      storage.resetConnections?.();
+    },
+    onRestored: () => {
+      ctx.isolated = false;
+      ctx.log.info(
+        { category: 'sync', node: nodeId },
+        'the change log answers again: serving',
+      );
+    },
+  });
+  fence.start();
+  return fence;
 }

@@ -51,6 +51,16 @@ export const ERRORS = {
     message: 'The dashboard is not built yet: run npm run build:admin.',
   },
   unit_offline: { status: 503, message: 'The door unit is offline.' },
+  database_unavailable: {
+    status: 503,
+    message:
+      'The database did not answer; nothing was changed by this request unless it says so. Try again.',
+  },
+  node_isolated: {
+    status: 503,
+    message:
+      'This server lost its database and cannot vouch for what it has; try again (another node, or in a moment).',
+  },
   shutting_down: {
     status: 503,
     message:

@@ -32,14 +32,18 @@ function answers(port: number): Promise<boolean> {
  */
 export class NatsProcess {
   private child?: ChildProcess;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private host = '127.0.0.1',
+  ) {}
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<NatsProcess> {
-    const n = new NatsProcess(await freePort());
+  /** `host`: the address it listens on (0.0.0.0 for nodes in other network namespaces). */
+  static async start(host?: string): Promise<NatsProcess> {
+    const n = new NatsProcess(await freePort(), host);
     await n.resume();
     return n;
   }
@@ -47,7 +51,7 @@ export class NatsProcess {
   async resume(): Promise<void> {
     this.child = spawn(
       'nats-server',
-      ['-a', '127.0.0.1', '-p', String(this.port)],
+      ['-a', this.host, '-p', String(this.port)],
       {
         stdio: 'ignore',
       },

@@ -50,6 +50,11 @@ export interface Storage {
   dialect: Dialect;
   /** PostgreSQL's connection pool right now (SQLite has one connection and no pool). */
   pool?: () => { total: number; idle: number; waiting: number };
+  /**
+   * Cuts every pooled connection (PostgreSQL): queries stuck on a link that went silent fail at
+   * once instead of when TCP gives up, and the next ones connect afresh (sync/fence.ts).
+   */
+  resetConnections?: () => void;
   close(): Promise<void>;
 }
 
@@ -172,9 +177,27 @@ function cachedStatements(file: SQLite.Database): SqliteDatabase {
 const STATEMENT_CACHE = 500;
 
 function openPostgres(url: string, onQuery?: QueryObserver): Storage {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // A database that does not answer: a new connection fails in 3 s rather than hanging.
+    connectionTimeoutMillis: 3000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5000,
+    // The server gives up on a connection whose replies go unacknowledged for 10 s (a node cut
+    // off by the network), so its transaction is rolled back and its locks are freed.
+    options:
+      '-c tcp_user_timeout=10000 -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3',
+  });
   // A failed idle client must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  const clients = new Set<pg.PoolClient>();
+  pool.on('connect', (c) => {
+    clients.add(c);
+    // A cut connection errors on the client too; the pool drops it.
+    c.on('error', () => {});
+  });
+  pool.on('remove', (c) => clients.delete(c as pg.PoolClient));
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     log: queryLog(onQuery),
@@ -187,6 +210,12 @@ function openPostgres(url: string, onQuery?: QueryObserver): Storage {
       idle: pool.idleCount,
       waiting: pool.waitingCount,
     }),
+    resetConnections: () => {
+      for (const c of clients)
+        (
+          c as unknown as { connection?: { stream?: { destroy(): void } } }
+        ).connection?.stream?.destroy();
+    },
     close: () => db.destroy(),
   };
 }

@@ -4,7 +4,7 @@ import Fastify, {
   type FastifyReply,
 } from 'fastify';
 import type { AppContext } from '../context';
-import { AppError, errorBody } from '../errors';
+import { AppError, errorBody, isDatabaseUnavailable } from '../errors';
 import { mountMetrics } from '../metrics/endpoint';
 import { authenticate, bearerToken, type Principal } from './authenticate';
 import { buildOpenApi } from './openapi';
@@ -90,6 +90,12 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
     if (req.url === '/readyz') return;
     return reply.code(503).send(errorBody('shutting_down'));
   });
+  // Cut off from the database (sync/fence.ts): nothing here can be answered as current.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!ctx.isolated || /^\/(healthz|readyz|metrics)\b/.test(req.url)) return;
+    reply.header('retry-after', '1');
+    return reply.code(503).send(errorBody('node_isolated'));
+  });
   const openapi = buildOpenApi(routes);
   app.get('/openapi.json', async () => openapi);
   app.get('/healthz', async () => ({ ok: true }));
@@ -129,6 +135,16 @@ export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
       return reply.code(404).send(errorBody('route_not_found'));
     if (status === 405)
       return reply.code(405).send(errorBody('method_not_allowed'));
+    if (isDatabaseUnavailable(err)) {
+      ctx.log.warn(
+        { err, method: req.method, url: req.url },
+        'the database did not answer',
+      );
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send(errorBody('database_unavailable'));
+    }
     ctx.log.error({ err, method: req.method, url: req.url }, 'request failed');
     return reply.code(500).send(errorBody('internal'));
   });

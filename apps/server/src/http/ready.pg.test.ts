@@ -34,6 +34,12 @@ describe('/readyz while PostgreSQL goes away and comes back (a PostgreSQL of its
     expect(JSON.stringify(down.body)).not.toContain('postgres://');
     // Alive all the same: the process did not crash.
     expect((await t.request('GET', '/healthz')).status).toBe(200);
+    // A request that needs the database: a clear 503, not a 500.
+    const write = await t.request('POST', '/v1/auth/code', {
+      body: { phone: '+34600000002' },
+    });
+    expect(write.status).toBe(503);
+    expect(write.body.error.code).toBe('database_unavailable');
 
     pg.startServer();
     await waitFor(

@@ -12,7 +12,10 @@ type Check = 'ok' | `down: ${string}`;
  * Nothing secret is in the answer: reasons are error messages of the driver, without URLs.
  */
 export async function readiness(
-  ctx: Pick<AppContext, 'db' | 'units' | 'bus' | 'sync' | 'draining'>,
+  ctx: Pick<
+    AppContext,
+    'db' | 'units' | 'bus' | 'sync' | 'draining' | 'isolated'
+  >,
   timeoutMs = 2000,
 ): Promise<{ status: 200 | 503; body: Record<string, unknown> }> {
   const database = await probe(
@@ -30,6 +33,7 @@ export async function readiness(
         : 'down: not connected to NATS';
   const down = [
     ...(ctx.draining ? ['shutting_down'] : []),
+    ...(ctx.isolated ? ['isolated'] : []),
     ...(database !== 'ok' ? ['database'] : []),
     ...(broker !== 'ok' ? ['broker'] : []),
   ];

@@ -29,6 +29,7 @@ type EngineContext = Pick<
   | 'config'
   | 'viewCache'
   | 'draining'
+  | 'isolated'
 >;
 
 /** Push sync: the WebSocket endpoint, unit configuration sync, time-driven changes, receipts. */
@@ -196,6 +197,13 @@ export class SyncEngine {
         'shutting_down',
         'This server is shutting down; connect again (another node).',
       );
+    if (this.ctx.isolated)
+      return reject(
+        socket,
+        503,
+        'node_isolated',
+        'This server lost its database; connect again (another node, or in a moment).',
+      );
     if (url.pathname !== '/v1/sync')
       return reject(
         socket,
@@ -299,6 +307,18 @@ export class SyncEngine {
 
   get epoch(): string {
     return this.meta.epoch;
+  }
+
+  /**
+   * Cut off from the change log (sync/fence.ts): every phone and dashboard is told this node's
+   * views may be stale and resumes elsewhere with its cursor.
+   */
+  dropSessions(): void {
+    for (const s of this.sessions)
+      s.close(
+        'node_isolated',
+        'This server lost its database; reconnect with your cursor.',
+      );
   }
 
   async stop(): Promise<void> {

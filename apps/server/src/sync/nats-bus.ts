@@ -46,6 +46,8 @@ export class NatsBus implements ChangeBus {
   private stopped = false;
   private polls = 0;
   private maxPayload = 1024 * 1024;
+  private polling = false;
+  private lastContact = performance.now();
   /** Whether NATS is connected now (readiness). */
   connected = false;
 
@@ -103,17 +105,30 @@ export class NatsBus implements ChangeBus {
     await this.nc?.close().catch(() => {});
   }
 
+  /** How long the change log has not answered a poll (sync/fence.ts). */
+  logSilentMs(): number {
+    return performance.now() - this.lastContact;
+  }
+
   private tick(): void {
-    // Every quarter period while NATS is away, every fourth tick while it is here.
-    if (this.connected && ++this.polls % 4) return;
+    // Every quarter period while NATS is away, every fourth tick while it is here. One poll at
+    // a time: on a link that went silent a poll hangs, and more would only fill the pool.
+    if (this.polling || (this.connected && ++this.polls % 4)) return;
+    this.polling = true;
     this.seq
       .poll()
+      .then(() => {
+        this.lastContact = performance.now();
+      })
       .catch((err) =>
         this.opts.log.warn(
           { category: 'bus', err },
           'polling the change log failed',
         ),
-      );
+      )
+      .finally(() => {
+        this.polling = false;
+      });
   }
 
   private async connect(): Promise<void> {

@@ -41,6 +41,7 @@ type CloseCode =
   | 'slow_consumer'
   | 'unauthorized'
   | 'server_shutdown'
+  | 'node_isolated'
   | 'invalid_message'
   | 'resync';
 
@@ -152,7 +153,14 @@ export class SyncSession extends Follower implements Beating {
     this.dispose();
     // 1012 "service restart": reconnect now (another node, or this one once back).
     this.ws.close(
-      code === 'unauthorized' ? 4401 : code === 'server_shutdown' ? 1012 : 4000,
+      code === 'unauthorized'
+        ? 4401
+        : code === 'server_shutdown'
+          ? 1012
+          : // 1013 "try again later": this node cannot vouch for its views now.
+            code === 'node_isolated'
+            ? 1013
+            : 4000,
       code,
     );
     setTimeout(() => this.ws.terminate(), 1000).unref();

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../cluster/nats';
@@ -14,12 +14,14 @@ export class PostgresProcess {
   private constructor(
     readonly dir: string,
     readonly port: number,
+    private listen: string[],
   ) {}
 
-  static async start(): Promise<PostgresProcess> {
+  /** `listen`: more addresses than 127.0.0.1 (another network namespace's way in), trusted too. */
+  static async start(listen: string[] = []): Promise<PostgresProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'keyway-pg-'));
     chmodSync(dir, 0o777);
-    const pg = new PostgresProcess(dir, await freePort());
+    const pg = new PostgresProcess(dir, await freePort(), listen);
     pg.run('initdb', [
       '-D',
       pg.data,
@@ -29,6 +31,11 @@ export class PostgresProcess {
       'postgres',
       '--no-sync',
     ]);
+    if (listen.length)
+      appendFileSync(
+        join(pg.data, 'pg_hba.conf'),
+        listen.map((a) => `host all all ${a}/24 trust\n`).join(''),
+      );
     pg.startServer();
     return pg;
   }
@@ -49,7 +56,7 @@ export class PostgresProcess {
       join(this.dir, 'log'),
       '-w',
       '-o',
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=${['127.0.0.1', ...this.listen].join(',')} -c fsync=off`,
       'start',
     ]);
   }

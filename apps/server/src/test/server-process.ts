@@ -16,6 +16,8 @@ export interface ServerProcessOptions {
   mqttPort?: number;
   /** More KEYWAY_* variables (rate limits, log level...). */
   env?: Record<string, string>;
+  /** argv prefix the server runs under (`ip netns exec <ns>`: another host, test/netns.ts). */
+  command?: string[];
 }
 
 /**
@@ -74,7 +76,14 @@ export class ServerProcess {
       KEYWAY_WEB_BUILD: 'false',
       ...opts.env,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
+    const [bin, ...argv] = [
+      ...(opts.command ?? []),
+      process.execPath,
+      '--import',
+      'tsx',
+      SERVER_MAIN,
+    ];
+    const child = spawn(bin!, argv, {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -52,6 +52,7 @@ export const ErrorMessage = z.object({
     'unauthorized',
     'slow_consumer',
     'server_shutdown',
+    'node_isolated',
     'invalid_message',
     'resync',
   ]),
