@@ -29,16 +29,19 @@ export interface SyncBackend {
     opts?: { token?: string; body?: unknown },
   ): Promise<ApiResponse<T>>;
   login(phone: string, deviceName: string): Promise<string>;
-  /** Stops the server (gracefully, or SIGKILL when the backend can) and starts it again on the same data. */
-  restart(how: 'graceful' | 'kill'): Promise<void>;
+  /**
+   * Stops the server (gracefully, or SIGKILL when the backend can) and starts it again on the
+   * same data. A cluster restarts one node and answers its URL (only its sockets closed).
+   */
+  restart(how: 'graceful' | 'kill'): Promise<string | undefined>;
   /** Between stop and start (for reading the database while no server runs). */
   onStopped?: () => Promise<void>;
   stop(): Promise<void>;
 }
 
-const outboxOf = (db: TestDatabase) => join(db.dataDir, 'sms.jsonl');
+export const outboxOf = (db: TestDatabase) => join(db.dataDir, 'sms.jsonl');
 
-async function httpRequest(
+export async function httpRequest(
   base: string,
   method: string,
   path: string,
@@ -60,7 +63,7 @@ async function httpRequest(
   };
 }
 
-async function loginVia(
+export async function loginVia(
   request: SyncBackend['request'],
   outbox: string,
   phone: string,
@@ -83,7 +86,7 @@ async function loginVia(
   return res.body.token;
 }
 
-const TEST_ENV = {
+export const TEST_ENV = {
   KEYWAY_AUTH_PER_IP: '100000',
   KEYWAY_CODES_PER_PHONE: '1000',
 };
@@ -147,7 +150,7 @@ export class InProcessBackend implements SyncBackend {
     );
   }
 
-  async restart(how: 'graceful' | 'kill'): Promise<void> {
+  async restart(how: 'graceful' | 'kill'): Promise<undefined> {
     if (how === 'kill')
       throw new Error('an in-process server cannot be SIGKILLed');
     await this.server.stop();
@@ -156,6 +159,7 @@ export class InProcessBackend implements SyncBackend {
       clock: this.clock,
       log: pino({ level: this.config.logLevel }),
     });
+    return undefined;
   }
 
   async stop(): Promise<void> {
@@ -221,10 +225,11 @@ export class ChildBackend implements SyncBackend {
     );
   }
 
-  async restart(how: 'graceful' | 'kill'): Promise<void> {
+  async restart(how: 'graceful' | 'kill'): Promise<undefined> {
     await this.proc.kill(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
     await this.onStopped?.();
     this.proc = await ChildBackend.spawn(this.db, this.env);
+    return undefined;
   }
 
   async stop(): Promise<void> {

@@ -25,6 +25,8 @@ export interface Connection {
   /** The audiences the server must follow for it, per the model at connect time (for the gap check). */
   audiences: Set<string>;
   startStep: number;
+  /** The server (node) it connected to. */
+  base: string;
   messages: Received[];
   closed: boolean;
   closeCode: number | null;
@@ -129,6 +131,7 @@ export class SyncPhone {
       sent,
       audiences,
       startStep: this.step(),
+      base,
       messages: [],
       closed: false,
       closeCode: null,

@@ -6,6 +6,7 @@ import {
   InProcessBackend,
   type SyncBackend,
 } from './sync-backend';
+import { ClusterBackend } from './sync-cluster-backend';
 import { type ConnectMode, SyncPhone } from './sync-phone';
 import { ConvergenceChecker } from './sync-walk-convergence';
 import { DEFAULT_WEIGHTS, type StepKind, tryStep } from './sync-walk-steps';
@@ -38,10 +39,12 @@ import {
 export interface WalkOptions {
   seed: number;
   steps: number;
-  backend: 'inprocess' | 'child';
-  /** Mean number of steps between server restarts (0: none). */
+  /** `cluster`: `nodes` server processes on PostgreSQL and NATS (test/sync-cluster-backend.ts). */
+  backend: 'inprocess' | 'child' | 'cluster';
+  nodes?: number;
+  /** Mean number of steps between server restarts (0: none); on a cluster, of one node. */
   restartEvery: number;
-  /** For the child backend: the share of restarts that are SIGKILL (the rest SIGTERM). */
+  /** For child processes: the share of restarts that are SIGKILL (the rest SIGTERM). */
   killShare?: number;
   checkpointEvery: number;
   /** Off only for the checker's own self-tests (planted leaks), to see the stream checks alone. */
@@ -186,10 +189,15 @@ export class SyncWalk {
             KEYWAY_SYNC_RETENTION_HOURS: '48',
             ...o.env,
           })
-        : await ChildBackend.start({
-            KEYWAY_SYNC_HEARTBEAT_MS: '500',
-            ...o.env,
-          });
+        : o.backend === 'cluster'
+          ? await ClusterBackend.start(o.nodes ?? 3, {
+              KEYWAY_SYNC_HEARTBEAT_MS: '500',
+              ...o.env,
+            })
+          : await ChildBackend.start({
+              KEYWAY_SYNC_HEARTBEAT_MS: '500',
+              ...o.env,
+            });
     this.mirror = new ChangeLogMirror(this.backend.db);
     this.backend.onStopped = async () => {
       await this.mirror.pull();
@@ -243,7 +251,7 @@ export class SyncWalk {
     const { steps, restartEvery } = this.opts;
     // Only a child process can be SIGKILLed.
     const killShare =
-      this.opts.backend === 'child' ? (this.opts.killShare ?? 0) : 0;
+      this.opts.backend === 'inprocess' ? 0 : (this.opts.killShare ?? 0);
     if (!restartEvery) return out;
     const n = Math.max(1, Math.round(steps / restartEvery));
     for (let i = 0; i < n; i++) {
@@ -458,10 +466,13 @@ export class SyncWalk {
     this.note(`server restart (${how})`);
     this.count(`restart ${how}`);
     await this.bound();
-    await this.backend.restart(how);
+    const node = await this.backend.restart(how);
+    if (node) this.note(`restarted ${node}`);
     await this.bound();
-    // The server closed every socket; most phones come back at once, the others later.
+    // The server closed every socket (a cluster: the node's); most phones come back at once, the
+    // others later — on a cluster, to another node.
     for (const p of this.phones) {
+      if (node && p.current && p.current.base !== node) continue;
       if (p.connected) await waitClosed(p);
       if (this.rng.chance(0.7))
         await this.connect(
