@@ -25,7 +25,7 @@ import { SyncEngine } from './sync/engine';
 import { type Lease, PgLease, SoleLease } from './sync/leader';
 import { NatsBus } from './sync/nats-bus';
 import { ViewCache } from './sync/view-cache';
-import { certificateWarnings, loadTls, type TlsPair } from './tls';
+import { certificateWarnings, loadTls } from './tls';
 
 export interface KeywayServer {
   ctx: AppContext;
@@ -115,19 +115,23 @@ export async function startServer(
     ? `${tls.mqtt ? 'mqtts' : 'mqtt'}://${config.mqttHost}:${broker.port}`
     : linkUrl;
   const unitMqttUrl = config.mqttPublicUrl ?? brokerUrl;
-  const warnCertificate = (pair: TlsPair | undefined, url?: string) => {
-    if (!pair) return;
-    const u = url ? new URL(url) : undefined;
-    const host =
-      u && (u.protocol === 'mqtts:' || u.protocol === 'https:')
-        ? u.hostname
-        : undefined;
-    for (const w of certificateWarnings(pair, host, clock.now().getTime()))
-      log.warn({ category: 'tls' }, w);
-  };
   const warnCertificates = () => {
-    warnCertificate(tls.mqtt, unitMqttUrl);
-    warnCertificate(tls.https, config.publicUrl);
+    const now = clock.now().getTime();
+    for (const w of [
+      ...certificateWarnings(
+        tls.mqtt,
+        unitMqttUrl,
+        'KEYWAY_MQTT_PUBLIC_URL',
+        now,
+      ),
+      ...certificateWarnings(
+        tls.https,
+        config.publicUrl,
+        'KEYWAY_PUBLIC_URL',
+        now,
+      ),
+    ])
+      log.warn({ category: 'tls' }, w);
   };
   warnCertificates();
   const accounts: UnitAccounts =

@@ -14,6 +14,7 @@ import { TestPki } from './test/certs';
 import { createTestDatabase } from './test/db';
 import { buildSpace, PHONES } from './test/fixtures';
 import { expectStatus, httpsFetch, TestServer } from './test/harness';
+import { ServerProcess } from './test/server-process';
 import { UnitProcess, waitFor } from './test/unit-process';
 
 // TLS to the units and HTTPS (issue 26 item 4), with a CA and certificates made at run time
@@ -323,5 +324,78 @@ describe('bad TLS files stop the start, naming the setting', () => {
       `KEYWAY_TLS_CERT=${cert.key}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`,
       `KEYWAY_MQTT_TLS_KEY=${cert.cert}: not a PEM private key (expected -----BEGIN PRIVATE KEY-----)`,
     ]);
+  });
+});
+
+describe('npm run serve with TLS', () => {
+  afterAll(() => ServerProcess.killAll());
+
+  it('reloads renewed files on SIGHUP, and keeps the old certificate when the renewal is broken', async () => {
+    const db = await createTestDatabase();
+    const first = pki.issue('process', ['IP:127.0.0.1']);
+    try {
+      const sp = await ServerProcess.start({
+        dataDir: db.dataDir,
+        outbox: join(db.dataDir, 'sms.jsonl'),
+        env: { ...tlsEnv(first), KEYWAY_HOST: '127.0.0.1' },
+      });
+      expect(sp.url).toMatch(/^https:/);
+      const port = Number(new URL(sp.url).port);
+      const serial = (c: { certPem: Buffer }) =>
+        new X509Certificate(c.certPem).serialNumber;
+      expect(await servedSerial(port, pki.ca.certPem)).toBe(serial(first));
+      expect(await servedSerial(sp.mqttPort, pki.ca.certPem)).toBe(
+        serial(first),
+      );
+
+      const renewed = pki.issue('process-renewed', ['IP:127.0.0.1']);
+      writeFileSync(first.cert, renewed.certPem);
+      writeFileSync(first.key, renewed.keyPem);
+      sp.child.kill('SIGHUP');
+      await waitFor(
+        async () =>
+          (await servedSerial(sp.mqttPort, pki.ca.certPem)) === serial(renewed),
+        'the renewed certificate on the broker',
+      );
+      expect(await servedSerial(port, pki.ca.certPem)).toBe(serial(renewed));
+      expect(sp.output).toContain('TLS reloaded KEYWAY_MQTT_TLS_CERT=');
+
+      writeFileSync(first.key, 'not a key\n');
+      sp.child.kill('SIGHUP');
+      await waitFor(
+        () => sp.output.includes('TLS reload failed'),
+        'the failed reload in the log',
+      );
+      expect(sp.alive).toBe(true);
+      expect(await servedSerial(port, pki.ca.certPem)).toBe(serial(renewed));
+      await sp.kill('SIGTERM');
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('exits 2 naming the setting when the key is not the certificate’s', async () => {
+    const db = await createTestDatabase();
+    const cert = pki.issue('process-bad', ['IP:127.0.0.1']);
+    const other = pki.issue('process-other', ['IP:127.0.0.1']);
+    try {
+      const err = await ServerProcess.start({
+        dataDir: db.dataDir,
+        outbox: join(db.dataDir, 'sms.jsonl'),
+        env: {
+          KEYWAY_MQTT_TLS_CERT: cert.cert,
+          KEYWAY_MQTT_TLS_KEY: other.key,
+        },
+      }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toContain(
+        'server exited (2) before ready',
+      );
+      expect((err as Error).message).toContain(
+        `KEYWAY_MQTT_TLS_KEY=${other.key}: this key does not belong to the certificate in KEYWAY_MQTT_TLS_CERT=${cert.cert}`,
+      );
+    } finally {
+      await db.drop();
+    }
   });
 });

@@ -106,14 +106,16 @@ export function loadTls(config: Config): {
 
 /**
  * What an operator should hear about a certificate at start and at each reload: it has
- * expired, expires soon, or does not name the host clients are told to use (they verify it and
- * would refuse).
+ * expired, expires soon, or does not name the host of `url`, the one clients are told to use
+ * (they verify it and would refuse). `urlSetting` is where that URL is set.
  */
 export function certificateWarnings(
-  pair: TlsPair,
-  host: string | undefined,
+  pair: TlsPair | undefined,
+  url: string | undefined,
+  urlSetting: string,
   now = Date.now(),
 ): string[] {
+  if (!pair) return [];
   const out: string[] = [];
   const days = Math.floor((Date.parse(pair.leaf.validTo) - now) / 86_400_000);
   if (days < 0)
@@ -128,9 +130,14 @@ export function certificateWarnings(
     out.push(
       `${pair.source}: the certificate is not valid before ${pair.leaf.validFrom}`,
     );
+  const u = url ? new URL(url) : undefined;
+  const host =
+    u && (u.protocol === 'mqtts:' || u.protocol === 'https:')
+      ? u.hostname
+      : undefined;
   if (host && !certificateNames(pair, host))
     out.push(
-      `${pair.source}: the certificate does not name ${host} (it names ${pair.leaf.subjectAltName ?? pair.leaf.subject}); clients connecting to ${host} refuse it`,
+      `${pair.source}: the certificate does not name ${host} (it names ${pair.leaf.subjectAltName ?? pair.leaf.subject}), so clients given ${url} refuse it; set ${urlSetting} to a URL with one of its names`,
     );
   return out;
 }
