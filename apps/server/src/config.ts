@@ -27,7 +27,7 @@ export const CONFIG_TABLE = {
     env: 'KEYWAY_PUBLIC_URL',
     schema: z.url().optional(),
     default: undefined,
-    doc: 'Base URL printed for clients; defaults to http://HOST:PORT.',
+    doc: 'Base URL printed for clients; defaults to http://HOST:PORT (https:// with KEYWAY_TLS_CERT, whose certificate must name its host).',
   },
   tlsCert: {
     env: 'KEYWAY_TLS_CERT',

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import {
   createServer as createTlsServer,
@@ -267,6 +268,41 @@ describe('units on mqtts:// and the API on https://', () => {
     );
     expect(await servedSerial(httpsPort, pki.ca.certPem)).toBe(after);
     writeFileSync(serverCert.key, renewed.keyPem);
+  });
+});
+
+describe('KEYWAY_MQTT_PLAIN_PORT keeps plain mqtt:// open beside TLS, when asked', () => {
+  it('a plain client logs in on that port, and the TLS port stays TLS only', async () => {
+    // A free port: taken, then released for the server.
+    const probe = createNetServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const plainPort = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const t = await TestServer.start({
+      env: { ...tlsEnv(), KEYWAY_MQTT_PLAIN_PORT: String(plainPort) },
+      ca: pki.ca.certPem,
+    });
+    try {
+      const s = await buildSpace(t);
+      expect(s.credentials.mqttUrl).toMatch(/^mqtts:/);
+      const attempt = (url: string) => {
+        const client = mqtt.connect(url, {
+          username: s.credentials.username,
+          password: s.credentials.password,
+          reconnectPeriod: 0,
+          connectTimeout: 5000,
+        });
+        return new Promise<string>((resolve) => {
+          client.once('connect', () => resolve('connected'));
+          client.once('close', () => resolve('closed'));
+        }).finally(() => client.end(true));
+      };
+      expect(await attempt(`mqtt://127.0.0.1:${plainPort}`)).toBe('connected');
+      const tlsPort = new URL(s.credentials.mqttUrl).port;
+      expect(await attempt(`mqtt://127.0.0.1:${tlsPort}`)).toBe('closed');
+    } finally {
+      await t.stop();
+    }
   });
 });
 
