@@ -39,7 +39,19 @@ export const CONFIG_TABLE = {
     env: 'KEYWAY_PUBLIC_URL',
     schema: z.url().optional(),
     default: undefined,
-    doc: 'Base URL printed for clients; defaults to http://HOST:PORT.',
+    doc: 'Base URL printed for clients; defaults to http://HOST:PORT (https:// with KEYWAY_TLS_CERT, whose certificate must name its host).',
+  },
+  tlsCert: {
+    env: 'KEYWAY_TLS_CERT',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'With KEYWAY_TLS_KEY: the API serves https:// and wss:// itself (no proxy). PEM file: the certificate, then its intermediates. SIGHUP re-reads it.',
+  },
+  tlsKey: {
+    env: 'KEYWAY_TLS_KEY',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: "The PEM file of KEYWAY_TLS_CERT's private key (unencrypted; readable by the server only).",
   },
   trustProxy: {
     env: 'KEYWAY_TRUST_PROXY',
@@ -149,7 +161,25 @@ export const CONFIG_TABLE = {
       .regex(/^mqtts?:\/\//, 'expected mqtt://…')
       .optional(),
     default: undefined,
-    doc: 'Broker URL handed to new units; defaults to the broker the server uses.',
+    doc: 'Broker URL handed to new units; defaults to the embedded broker (mqtts:// with TLS) or the one the server uses.',
+  },
+  mqttTlsCert: {
+    env: 'KEYWAY_MQTT_TLS_CERT',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'With KEYWAY_MQTT_TLS_KEY: the embedded broker listens mqtts:// on KEYWAY_MQTT_PORT and plain mqtt:// is off. PEM file: the certificate, then its intermediates. SIGHUP re-reads it.',
+  },
+  mqttTlsKey: {
+    env: 'KEYWAY_MQTT_TLS_KEY',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: "The PEM file of KEYWAY_MQTT_TLS_CERT's private key (unencrypted; readable by the server only).",
+  },
+  mqttPlainPort: {
+    env: 'KEYWAY_MQTT_PLAIN_PORT',
+    schema: port.optional(),
+    default: undefined,
+    doc: 'With the broker on TLS: keep plain mqtt:// open too, on this port of KEYWAY_MQTT_HOST (units not yet moved). Unset: none (the server itself uses a loopback-only one).',
   },
   ...SMS_CONFIG,
   logLevel: {
@@ -289,9 +319,52 @@ export function loadConfig(
         `${entry.env}=${isSecret(entry) ? '(secret, not shown)' : JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
       );
   }
-  if (!problems.length) problems.push(...smsProblems(out));
+  if (!problems.length) problems.push(...smsProblems(out), ...tlsProblems(out));
   if (problems.length) throw new ConfigError(problems);
   return out as Config;
+}
+
+/** Settings that only make sense together, or not together. */
+function tlsProblems(c: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const pair = (
+    cert: 'tlsCert' | 'mqttTlsCert',
+    key: 'tlsKey' | 'mqttTlsKey',
+  ) => {
+    const [a, b] = [CONFIG_TABLE[cert].env, CONFIG_TABLE[key].env];
+    if ((c[cert] === undefined) !== (c[key] === undefined))
+      problems.push(
+        `${c[cert] === undefined ? a : b} is missing: ${a} and ${b} go together`,
+      );
+  };
+  pair('tlsCert', 'tlsKey');
+  pair('mqttTlsCert', 'mqttTlsKey');
+  const mqttTls = c.mqttTlsCert !== undefined;
+  if (mqttTls && c.mqttUrl !== undefined)
+    problems.push(
+      'KEYWAY_MQTT_TLS_CERT is for the embedded broker; with KEYWAY_MQTT_URL your broker does TLS (give it an mqtts:// URL)',
+    );
+  if (c.mqttPlainPort !== undefined && !mqttTls)
+    problems.push(
+      'KEYWAY_MQTT_PLAIN_PORT keeps plain mqtt:// beside TLS; without KEYWAY_MQTT_TLS_CERT the broker is plain on KEYWAY_MQTT_PORT already',
+    );
+  if (
+    mqttTls &&
+    c.mqttPlainPort !== undefined &&
+    c.mqttPlainPort !== 0 &&
+    c.mqttPlainPort === c.mqttPort
+  )
+    problems.push('KEYWAY_MQTT_PLAIN_PORT must differ from KEYWAY_MQTT_PORT');
+  if (
+    mqttTls &&
+    c.mqttPlainPort === undefined &&
+    typeof c.mqttPublicUrl === 'string' &&
+    c.mqttPublicUrl.startsWith('mqtt://')
+  )
+    problems.push(
+      `KEYWAY_MQTT_PUBLIC_URL=${c.mqttPublicUrl}: plain mqtt:// is off with KEYWAY_MQTT_TLS_CERT; hand units mqtts:// (or keep a plain port with KEYWAY_MQTT_PLAIN_PORT)`,
+    );
+  return problems;
 }
 
 /** Entries marked `secret: true` are masked wherever settings are printed. */

@@ -78,3 +78,68 @@ describe('printing and checking the environment', () => {
     ).toEqual(['KEYWAY_SMS_PROVIDR']);
   });
 });
+
+describe('TLS settings', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+  };
+  const mqttTls = {
+    KEYWAY_MQTT_TLS_CERT: '/etc/keyway/cert.pem',
+    KEYWAY_MQTT_TLS_KEY: '/etc/keyway/key.pem',
+  };
+
+  it('takes a certificate and its key together, never one alone', () => {
+    expect(problemsOf(mqttTls)).toEqual([]);
+    expect(problemsOf({ KEYWAY_TLS_CERT: '/etc/keyway/cert.pem' })).toEqual([
+      'KEYWAY_TLS_KEY is missing: KEYWAY_TLS_CERT and KEYWAY_TLS_KEY go together',
+    ]);
+    expect(problemsOf({ KEYWAY_MQTT_TLS_KEY: '/etc/keyway/key.pem' })).toEqual([
+      'KEYWAY_MQTT_TLS_CERT is missing: KEYWAY_MQTT_TLS_CERT and KEYWAY_MQTT_TLS_KEY go together',
+    ]);
+  });
+
+  it('keeps plain mqtt:// only when asked, and never hands units a URL nobody listens on', () => {
+    expect(problemsOf({ ...mqttTls, KEYWAY_MQTT_PLAIN_PORT: '1883' })).toEqual(
+      [],
+    );
+    expect(problemsOf({ KEYWAY_MQTT_PLAIN_PORT: '1883' })).toEqual([
+      expect.stringMatching(/^KEYWAY_MQTT_PLAIN_PORT keeps plain mqtt:\/\//),
+    ]);
+    expect(
+      problemsOf({
+        ...mqttTls,
+        KEYWAY_MQTT_PUBLIC_URL: 'mqtt://keyway.example.com:8483',
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^KEYWAY_MQTT_PUBLIC_URL=mqtt:\/\/keyway.example.com:8483: plain mqtt:\/\/ is off/,
+      ),
+    ]);
+    expect(
+      problemsOf({
+        ...mqttTls,
+        KEYWAY_MQTT_PUBLIC_URL: 'mqtts://keyway.example.com:8483',
+      }),
+    ).toEqual([]);
+    expect(
+      problemsOf({
+        ...mqttTls,
+        KEYWAY_MQTT_PLAIN_PORT: '8483',
+        KEYWAY_MQTT_PORT: '8483',
+      }),
+    ).toEqual(['KEYWAY_MQTT_PLAIN_PORT must differ from KEYWAY_MQTT_PORT']);
+  });
+
+  it('is for the embedded broker only', () => {
+    expect(
+      problemsOf({ ...mqttTls, KEYWAY_MQTT_URL: 'mqtts://broker:8883' }),
+    ).toEqual([
+      expect.stringMatching(/^KEYWAY_MQTT_TLS_CERT is for the embedded broker/),
+    ]);
+  });
+});

@@ -57,6 +57,14 @@ try {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // SIGHUP after renewing a certificate: re-read the TLS files, no restart (a bad file is
+  // logged and the previous certificate stays). Without TLS, SIGHUP keeps its default.
+  if (config.tlsCert || config.mqttTlsCert)
+    process.on('SIGHUP', () => {
+      server.reloadTls().catch(() => {
+        // Logged by reloadTls, naming the setting.
+      });
+    });
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(

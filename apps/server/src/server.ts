@@ -1,3 +1,4 @@
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock';
@@ -25,14 +26,20 @@ import { LogFence } from './sync/fence';
 import { type Lease, PgLease, SoleLease } from './sync/leader';
 import { NatsBus } from './sync/nats-bus';
 import { ViewCache } from './sync/view-cache';
+import { certificateWarnings, loadTls } from './tls';
 
 export interface KeywayServer {
   ctx: AppContext;
   app: FastifyInstance;
-  /** http://host:port of the API. */
+  /** http://host:port of the API (https:// with KEYWAY_TLS_CERT). */
   url: string;
-  /** The broker URL units connect to. */
+  /** The broker URL units connect to (the embedded broker's mqtts:// with KEYWAY_MQTT_TLS_CERT). */
   mqttUrl: string;
+  /**
+   * Re-reads the TLS certificate and key files (a renewal; SIGHUP in main.ts): new connections
+   * get them, open ones keep theirs. A bad file changes nothing and rejects naming the setting.
+   */
+  reloadTls(): Promise<void>;
   /**
    * Stops serving gracefully: readiness fails and new requests and sync sockets are refused at
    * once; opens and writes in flight finish; sync sockets close with 1012 (reconnect now).
@@ -50,6 +57,8 @@ export async function startServer(
 ): Promise<KeywayServer> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel, config.logPretty);
+  // Before anything opens: an unreadable file or a key of another certificate stops the start.
+  const tls = loadTls(config);
   const metrics = new Metrics();
   const storage: Storage = await openStorage({
     dataDir: config.dataDir,
@@ -97,10 +106,35 @@ export async function startServer(
             .where('id', '=', unitId)
             .executeTakeFirst()
         )?.password_hash ?? null,
+      tls: tls.mqtt,
+      plainPort: config.mqttPlainPort,
     });
     await broker.start();
-    linkUrl = `mqtt://${config.mqttHost}:${broker.port}`;
+    linkUrl = broker.linkUrl;
   }
+  const brokerUrl = broker
+    ? `${tls.mqtt ? 'mqtts' : 'mqtt'}://${config.mqttHost}:${broker.port}`
+    : linkUrl;
+  const unitMqttUrl = config.mqttPublicUrl ?? brokerUrl;
+  const warnCertificates = () => {
+    const now = clock.now().getTime();
+    for (const w of [
+      ...certificateWarnings(
+        tls.mqtt,
+        unitMqttUrl,
+        'KEYWAY_MQTT_PUBLIC_URL',
+        now,
+      ),
+      ...certificateWarnings(
+        tls.https,
+        config.publicUrl,
+        'KEYWAY_PUBLIC_URL',
+        now,
+      ),
+    ])
+      log.warn({ category: 'tls' }, w);
+  };
+  warnCertificates();
   const accounts: UnitAccounts =
     config.mqttUrl && config.mqttAccounts === 'dynsec'
       ? new DynsecAccounts({
@@ -158,7 +192,7 @@ export async function startServer(
     viewCache: new ViewCache(),
     units,
     accounts,
-    unitMqttUrl: config.mqttPublicUrl ?? linkUrl,
+    unitMqttUrl,
     metrics,
   };
   // One process with its own broker: nobody is connected yet. On an external broker the
@@ -183,12 +217,12 @@ export async function startServer(
     config.metricsPort === undefined
       ? undefined
       : await startMetricsServer(metrics, config.host, config.metricsPort);
-  const app = buildApp(ctx, routes);
+  const app = buildApp(ctx, routes, { https: tls.https });
   engine.attach(app.server);
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = `${tls.https ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info(
     { category: 'http', url, node: nodeId },
     `Keyway API on ${url} (storage: ${dialect}${cluster ? `, cluster node ${nodeId}` : ''})`,
@@ -199,8 +233,46 @@ export async function startServer(
     ctx,
     app,
     url,
-    mqttUrl: linkUrl,
+    mqttUrl: brokerUrl,
     metricsUrl: metricsServer?.url,
+    async reloadTls() {
+      if (!tls.https && !tls.mqtt) {
+        log.info({ category: 'tls' }, 'TLS reload: no TLS configured');
+        return;
+      }
+      let next: ReturnType<typeof loadTls>;
+      try {
+        next = loadTls(config);
+      } catch (err) {
+        log.error(
+          { category: 'tls', err: (err as Error).message },
+          'TLS reload failed: still serving the previous certificates',
+        );
+        throw err;
+      }
+      if (next.https) {
+        (app.server as unknown as TlsServer).setSecureContext({
+          cert: next.https.cert,
+          key: next.https.key,
+        });
+        tls.https = next.https;
+      }
+      if (next.mqtt && broker) {
+        broker.setSecureContext(next.mqtt);
+        tls.mqtt = next.mqtt;
+      }
+      for (const pair of [next.https, next.mqtt])
+        if (pair)
+          log.info(
+            {
+              category: 'tls',
+              serial: pair.leaf.serialNumber,
+              validTo: pair.leaf.validTo,
+            },
+            `TLS reloaded ${pair.source}`,
+          );
+      warnCertificates();
+    },
     drain() {
       ctx.draining = true;
       log.info(

@@ -18,8 +18,13 @@ import type { UnitConfigEntry, UnitView } from './view';
 export const AGENT_VERSION = '0.1.0';
 
 export interface AgentOptions {
-  /** Broker URL, e.g. `mqtt://localhost:1883`. */
+  /** Broker URL, e.g. `mqtts://keyway.example.com:8483`. */
   url: string;
+  /**
+   * mqtts://: the CA the server's certificate must be signed by (`--ca`), instead of the
+   * system's CAs. The certificate is always verified, and must name the URL's host.
+   */
+  ca?: { pem: Buffer; file: string } | undefined;
   /** The unit id, which is also the MQTT username. */
   unitId: string;
   password: string;
@@ -66,6 +71,7 @@ export function createAgent(opts: AgentOptions): Agent {
 
   const link = createLink({
     url: opts.url,
+    ca: opts.ca,
     clientId: `unit-${unitId}`,
     username: unitId,
     password: opts.password,

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envOf, flagOf, helpText, parseConfig, SETTINGS } from './config';
 
@@ -136,5 +140,61 @@ describe('config', () => {
       );
     }
     expect(helpText()).toContain('(default 3000)');
+  });
+
+  describe('--ca', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyway-unit-ca-'));
+    const ca = join(dir, 'ca.crt');
+    // A CA made at run time by Debian's openssl, as docs/deploy.md does.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'ca.key'),
+        '-out',
+        ca,
+        '-days',
+        '30',
+        '-subj',
+        '/CN=Unit test CA',
+      ],
+      { stdio: 'ignore' },
+    );
+    const notPem = join(dir, 'not.pem');
+    writeFileSync(notPem, 'hello\n');
+    const tlsArgs = [
+      '--url',
+      'mqtts://keyway.example:8483',
+      ...required.slice(2),
+    ];
+
+    it('takes a CA file from --ca or KEYWAY_UNIT_CA, for an mqtts:// URL', () => {
+      expect(parseConfig([...tlsArgs, '--ca', ca], {})).toMatchObject({
+        kind: 'config',
+        config: { url: 'mqtts://keyway.example:8483', ca },
+      });
+      expect(parseConfig(tlsArgs, { KEYWAY_UNIT_CA: ca })).toMatchObject({
+        config: { ca },
+      });
+    });
+
+    it('refuses one with a plain mqtt:// URL, and a file that is not a PEM certificate, naming where it came from', () => {
+      expect(problemsOf([...required, '--ca', ca])).toEqual([
+        '--ca needs an mqtts:// --url: plain mqtt:// has no certificate to verify',
+      ]);
+      expect(problemsOf(tlsArgs, { KEYWAY_UNIT_CA: notPem })).toEqual([
+        `invalid KEYWAY_UNIT_CA "${notPem}": no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)`,
+      ]);
+      expect(problemsOf([...tlsArgs, '--ca', join(dir, 'missing')])).toEqual([
+        `invalid --ca "${join(dir, 'missing')}": cannot read the file (ENOENT)`,
+      ]);
+    });
   });
 });

@@ -8,6 +8,7 @@ import {
   type SettingName,
   type Values,
 } from './settings';
+import { readCa } from './tls';
 
 export { envOf, flagOf, SETTINGS, type SettingName } from './settings';
 
@@ -53,6 +54,7 @@ export function parseConfig(
   }
 
   const values: Partial<Record<SettingName, unknown>> = {};
+  const sources = new Map<SettingName, string>();
   for (const name of NAMES) {
     const s: Setting<unknown> = SETTINGS[name];
     const fromEnv = env[envOf(name)] || undefined;
@@ -62,6 +64,7 @@ export function parseConfig(
       : fromEnv !== undefined
         ? envOf(name)
         : flagOf(name);
+    sources.set(name, source);
     if (raw === undefined && !s.schema.safeParse(undefined).success) {
       problems.push(`${flagOf(name)} is required (or set ${envOf(name)})`);
       continue;
@@ -82,6 +85,15 @@ export function parseConfig(
     problems.push('--lat and --lon must be given together');
   }
   const v = values as Values;
+  if (v.ca !== undefined) {
+    const source = sources.get('ca') ?? '--ca';
+    if (typeof v.url === 'string' && !v.url.startsWith('mqtts://'))
+      problems.push(
+        `${source} needs an mqtts:// --url: plain mqtt:// has no certificate to verify`,
+      );
+    const ca = readCa(v.ca);
+    if (!ca.ok) problems.push(`invalid ${source} "${v.ca}": ${ca.problem}`);
+  }
   if (v.reconnectMinMs > v.reconnectMaxMs)
     problems.push('--reconnect-min-ms must not exceed --reconnect-max-ms');
   if (problems.length > 0) return { kind: 'error', problems };

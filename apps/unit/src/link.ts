@@ -1,9 +1,12 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { type BackoffOptions, backoffDelay } from './backoff';
+import { describeTlsError } from './tls';
 
 export interface LinkOptions {
   url: string;
+  /** mqtts://: trust only this CA (the system's CAs without it). Verification is never off. */
+  ca?: { pem: Buffer; file: string } | undefined;
   clientId: string;
   username: string;
   password: string;
@@ -60,6 +63,9 @@ export function createLink(opts: LinkOptions): Link {
       keepalive: opts.keepaliveSec,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
+      // mqtts://: Node verifies the chain and the host name (mqtt.js sets servername from the
+      // URL); only the trust anchors change with --ca.
+      ...(opts.ca ? { ca: opts.ca.pem } : {}),
       will: {
         topic: opts.will.topic,
         payload: Buffer.from(opts.will.payload),
@@ -79,7 +85,11 @@ export function createLink(opts: LinkOptions): Link {
       void opts.onConnect(session);
     });
     c.on('message', (topic, payload) => opts.onMessage(topic, payload));
-    c.on('error', (err) => log.error(`connection error: ${err.message}`));
+    c.on('error', (err) => {
+      const tls = describeTlsError(err, opts.ca?.file);
+      if (tls) log.error({ tls: 'code' in err ? err.code : 'handshake' }, tls);
+      else log.error(`connection error: ${err.message}`);
+    });
     c.on('close', () => {
       if (client !== c) return;
       const wasOnline = session !== null;

@@ -2,6 +2,7 @@ import { createAgent } from './agent';
 import { parseConfig } from './config';
 import { createDriver } from './drivers';
 import { category, createLogger } from './log';
+import { readCa } from './tls';
 
 const result = parseConfig(process.argv.slice(2), process.env);
 if (result.kind === 'help') {
@@ -24,8 +25,17 @@ const log = createLogger(config.logLevel, pretty).child({
   unitId: config.username,
 });
 const driver = createDriver(config, category(log, 'driver'));
+// parseConfig checked the file; read it once more here for its contents.
+const ca = config.ca ? readCa(config.ca) : undefined;
+if (ca && !ca.ok) {
+  process.stderr.write(
+    `keyway-unit: invalid --ca "${config.ca}": ${ca.problem}\n`,
+  );
+  process.exit(2);
+}
 const agent = createAgent({
   url: config.url,
+  ca: ca?.ok && config.ca ? { pem: ca.pem, file: config.ca } : undefined,
   unitId: config.username,
   password: config.password,
   driver,

@@ -45,6 +45,12 @@ export const SETTINGS = {
     placeholder: 'url',
     description: 'broker URL from the unit credentials',
   }),
+  ca: setting({
+    schema: z.string().trim().min(1).optional(),
+    placeholder: 'file',
+    description:
+      "PEM file of the CA that signed the server's certificate; the server must present one it signed, for the URL's host (mqtts:// only; without it the system's CAs)",
+  }),
   username: setting({
     schema: Id.regex(/^[^/+#]+$/, 'must not contain / + or #'),
     placeholder: 'unitId',

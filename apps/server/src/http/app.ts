@@ -16,8 +16,19 @@ import { RequestTiming } from './timing';
 const ANONYMOUS: Principal = { userId: '', sessionId: '' };
 
 /** The HTTP surface: every route from the registry, JSON only, errors in the API.md shape. */
-export function buildApp(ctx: AppContext, routes: RouteDef[]): FastifyInstance {
+export function buildApp(
+  ctx: AppContext,
+  routes: RouteDef[],
+  opts: {
+    /** Serve HTTPS (and the sync socket as wss://) with this certificate and key. */
+    https?: { cert: Buffer; key: Buffer } | undefined;
+  } = {},
+): FastifyInstance {
+  // One instance type for both: an https.Server is an http.Server with TLS underneath.
   const app = Fastify({
+    ...(opts.https
+      ? { https: { cert: opts.https.cert, key: opts.https.key } }
+      : {}),
     logger: false,
     bodyLimit: ctx.config.bodyLimitBytes,
     return503OnClosing: false,

@@ -1,6 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import {
+  createServer as createTlsServer,
+  type Server as TlsServer,
+} from 'node:tls';
+import {
   parseUnitTopic,
   UNIT_PUBLISHES,
   UNIT_SUBSCRIBES,
@@ -21,7 +25,16 @@ export interface EmbeddedBrokerOptions {
   serverPassword: string;
   /** The stored hash of a unit's password, or null when no such unit exists. */
   unitPasswordHash: (unitId: string) => Promise<string | null>;
+  /**
+   * mqtts:// on host:port with this certificate and key; plain mqtt:// is then only on
+   * `plainPort` of host when given, else on a loopback-only port for the server's own link.
+   */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
+  plainPort?: number | undefined;
 }
+
+/** A TLS handshake this slow is dropped (default 120 s: a cheap way to hold sockets open). */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * The embedded MQTT broker (aedes). Each unit authenticates with its own credentials and may
@@ -29,10 +42,15 @@ export interface EmbeddedBrokerOptions {
  */
 export class EmbeddedBroker {
   private aedes?: Aedes;
-  private server?: Server;
+  private server?: Server | TlsServer;
+  /** With TLS: the plain listener (loopback-only unless KEYWAY_MQTT_PLAIN_PORT). */
+  private plain?: Server;
   private identities = new WeakMap<Client, Identity>();
   private connected = new Set<Client>();
+  /** The port units connect to (mqtts:// with TLS). */
   port = 0;
+  /** Where the server's own client connects: plain, on this host (loopback-only with TLS). */
+  linkUrl = '';
 
   constructor(private opts: EmbeddedBrokerOptions) {}
 
@@ -119,17 +137,73 @@ export class EmbeddedBroker {
     );
     // No Nagle: a command or an ack is one small packet that must leave now (Nagle plus delayed
     // ACKs added 40–80 ms to every open).
-    this.server = createServer({ noDelay: true }, this.aedes.handle);
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    const addr = this.server.address();
-    this.port = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+    const { host, tls } = this.opts;
+    if (tls) {
+      const server = createTlsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+        },
+        (socket) => {
+          socket.setNoDelay(true);
+          this.aedes!.handle(socket);
+        },
+      );
+      // A unit with the wrong CA, a plain mqtt:// client, a scanner: the handshake fails and
+      // the socket is closed before any MQTT byte is read.
+      server.on('tlsClientError', (err, socket) =>
+        log.info(
+          {
+            category: 'mqtt',
+            remote: socket.remoteAddress,
+            err: err.message.trim(),
+          },
+          `TLS handshake refused: ${handshakeFailure(err)}`,
+        ),
+      );
+      this.server = server;
+    } else {
+      this.server = createServer({ noDelay: true }, this.aedes.handle);
+    }
+    this.port = await listen(this.server, this.opts.port, host);
+    const scheme = tls ? 'mqtts' : 'mqtt';
     log.info(
-      { category: 'mqtt', port: this.port },
-      `embedded MQTT broker on mqtt://${this.opts.host}:${this.port}`,
+      { category: 'mqtt', port: this.port, tls: Boolean(tls) },
+      `embedded MQTT broker on ${scheme}://${host}:${this.port}`,
     );
+    if (!tls) {
+      this.linkUrl = `mqtt://${host}:${this.port}`;
+      return;
+    }
+    // The server's own connection (retained presence) stays plain: on loopback nobody but this
+    // host sees it. Units get plain only when KEYWAY_MQTT_PLAIN_PORT explicitly keeps it.
+    const plainHost = this.opts.plainPort === undefined ? '127.0.0.1' : host;
+    this.plain = createServer({ noDelay: true }, this.aedes.handle);
+    const plainPort = await listen(
+      this.plain,
+      this.opts.plainPort ?? 0,
+      plainHost,
+    );
+    this.linkUrl = `mqtt://${plainHost}:${plainPort}`;
+    if (this.opts.plainPort === undefined)
+      log.debug(
+        { category: 'mqtt', plainPort },
+        `plain mqtt:// only on loopback ${this.linkUrl}, for the server itself`,
+      );
+    else
+      log.warn(
+        { category: 'mqtt', plainPort },
+        `plain mqtt:// also open on ${this.linkUrl} (KEYWAY_MQTT_PLAIN_PORT): unit passwords and commands cross it unencrypted`,
+      );
+  }
+
+  /** The broker's TLS listener takes a renewed certificate: new connections get it. */
+  setSecureContext(tls: { cert: Buffer; key: Buffer }): void {
+    const server = this.server;
+    if (!server || !('setSecureContext' in server))
+      throw new Error('the broker does not listen with TLS');
+    server.setSecureContext({ cert: tls.cert, key: tls.key });
   }
 
   private async identify(
@@ -219,8 +293,33 @@ export class EmbeddedBroker {
     const aedes = this.aedes;
     if (!aedes || !server) return;
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(
+      [server, this.plain].map(
+        (s) => s && new Promise<void>((resolve) => s.close(() => resolve())),
+      ),
+    );
   }
+}
+
+/** What a failed handshake most likely was, for the operator reading the log. */
+function handshakeFailure(err: Error & { code?: string }): string {
+  if (/wrong version number|http request|unknown protocol/i.test(err.message))
+    return 'not TLS (a plain mqtt:// client on the mqtts:// port?)';
+  if (err.code === 'ECONNRESET' || /socket hang up/i.test(err.message))
+    return "the client gave up (does it trust this certificate? see the unit's log)";
+  if (/timed out|timeout/i.test(err.message)) return 'too slow';
+  return err.message.trim();
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Clock } from '../clock';
@@ -20,6 +21,8 @@ export class TestServer {
     readonly outbox: string,
     /** Dropped with this server (not when it joined another's database: a cluster node). */
     private ownsDb = true,
+    /** With KEYWAY_TLS_CERT: the CA requests verify the server against. */
+    readonly ca?: Buffer,
   ) {}
 
   static async start(
@@ -31,6 +34,8 @@ export class TestServer {
       db?: TestDatabase;
       /** Where the server logs (default: pino at KEYWAY_TEST_LOG, silent). */
       log?: Logger;
+      /** The API is https:// (KEYWAY_TLS_CERT): requests trust this CA only. */
+      ca?: Buffer;
     } = {},
   ): Promise<TestServer> {
     const db = opts.db ?? (await createTestDatabase());
@@ -51,7 +56,7 @@ export class TestServer {
     );
     const log = opts.log ?? pino({ level: config.logLevel });
     const server = await startServer(config, { clock: opts.clock, log });
-    return new TestServer(server, db, outbox, !opts.db);
+    return new TestServer(server, db, outbox, !opts.db, opts.ca);
   }
 
   get url(): string {
@@ -75,11 +80,18 @@ export class TestServer {
     else if (opts.body !== undefined) body = JSON.stringify(opts.body);
     if (body !== undefined && !headers['content-type'])
       headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.url}${path}`, { method, headers, body });
-    const text = await res.text();
+    const res = this.ca
+      ? await httpsFetch(`${this.url}${path}`, this.ca, method, headers, body)
+      : await fetch(`${this.url}${path}`, { method, headers, body }).then(
+          async (r) => ({
+            status: r.status,
+            text: await r.text(),
+            headers: r.headers,
+          }),
+        );
     return {
       status: res.status,
-      body: text ? JSON.parse(text) : undefined,
+      body: res.text ? JSON.parse(res.text) : undefined,
       headers: res.headers,
     };
   }
@@ -124,4 +136,30 @@ export function expectStatus<T = any>(res: ApiResponse<T>, status: number): T {
       `expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`,
     );
   return res.body;
+}
+
+/** One HTTPS request that trusts `ca` only (Node's fetch has no per-request CA). */
+export function httpsFetch(
+  url: string,
+  ca: Buffer,
+  method = 'GET',
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; text: string; headers: Headers }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, headers, ca }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, text, headers: h });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
