@@ -7,6 +7,7 @@ import { changesSpace } from './004_changes_space';
 import { fewerPages } from './005_fewer_pages';
 import { cluster } from './006_cluster';
 import { smsWindows } from './007_sms_windows';
+import { audit } from './008_audit';
 
 /** Every schema migration, by name in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -18,5 +19,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '005_fewer_pages': fewerPages(dialect),
     '006_cluster': cluster(),
     '007_sms_windows': smsWindows(),
+    '008_audit': audit(dialect),
   };
 }
