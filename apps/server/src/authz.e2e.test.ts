@@ -23,6 +23,7 @@ const TENANT_SCOPED = only(
   'open',
   'admin.read',
   'admin.write',
+  'audit.read',
   'owner',
 );
 const MISSING: Ids = {
@@ -136,12 +137,12 @@ describe('authorization: every endpoint, every role, two tenants', () => {
     );
   });
 
-  it('a viewer reads every admin endpoint and gets 403 forbidden on every write', async () => {
+  it('a viewer reads every admin endpoint but the audit trail, and gets 403 forbidden on every write', async () => {
     const before = await snapshotA();
     for (const ep of only('view', 'admin.read')) {
       expect((await call(t, ep, idsA, viewer)).status, routeKey(ep)).toBe(200);
     }
-    for (const ep of only('admin.write', 'owner')) {
+    for (const ep of only('admin.write', 'audit.read', 'owner')) {
       expectError(
         await call(t, ep, idsA, viewer),
         403,
@@ -162,9 +163,12 @@ describe('authorization: every endpoint, every role, two tenants', () => {
     const before = await snapshotA();
     const ownRecord = (ep: Endpoint) =>
       routeKey(ep) === 'GET /v1/members/{memberId}';
-    for (const ep of only('admin.read', 'admin.write', 'owner').filter(
-      (ep) => !ownRecord(ep),
-    )) {
+    for (const ep of only(
+      'admin.read',
+      'admin.write',
+      'audit.read',
+      'owner',
+    ).filter((ep) => !ownRecord(ep))) {
       expectError(
         await call(t, ep, idsA, member),
         403,

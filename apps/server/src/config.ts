@@ -257,6 +257,12 @@ export const CONFIG_TABLE = {
     default: '720',
     doc: 'How long the change log keeps changes for resuming clients; older cursors get a snapshot.',
   },
+  auditRetentionDays: {
+    env: 'KEYWAY_AUDIT_RETENTION_DAYS',
+    schema: z.coerce.number().min(1).max(36_500),
+    default: '365',
+    doc: 'How long the audit trail keeps each admin action (who, when, before and after); older entries are pruned hourly.',
+  },
   syncNewEpoch: {
     env: 'KEYWAY_SYNC_NEW_EPOCH',
     schema: bool.optional(),

@@ -6,6 +6,7 @@ import type { RequestTiming } from './http/timing';
 import type { Metrics } from './metrics/registry';
 import type { UnitAccounts } from './mqtt/unit-accounts';
 import type { UnitLink } from './mqtt/unit-link';
+import type { ApiRequest } from './services/audit-log';
 import type { EventLog } from './services/event-log';
 import type { RateLimiter } from './services/rate-limit';
 import type { SmsGateway } from './services/sms';
@@ -46,4 +47,6 @@ export interface AppContext {
   metrics?: Metrics;
   /** Set per HTTP request (a copy of the context): where its time went (Server-Timing). */
   timing?: RequestTiming;
+  /** Set per HTTP request: the operation and its caller; an admin action's audit entry says them. */
+  request?: ApiRequest;
 }

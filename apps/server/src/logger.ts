@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 
-/** Structured logs; pretty in a terminal, JSON otherwise. Categories: http, mqtt, unit, sms, sync, demo. */
+/** Structured logs; pretty in a terminal, JSON otherwise. Categories: http, mqtt, unit, sms, sync, audit, demo. */
 export function createLogger(level: string, pretty?: boolean): Logger {
   const usePretty = pretty ?? process.stdout.isTTY;
   return pino({

@@ -14,6 +14,14 @@ export class ApiError extends Error {
   }
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createApiClient() {
   let token: string | null = null;
   let onUnauthorized: () => void = () => {};
@@ -23,6 +31,16 @@ export function createApiClient() {
     path: string,
     body?: unknown,
   ): Promise<T> {
+    const { text } = await send(method, path, body);
+    return parseJson(text) as T;
+  }
+
+  /** The answer's text and headers (a CSV export); errors as for `api`. */
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ text: string; headers: Headers }> {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -41,15 +59,9 @@ export function createApiClient() {
       );
     }
     const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
     if (!res.ok) {
       const err = (
-        json as
+        parseJson(text) as
           | { error?: { code?: string; message?: string; details?: unknown } }
           | undefined
       )?.error;
@@ -64,11 +76,12 @@ export function createApiClient() {
         err?.details,
       );
     }
-    return json as T;
+    return { text, headers: res.headers };
   }
 
   return {
     api,
+    send,
     setToken(value: string | null): void {
       token = value;
     },

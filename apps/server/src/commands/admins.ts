@@ -15,6 +15,7 @@ export async function putAdmin(
   return inTransaction(ctx, async (tx) => {
     const now = ctx.clock.now().toISOString();
     const user = await ensureUser(tx.db, phone, ctx.clock.now());
+    await tx.audit(spaceId, { type: 'admin', id: user.id });
     const existing = await tx.db
       .selectFrom('space_admins')
       .select('role')
@@ -56,6 +57,7 @@ export async function removeAdmin(
   userId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'admin', id: userId });
     const existing = await tx.db
       .selectFrom('space_admins')
       .select('role')

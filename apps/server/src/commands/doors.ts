@@ -35,6 +35,7 @@ export async function createDoor(
   };
   return inTransaction(ctx, async (tx) => {
     await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
+    await tx.audit(spaceId, { type: 'door', id: row.id });
     await tx.focus(spaceId, { doors: [row.id], units: [row.unit_id] });
     await tx.db.insertInto('doors').values(row).execute().catch(relayInUse);
     await tx.record(
@@ -58,6 +59,7 @@ export async function updateDoor(
   body: z.output<typeof UpdateDoorBody>,
 ) {
   return inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'door', id: doorId });
     if (body.unitId !== undefined)
       await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
     await tx.focus(
@@ -110,6 +112,7 @@ export async function deleteDoor(
   doorId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'door', id: doorId });
     await tx.focus(spaceId, { doors: [doorId] });
     await tx.db.deleteFrom('doors').where('id', '=', doorId).execute();
     await tx.record(

@@ -34,6 +34,7 @@ export async function createGroup(
   };
   return inTransaction(ctx, async (tx) => {
     await assertInSpace(tx.db, 'doors', spaceId, body.doorIds, 'doorIds');
+    await tx.audit(spaceId, { type: 'group', id: row.id });
     await tx.focus(spaceId, { groups: [row.id] });
     await tx.db.insertInto('access_groups').values(row).execute();
     await setDoors(tx, row.id, body.doorIds);
@@ -56,6 +57,7 @@ export async function updateGroup(
   body: z.output<typeof UpdateGroupBody>,
 ) {
   return inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'group', id: groupId });
     // New doors change her doors and units' access lists: rebuild the members. A new name or
     // geofence is one new value on every member's phone: patch it.
     if (body.doorIds) await tx.focus(spaceId, { groups: [groupId] });
@@ -95,6 +97,7 @@ export async function deleteGroup(
   groupId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'group', id: groupId });
     await tx.focus(spaceId, { groups: [groupId] });
     await tx.db.deleteFrom('access_groups').where('id', '=', groupId).execute();
     await tx.record(

@@ -37,8 +37,10 @@ export async function createMember(
       'groupIds',
     );
     const user = await ensureUser(tx.db, phone, ctx.clock.now(), body.name);
+    const id = newId('mem');
+    await tx.audit(spaceId, { type: 'member', id });
     const row: MembersTable = {
-      id: newId('mem'),
+      id,
       space_id: spaceId,
       user_id: user.id,
       name: body.name ?? null,
@@ -87,6 +89,7 @@ export async function updateMember(
   body: z.output<typeof UpdateMemberBody>,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'member', id: memberId });
     await tx.focus(spaceId, { members: [memberId] });
     if (body.groupIds) {
       await assertInSpace(
@@ -130,6 +133,7 @@ export async function deleteMember(
   memberId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'member', id: memberId });
     await tx.focus(spaceId, { members: [memberId] });
     await tx.db.deleteFrom('members').where('id', '=', memberId).execute();
     await tx.record(

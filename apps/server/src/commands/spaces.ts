@@ -22,6 +22,7 @@ export async function createSpace(
     created_at: now,
   };
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(row.id, { type: 'space', id: row.id });
     await tx.db.insertInto('spaces').values(row).execute();
     await tx.db
       .insertInto('space_admins')
@@ -49,6 +50,7 @@ export async function updateSpace(
   body: z.output<typeof UpdateSpaceBody>,
 ): Promise<SpacesTable> {
   return inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'space', id: spaceId });
     // The space's own entries are patched. A new time zone or a lockdown also changes every
     // member's access status: her entries are rebuilt (a big space is rebuilt whole).
     tx.patchSpace(spaceId);
@@ -103,6 +105,8 @@ export async function deleteSpace(
   spaceId: string,
 ): Promise<string[]> {
   return inTransaction(ctx, async (tx) => {
+    // The space's trail outlives it (no foreign key) until retention prunes it.
+    await tx.audit(spaceId, { type: 'space', id: spaceId });
     const units = await tx.db
       .selectFrom('units')
       .select('id')

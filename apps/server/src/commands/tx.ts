@@ -1,6 +1,11 @@
 import type { AccessEvent } from '@keyway/protocol';
 import type { AppContext } from '../context';
 import type { Db } from '../db/connect';
+import {
+  type AuditRef,
+  appendAudit,
+  loadAuditObject,
+} from '../services/audit-log';
 import type { NewEvent } from '../services/event-log';
 import { appendChanges, lockChangeLog } from '../sync/changelog';
 import { applyDelta } from '../sync/delta';
@@ -20,6 +25,15 @@ export interface Tx {
   db: Db;
   /** Records an access-log event in the same transaction; it is announced only after commit. */
   record(e: NewEvent): Promise<AccessEvent>;
+  /**
+   * The audit entry of this admin action: call it once, before the write, naming the object it
+   * changes (for a create, the id it will have). The object as its GET answers it is read now
+   * (`before`, null if it does not exist yet) and again just before commit (`after`, null once
+   * deleted); who and which operation come from the request. An admin action's transaction
+   * that does not call it exactly once is rolled back (500). Outside an API request (the
+   * demo's seed) it writes nothing.
+   */
+  audit(spaceId: string, object: AuditRef): Promise<void>;
   /** Marks a space whose views may have changed: they are recomputed whole before commit. */
   touch(spaceId: string): void;
   /**
@@ -46,7 +60,14 @@ export interface Tx {
 
 type TxContext = Pick<
   AppContext,
-  'db' | 'dialect' | 'events' | 'clock' | 'bus' | 'viewCache' | 'timing'
+  | 'db'
+  | 'dialect'
+  | 'events'
+  | 'clock'
+  | 'bus'
+  | 'viewCache'
+  | 'timing'
+  | 'request'
 >;
 
 /**
@@ -85,6 +106,8 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
   /** What each command named, and the focus resolved from it (before the write and at commit). */
   const seeds = new Map<string, Focus>();
   const focus = new Map<string, Focus>();
+  const req = ctx.request;
+  const audits: Parameters<typeof appendAudit>[2][] = [];
   const { result, batch } = await ctx.db.transaction().execute(async (trx) => {
     ctx.timing?.writeRuns();
     await lockChangeLog(trx, ctx.dialect);
@@ -96,6 +119,15 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
         // An admin's change is a change of data: the space's views are recomputed.
         if (e.type === 'admin.change') autoTouched.add(e.spaceId);
         return ev;
+      },
+      audit: async (spaceId, ref) => {
+        if (!req) return;
+        if (!req.audited)
+          throw new Error(
+            `${req.operationId} is not an admin action (audit: false) but called tx.audit`,
+          );
+        const before = await loadAuditObject(trx, spaceId, ref, req.userId);
+        audits.push({ spaceId, ref, before });
       },
       touch: (spaceId) => touched.add(spaceId),
       doorState: (patch) => patches.push({ kind: 'doorState', ...patch }),
@@ -115,6 +147,14 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
         addFocus(f, before);
       },
     });
+    // The admin action's audit entry, with the object as it is now: exactly one per request.
+    if (req?.audited) {
+      if (audits.length !== 1 || req.audits !== 0)
+        throw new Error(
+          `${req.operationId}: an admin action writes exactly one audit entry (tx.audit), this one ${req.audits + audits.length}`,
+        );
+      await appendAudit(trx, req, audits[0]!, ctx.clock.now());
+    }
     // An admin's change recomputes its space, unless the command said what it touched (a
     // focus, or a patch other than a sensor's).
     const declared = new Set([
@@ -142,6 +182,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
     return { result, batch };
   });
   ctx.timing?.committed();
+  if (req?.audited) req.audits += audits.length;
   for (const ev of events) ctx.events.emit(ev);
   if (!batch) return result;
   try {
@@ -175,7 +216,7 @@ export function recordEvent(ctx: TxContext, e: NewEvent): Promise<AccessEvent> {
   return inTransaction(ctx, (tx) => tx.record(e));
 }
 
-/** The audit entry for an admin's change: who changed what. */
+/** The access-log event (`admin.change`) of an admin's change; its audit entry is `tx.audit`. */
 export function adminChange(
   spaceId: string,
   userId: string,

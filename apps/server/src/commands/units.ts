@@ -28,6 +28,7 @@ export async function createUnit(
   // did not confirm could never be made later (a refusal throws broker_unavailable, no write).
   await ctx.accounts.create(row.id, password);
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'unit', id: row.id });
     await tx.focus(spaceId, { units: [row.id] });
     await tx.db.insertInto('units').values(row).execute();
     await tx.record(
@@ -60,6 +61,7 @@ export async function resetUnitCredentials(
   // Before the commit, as for a new unit; on Mosquitto this also drops the live connection.
   await ctx.accounts.reset(unitId, password);
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'unit', id: unitId });
     await tx.focus(spaceId, { units: [unitId] }, { moves: false });
     await tx.db
       .updateTable('units')
@@ -88,6 +90,7 @@ export async function renameUnit(
   name: string | undefined,
 ) {
   return inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'unit', id: unitId });
     await tx.focus(spaceId, { units: [unitId] }, { moves: false });
     const updated =
       name === undefined
@@ -126,6 +129,7 @@ export async function deleteUnit(
   unitId: string,
 ) {
   await inTransaction(ctx, async (tx) => {
+    await tx.audit(spaceId, { type: 'unit', id: unitId });
     await tx.focus(spaceId, { units: [unitId] });
     await tx.db.deleteFrom('units').where('id', '=', unitId).execute();
     await tx.record(

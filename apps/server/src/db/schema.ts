@@ -103,6 +103,25 @@ export interface EventsTable {
   data: string | null;
 }
 
+/** One admin action (008_audit; services/audit-log.ts). before/after: the object's JSON, or null. */
+export interface AuditLogTable {
+  seq: Generated<number>;
+  id: string;
+  space_id: string;
+  at: string;
+  actor_user_id: string | null;
+  actor_name: string | null;
+  actor_phone: string | null;
+  session_id: string | null;
+  api_key_id: string | null;
+  action: string;
+  object_type: string;
+  object_id: string;
+  object_name: string | null;
+  before: string | null;
+  after: string | null;
+}
+
 export interface SyncMetaTable {
   id: number;
   epoch: string;
@@ -191,4 +210,5 @@ export interface Database {
   members: MembersTable;
   member_groups: MemberGroupsTable;
   events: EventsTable;
+  audit_log: AuditLogTable;
 }

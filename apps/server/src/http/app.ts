@@ -9,7 +9,7 @@ import { mountMetrics } from '../metrics/endpoint';
 import { authenticate, bearerToken, type Principal } from './authenticate';
 import { buildOpenApi } from './openapi';
 import { readiness } from './ready';
-import { type RouteDef, rejectNul, validate } from './route';
+import { isAudited, type RouteDef, rejectNul, validate } from './route';
 import { adminApp, webApp } from './static';
 import { RequestTiming } from './timing';
 
@@ -76,14 +76,27 @@ export function buildApp(
         const query = def.query
           ? validate(def.query, req.query, 'query')
           : undefined;
+        const request = {
+          operationId: def.operationId,
+          userId: principal.userId,
+          sessionId: principal.sessionId,
+          audited: isAudited(def),
+          audits: 0,
+        };
         const out = await def.handler({
           body,
           query,
           params: req.params as Record<string, string>,
           principal,
           ip: req.ip,
-          ctx: { ...ctx, timing },
+          ctx: { ...ctx, timing, request },
         });
+        // An admin action that succeeded wrote its one audit entry (commands/tx.ts refuses a
+        // transaction without it); one that wrote through no transaction at all is a bug.
+        if (request.audited && out.status < 400 && request.audits !== 1)
+          throw new Error(
+            `${def.operationId} answered ${out.status} without its audit entry`,
+          );
         if (out.headers) reply.headers(out.headers);
         reply.header('server-timing', timing.header());
         reply.code(out.status);

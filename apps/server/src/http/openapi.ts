@@ -30,7 +30,11 @@ export function buildOpenApi(routes: RouteDef[]) {
         ? {
             description: 'OK',
             headers,
-            content: { 'application/json': { schema: json(schema, 'output') } },
+            content: {
+              [r.produces ?? 'application/json']: {
+                schema: json(schema, 'output'),
+              },
+            },
           }
         : { description: 'No content', headers };
     }
@@ -40,6 +44,7 @@ export function buildOpenApi(routes: RouteDef[]) {
     };
     paths[r.path] ??= {};
     paths[r.path]![r.method.toLowerCase()] = {
+      operationId: r.operationId,
       summary: r.summary,
       tags: [r.tag],
       ...(r.auth === 'user'

@@ -27,13 +27,24 @@ export interface RouteDef<
   method: Method;
   /** OpenAPI-style path: /v1/spaces/{spaceId}. */
   path: string;
+  /** The OpenAPI operationId, unique; also the `action` of the audit entry the route writes. */
+  operationId: string;
   summary: string;
   tag: string;
   /** `public` needs no token; `user` needs a valid session token. */
   auth: 'public' | 'user';
+  /**
+   * Every route that is not a GET is an admin action: it writes exactly one audit entry, in the
+   * transaction of its change (`tx.audit`, commands/tx.ts), or the change is refused. Only a
+   * route that changes no space (login, the caller's own profile and sessions, opening a door:
+   * that is the access log) says `audit: false`; audit.e2e.test.ts lists those.
+   */
+  audit?: false;
   body?: B;
   query?: Q;
   responses: Record<number, z.ZodType | null>;
+  /** The 200 response's media type when it is not JSON (a CSV export). */
+  produces?: string;
   handler: (
     input: RouteInput<
       B extends z.ZodType ? z.output<B> : undefined,
@@ -48,6 +59,10 @@ export function defineRoute<
 >(def: RouteDef<B, Q>): RouteDef {
   return def as unknown as RouteDef;
 }
+
+/** Does this route write an audit entry? Every one but the GETs and those that opt out. */
+export const isAudited = (def: Pick<RouteDef, 'method' | 'audit'>) =>
+  def.method !== 'GET' && def.audit !== false;
 
 /** Parses with a schema or throws 400 invalid_request naming each bad field. */
 export function validate<S extends z.ZodType>(

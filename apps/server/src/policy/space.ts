@@ -7,9 +7,16 @@ export type SpaceRole = 'owner' | 'admin' | 'viewer' | 'member';
  * - view: anyone with a relation to the space (admins of any role, members)
  * - admin.read: owner, admin, viewer
  * - admin.write: owner, admin
+ * - audit.read: owner, admin — the audit trail (API.md: "Owners and admins of the space may
+ *   read it"; a viewer reads the space's current state, not who changed it)
  * - owner: owner only (delete the space, manage admins)
  */
-export type SpaceAction = 'view' | 'admin.read' | 'admin.write' | 'owner';
+export type SpaceAction =
+  | 'view'
+  | 'admin.read'
+  | 'admin.write'
+  | 'audit.read'
+  | 'owner';
 
 export async function roleIn(
   db: Db,
@@ -39,6 +46,7 @@ export function allows(role: SpaceRole, action: SpaceAction): boolean {
     case 'admin.read':
       return role !== 'member';
     case 'admin.write':
+    case 'audit.read':
       return role === 'owner' || role === 'admin';
     case 'owner':
       return role === 'owner';
@@ -61,7 +69,9 @@ export async function authorizeSpace(
     throw new AppError(
       'forbidden',
       role === 'viewer'
-        ? 'Viewers can only read.'
+        ? action === 'audit.read'
+          ? 'Only the space’s owners and admins can read its audit trail.'
+          : 'Viewers can only read.'
         : 'Only the space’s admins can do that.',
     );
   }

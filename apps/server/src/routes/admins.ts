@@ -14,6 +14,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/spaces/{spaceId}/admins',
+    operationId: 'createAdmin',
     tag: 'admins',
     summary:
       'Make someone (by phone number) an owner, admin or viewer of the space (owners only)',
@@ -35,6 +36,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces/{spaceId}/admins',
+    operationId: 'listAdmins',
     tag: 'admins',
     summary: 'The space’s admins and their roles',
     auth: 'user',
@@ -66,6 +68,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'PATCH',
     path: '/v1/spaces/{spaceId}/admins/{userId}',
+    operationId: 'updateAdmin',
     tag: 'admins',
     summary: 'Change an admin’s role (owners only)',
     auth: 'user',
@@ -94,6 +97,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'DELETE',
     path: '/v1/spaces/{spaceId}/admins/{userId}',
+    operationId: 'deleteAdmin',
     tag: 'admins',
     summary: 'Remove an admin (owners only; a space keeps at least one owner)',
     auth: 'user',

@@ -28,6 +28,8 @@ export const authRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/auth/code',
+    operationId: 'requestCode',
+    audit: false, // no space changes: a login
     tag: 'auth',
     summary: 'Send a 6-digit login code by SMS',
     auth: 'public',
@@ -41,6 +43,8 @@ export const authRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/auth/verify',
+    operationId: 'verifyCode',
+    audit: false, // no space changes: a login
     tag: 'auth',
     summary: 'Exchange phone + code for a session token',
     auth: 'public',
@@ -60,6 +64,8 @@ export const authRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/auth/logout',
+    operationId: 'logout',
+    audit: false, // the caller’s own session, no space
     tag: 'auth',
     summary: 'End the current session',
     auth: 'user',
@@ -77,6 +83,7 @@ export const authRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/me',
+    operationId: 'getMe',
     tag: 'auth',
     summary: 'The caller and her active sessions',
     auth: 'user',
@@ -107,6 +114,8 @@ export const authRoutes = [
   defineRoute({
     method: 'PATCH',
     path: '/v1/me',
+    operationId: 'updateMe',
+    audit: false, // the caller’s own profile, no space
     tag: 'auth',
     summary: 'Change the caller’s display name',
     auth: 'user',
@@ -129,6 +138,8 @@ export const authRoutes = [
   defineRoute({
     method: 'DELETE',
     path: '/v1/me/sessions/{sessionId}',
+    operationId: 'revokeSession',
+    audit: false, // the caller’s own session, no space
     tag: 'auth',
     summary: 'Revoke one of the caller’s sessions (a lost phone)',
     auth: 'user',

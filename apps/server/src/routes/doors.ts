@@ -20,6 +20,7 @@ export const doorRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/spaces/{spaceId}/doors',
+    operationId: 'createDoor',
     tag: 'doors',
     summary: 'Add a door on one of a unit’s relays (1–4)',
     auth: 'user',
@@ -44,6 +45,7 @@ export const doorRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces/{spaceId}/doors',
+    operationId: 'listDoors',
     tag: 'doors',
     summary: 'The space’s doors (for a member: the doors her groups give her)',
     auth: 'user',
@@ -77,6 +79,7 @@ export const doorRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/doors/{doorId}',
+    operationId: 'getDoor',
     tag: 'doors',
     summary: 'One door',
     auth: 'user',
@@ -94,6 +97,7 @@ export const doorRoutes = [
   defineRoute({
     method: 'PATCH',
     path: '/v1/doors/{doorId}',
+    operationId: 'updateDoor',
     tag: 'doors',
     summary: 'Change a door (name, unit, relay, pulse length, sensor)',
     auth: 'user',
@@ -120,6 +124,7 @@ export const doorRoutes = [
   defineRoute({
     method: 'DELETE',
     path: '/v1/doors/{doorId}',
+    operationId: 'deleteDoor',
     tag: 'doors',
     summary: 'Delete a door (its history stays in the access log)',
     auth: 'user',
@@ -139,6 +144,7 @@ export const doorRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/doors/{doorId}/state',
+    operationId: 'getDoorState',
     tag: 'doors',
     summary: 'The door’s state now, or at a past instant (?at=)',
     auth: 'user',
@@ -161,6 +167,8 @@ export const doorRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/doors/{doorId}/open',
+    operationId: 'openDoor',
+    audit: false, // not a change: the access log has every attempt
     tag: 'doors',
     summary: 'Open a door: rules, then the unit pulses the relay and confirms',
     auth: 'user',

@@ -8,6 +8,7 @@ export const eventRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces/{spaceId}/events',
+    operationId: 'listEvents',
     tag: 'events',
     summary: 'The access log, newest first (a member sees only her own events)',
     auth: 'user',

@@ -14,6 +14,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/spaces/{spaceId}/groups',
+    operationId: 'createGroup',
     tag: 'groups',
     summary: 'Create a group of doors, with an optional geofence radius',
     auth: 'user',
@@ -38,6 +39,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces/{spaceId}/groups',
+    operationId: 'listGroups',
     tag: 'groups',
     summary: 'The space’s groups',
     auth: 'user',
@@ -65,6 +67,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/groups/{groupId}',
+    operationId: 'getGroup',
     tag: 'groups',
     summary: 'One group',
     auth: 'user',
@@ -88,6 +91,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'PATCH',
     path: '/v1/groups/{groupId}',
+    operationId: 'updateGroup',
     tag: 'groups',
     summary: 'Change a group (name, doors, geofence)',
     auth: 'user',
@@ -114,6 +118,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'DELETE',
     path: '/v1/groups/{groupId}',
+    operationId: 'deleteGroup',
     tag: 'groups',
     summary: 'Delete a group (its members lose the doors it gave them)',
     auth: 'user',

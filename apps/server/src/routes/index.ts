@@ -1,5 +1,6 @@
 import type { RouteDef } from '../http/route';
 import { adminRoutes } from './admins';
+import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
 import { doorRoutes } from './doors';
 import { eventRoutes } from './events';
@@ -18,5 +19,6 @@ export const routes: RouteDef[] = [
   ...groupRoutes,
   ...memberRoutes,
   ...eventRoutes,
+  ...auditRoutes,
   ...receiptRoutes,
 ];

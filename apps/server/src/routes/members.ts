@@ -22,6 +22,7 @@ export const memberRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/spaces/{spaceId}/members',
+    operationId: 'createMember',
     tag: 'members',
     summary: 'Add a member by phone number, in basic (24/7) or advanced mode',
     auth: 'user',
@@ -47,6 +48,7 @@ export const memberRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces/{spaceId}/members',
+    operationId: 'listMembers',
     tag: 'members',
     summary: 'The space’s members',
     auth: 'user',
@@ -69,6 +71,7 @@ export const memberRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/members/{memberId}',
+    operationId: 'getMember',
     tag: 'members',
     summary: 'One member (admins, or the member herself)',
     auth: 'user',
@@ -89,6 +92,7 @@ export const memberRoutes = [
   defineRoute({
     method: 'PATCH',
     path: '/v1/members/{memberId}',
+    operationId: 'updateMember',
     tag: 'members',
     summary:
       'Change a member’s groups, access mode and time frames, or geofence',
@@ -119,6 +123,7 @@ export const memberRoutes = [
   defineRoute({
     method: 'DELETE',
     path: '/v1/members/{memberId}',
+    operationId: 'deleteMember',
     tag: 'members',
     summary: 'Revoke a member: her access ends at once',
     auth: 'user',

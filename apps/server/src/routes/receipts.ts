@@ -6,6 +6,7 @@ export const receiptRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces/{spaceId}/receipts',
+    operationId: 'listReceipts',
     tag: 'sync',
     summary:
       'Delivery receipts: for each recent change, which phones, dashboards and units have it',

@@ -13,6 +13,7 @@ export const spaceRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/spaces',
+    operationId: 'createSpace',
     tag: 'spaces',
     summary: 'Create a space; the caller becomes its owner',
     auth: 'user',
@@ -26,6 +27,7 @@ export const spaceRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces',
+    operationId: 'listSpaces',
     tag: 'spaces',
     summary: 'Spaces where the caller is an admin or a member',
     auth: 'user',
@@ -60,6 +62,7 @@ export const spaceRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces/{spaceId}',
+    operationId: 'getSpace',
     tag: 'spaces',
     summary: 'One space',
     auth: 'user',
@@ -82,6 +85,7 @@ export const spaceRoutes = [
   defineRoute({
     method: 'PATCH',
     path: '/v1/spaces/{spaceId}',
+    operationId: 'updateSpace',
     tag: 'spaces',
     summary: 'Change a space (name, time zone, location, geofence, lockdown)',
     auth: 'user',
@@ -106,6 +110,7 @@ export const spaceRoutes = [
   defineRoute({
     method: 'DELETE',
     path: '/v1/spaces/{spaceId}',
+    operationId: 'deleteSpace',
     tag: 'spaces',
     summary: 'Delete a space and everything in it (owners only)',
     auth: 'user',

@@ -22,6 +22,7 @@ export const unitRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/spaces/{spaceId}/units',
+    operationId: 'createUnit',
     tag: 'units',
     summary: 'Register a door unit; its MQTT credentials are returned once',
     auth: 'user',
@@ -46,6 +47,7 @@ export const unitRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/spaces/{spaceId}/units',
+    operationId: 'listUnits',
     tag: 'units',
     summary: 'The space’s units with their online state',
     auth: 'user',
@@ -70,6 +72,7 @@ export const unitRoutes = [
   defineRoute({
     method: 'GET',
     path: '/v1/units/{unitId}',
+    operationId: 'getUnit',
     tag: 'units',
     summary: 'One unit',
     auth: 'user',
@@ -93,6 +96,7 @@ export const unitRoutes = [
   defineRoute({
     method: 'PATCH',
     path: '/v1/units/{unitId}',
+    operationId: 'updateUnit',
     tag: 'units',
     summary: 'Rename a unit',
     auth: 'user',
@@ -119,6 +123,7 @@ export const unitRoutes = [
   defineRoute({
     method: 'POST',
     path: '/v1/units/{unitId}/credentials',
+    operationId: 'resetUnitCredentials',
     tag: 'units',
     summary:
       'Issue a new password for a unit (the old one stops working at once)',
@@ -144,6 +149,7 @@ export const unitRoutes = [
   defineRoute({
     method: 'DELETE',
     path: '/v1/units/{unitId}',
+    operationId: 'deleteUnit',
     tag: 'units',
     summary: 'Delete a unit and its doors',
     auth: 'user',

@@ -6,6 +6,7 @@ import { inTransaction } from '../commands/tx';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
 import { authenticate, bearerToken } from '../http/authenticate';
+import { pruneAuditLog } from '../services/audit-log';
 import { loadEpoch } from './changelog';
 import type { FollowerDeps } from './follower';
 import { HeartbeatPacer } from './heartbeat';
@@ -155,8 +156,21 @@ export class SyncEngine {
       );
   }
 
-  /** Drops changes past the retention window; older cursors then get a snapshot. */
+  /**
+   * The retention job (hourly, on the node holding the lease): drops changes past the change
+   * log's window (older cursors then get a snapshot) and audit entries past the audit trail's.
+   */
   async compact(): Promise<void> {
+    const pruned = await pruneAuditLog(
+      this.ctx.db,
+      this.ctx.clock.now(),
+      this.ctx.config.auditRetentionDays * 86_400_000,
+    );
+    if (pruned)
+      this.ctx.log.info(
+        { category: 'audit', pruned },
+        'audit trail pruned past its retention',
+      );
     const retention = this.ctx.config.syncRetentionHours * 3_600_000;
     const dropped = await compactChangeLog(
       this.ctx.db,

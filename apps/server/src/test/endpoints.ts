@@ -6,7 +6,8 @@ import { type ApiResponse, expectStatus, type TestServer } from './harness';
  * Who may call an endpoint:
  * - public: no token; self: any signed-in user, about herself (no tenant ids);
  * - session: one of the caller's own sessions; view: admins of any role and the space's members;
- * - open: the open path (its own rules); admin.read / admin.write / owner: as in policy/space.ts.
+ * - open: the open path (its own rules); admin.read / admin.write / audit.read / owner: as in
+ *   policy/space.ts.
  */
 export type Access =
   | 'public'
@@ -16,6 +17,7 @@ export type Access =
   | 'open'
   | 'admin.read'
   | 'admin.write'
+  | 'audit.read'
   | 'owner';
 
 /** The ids a path or a body may name, all from one tenant. */
@@ -121,6 +123,8 @@ export const ENDPOINTS: Endpoint[] = [
   e('DELETE', '/v1/members/{memberId}', 'admin.write'),
   e('GET', '/v1/spaces/{spaceId}/events', 'view'),
   e('GET', '/v1/spaces/{spaceId}/receipts', 'admin.read'),
+  e('GET', '/v1/spaces/{spaceId}/audit', 'audit.read'),
+  e('GET', '/v1/spaces/{spaceId}/audit.csv', 'audit.read'),
 ];
 
 export const routeKey = (r: { method: string; path: string }) =>
@@ -206,6 +210,7 @@ export async function snapshotSpace(
     adminChanges: (
       await get(`/v1/spaces/${spaceId}/events?type=admin.change&limit=1000`)
     ).events,
+    audit: (await get(`/v1/spaces/${spaceId}/audit?limit=200`)).entries,
     user: me.user,
     sessions: me.sessions.map(
       (s: { id: string; deviceName: string | null }) => [s.id, s.deviceName],

@@ -2,7 +2,8 @@ import { ApiError, createApiClient } from '../http-client';
 
 /** The dashboard's HTTP client: its own session, separate from the phone app's (see http-client.ts). */
 export { ApiError };
-export const { api, setToken, setUnauthorizedHandler } = createApiClient();
+export const { api, send, setToken, setUnauthorizedHandler } =
+  createApiClient();
 
 /** `?a=1&b=2` from the defined entries only. */
 export function query(

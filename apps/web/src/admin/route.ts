@@ -1,6 +1,13 @@
 import { useEffect, useState } from 'react';
 
-export const TABS = ['home', 'access', 'users', 'units', 'settings'] as const;
+export const TABS = [
+  'home',
+  'access',
+  'audit',
+  'users',
+  'units',
+  'settings',
+] as const;
 export type Tab = (typeof TABS)[number];
 export interface Route {
   spaceId: string | null;

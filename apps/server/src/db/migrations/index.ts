@@ -7,6 +7,7 @@ import { changesSpace } from './004_changes_space';
 import { fewerPages } from './005_fewer_pages';
 import { cluster } from './006_cluster';
 import { smsWindows } from './007_sms_windows';
+import { audit } from './008_audit';
 import { rateWindows } from './009_rate_windows';
 
 /** Every schema migration, by name in the order they run. */
@@ -19,6 +20,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '005_fewer_pages': fewerPages(dialect),
     '006_cluster': cluster(),
     '007_sms_windows': smsWindows(),
+    '008_audit': audit(dialect),
     '009_rate_windows': rateWindows(),
   };
 }

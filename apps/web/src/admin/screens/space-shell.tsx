@@ -5,6 +5,7 @@ import { canWrite, roleOf, spaceModel } from '../model/space';
 import { hrefOf, type Route, TABS } from '../route';
 import { SpaceContext } from '../space-context';
 import { AccessControl } from './access/access-control';
+import { AuditTrail } from './audit/audit-trail';
 import { Home } from './home/home';
 import { Settings } from './settings/settings';
 import { Units } from './units/units';
@@ -32,6 +33,7 @@ export function SpaceShell(props: {
   const Screen = {
     home: Home,
     access: AccessControl,
+    audit: AuditTrail,
     users: Users,
     units: Units,
     settings: Settings,
@@ -46,19 +48,22 @@ export function SpaceShell(props: {
         )}
       </div>
       <nav className="tabs" aria-label={t('space.sections')}>
-        {TABS.map((name) => (
-          <a
-            key={name}
-            href={hrefOf({ spaceId, tab: name })}
-            aria-current={name === tab ? 'page' : undefined}
-            onClick={(e) => {
-              e.preventDefault();
-              props.go({ spaceId, tab: name });
-            }}
-          >
-            {t(`tab.${name}`)}
-          </a>
-        ))}
+        {/* The audit trail is for owners and admins (API.md); a viewer has no tab for it. */}
+        {TABS.filter((name) => name !== 'audit' || !ctx.readOnly).map(
+          (name) => (
+            <a
+              key={name}
+              href={hrefOf({ spaceId, tab: name })}
+              aria-current={name === tab ? 'page' : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                props.go({ spaceId, tab: name });
+              }}
+            >
+              {t(`tab.${name}`)}
+            </a>
+          ),
+        )}
       </nav>
       {ctx.readOnly && (
         <p className="note" role="note">
