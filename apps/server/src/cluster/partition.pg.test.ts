@@ -8,6 +8,7 @@ import { DEMO } from '../demo-data';
 import { NetNamespace } from '../test/netns';
 import { PostgresProcess } from '../test/postgres-process';
 import { ServerProcess } from '../test/server-process';
+import { httpRequest } from '../test/sync-backend';
 import { waitFor } from '../test/unit-process';
 import { seedDemoOverApi } from './demo-api';
 import { NatsProcess } from './nats';
@@ -41,24 +42,13 @@ const events: PhoneEvent[] = [];
 let dir: string;
 let outbox: string;
 
-async function call(
+const call = (
   url: string,
   method: string,
   path: string,
   token?: string,
   body?: unknown,
-) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+) => httpRequest(url, method, path, { token, body });
 
 async function login(phoneNumber: string): Promise<string> {
   expect(

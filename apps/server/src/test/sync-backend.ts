@@ -171,15 +171,41 @@ export class InProcessBackend implements SyncBackend {
   }
 }
 
-/** `npm run serve` as a child process on the real clock: restarts by SIGTERM or SIGKILL. */
-export class ChildBackend implements SyncBackend {
+/** Server processes on the real clock, reached over HTTP at `url`. */
+export abstract class ProcessBackend {
   readonly clock = null;
+  abstract readonly db: TestDatabase;
+  abstract get url(): string;
+  now(): Date {
+    return new Date();
+  }
+  request<T = any>(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown } = {},
+  ) {
+    return httpRequest(this.url, method, path, opts) as Promise<ApiResponse<T>>;
+  }
+  login(phone: string, deviceName: string): Promise<string> {
+    return loginVia(
+      (m, p, o) => this.request(m, p, o),
+      outboxOf(this.db),
+      phone,
+      deviceName,
+    );
+  }
+}
+
+/** `npm run serve` as a child process on the real clock: restarts by SIGTERM or SIGKILL. */
+export class ChildBackend extends ProcessBackend implements SyncBackend {
   onStopped?: () => Promise<void>;
   private constructor(
     private proc: ServerProcess,
     readonly db: TestDatabase,
     private env: Record<string, string>,
-  ) {}
+  ) {
+    super();
+  }
 
   private static spawn(db: TestDatabase, env: Record<string, string>) {
     return ServerProcess.start({
@@ -205,24 +231,6 @@ export class ChildBackend implements SyncBackend {
   }
   get output(): string {
     return this.proc.output;
-  }
-  now(): Date {
-    return new Date();
-  }
-  request<T = any>(
-    method: string,
-    path: string,
-    opts: { token?: string; body?: unknown } = {},
-  ) {
-    return httpRequest(this.url, method, path, opts) as Promise<ApiResponse<T>>;
-  }
-  login(phone: string, deviceName: string): Promise<string> {
-    return loginVia(
-      (m, p, o) => this.request(m, p, o),
-      outboxOf(this.db),
-      phone,
-      deviceName,
-    );
   }
 
   async restart(how: 'graceful' | 'kill'): Promise<undefined> {

@@ -1,11 +1,9 @@
 import { NatsProcess } from '../cluster/nats';
 import { createTestDatabase, type TestDatabase } from './db';
-import type { ApiResponse } from './harness';
 import { ServerProcess } from './server-process';
 import {
-  httpRequest,
-  loginVia,
   outboxOf,
+  ProcessBackend,
   type SyncBackend,
   TEST_ENV,
 } from './sync-backend';
@@ -16,8 +14,7 @@ import {
  * in turn, so writes on one node are read and pushed by the others; a restart SIGKILLs (or
  * SIGTERMs) one node, taking turns, and starts it again while the others serve.
  */
-export class ClusterBackend implements SyncBackend {
-  readonly clock = null;
+export class ClusterBackend extends ProcessBackend implements SyncBackend {
   onStopped?: () => Promise<void>;
   private turn = 0;
   private victim = 0;
@@ -27,7 +24,9 @@ export class ClusterBackend implements SyncBackend {
     private nats: NatsProcess,
     readonly db: TestDatabase,
     private env: Record<string, string>,
-  ) {}
+  ) {
+    super();
+  }
 
   private static spawn(
     db: TestDatabase,
@@ -84,25 +83,6 @@ export class ClusterBackend implements SyncBackend {
       .map((p, i) => `--- node-${i + 1}\n${p.output}`)
       .join('\n');
   }
-  now(): Date {
-    return new Date();
-  }
-  request<T = any>(
-    method: string,
-    path: string,
-    opts: { token?: string; body?: unknown } = {},
-  ) {
-    return httpRequest(this.url, method, path, opts) as Promise<ApiResponse<T>>;
-  }
-  login(phone: string, deviceName: string): Promise<string> {
-    return loginVia(
-      (m, p, o) => this.request(m, p, o),
-      outboxOf(this.db),
-      phone,
-      deviceName,
-    );
-  }
-
   async restart(how: 'graceful' | 'kill'): Promise<string> {
     const i = this.victim++ % this.procs.length;
     const old = this.procs[i]!;
