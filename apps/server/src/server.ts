@@ -169,9 +169,9 @@ export async function startServer(
   const handlers = unitReportHandlers(ctx);
   await units.start({
     ...handlers,
-    onStatus: (unitId, status) => {
-      if (!status.online) engine.unitOffline(unitId);
-      handlers.onStatus(unitId, status);
+    onStatus: (unitId, status, retained) => {
+      engine.unitStatus(unitId, status.online, retained);
+      handlers.onStatus(unitId, status, retained);
     },
     onSync: (unitId, report) => engine.onUnitSync(unitId, report),
   });
@@ -210,6 +210,8 @@ export async function startServer(
     async stop() {
       if (stopped) return;
       stopped = true;
+      // First: the other nodes take this node's units over while it closes the rest.
+      await units.leave();
       await engine.stop();
       unwire();
       await metricsServer?.stop();
