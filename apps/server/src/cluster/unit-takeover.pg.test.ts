@@ -32,7 +32,7 @@ interface Sent {
   pulses: number[];
 }
 
-describe('a unit’s follower killed mid-stream, then restarted', () => {
+describe('a unit’s follower killed mid-stream, restarted, then stopped', () => {
   let db: TestDatabase;
   let broker: TestMosquitto;
   let nats: NatsProcess;
@@ -103,7 +103,7 @@ describe('a unit’s follower killed mid-stream, then restarted', () => {
   const applied = () =>
     unit.output
       .split('\n')
-      .filter((l) => l.startsWith('{'))
+      .filter((l) => l.startsWith('{') && l.endsWith('}')) // not a line being written
       .map((l) => JSON.parse(l) as { msg?: string })
       .map((r) => /^(change|snapshot) (\S+) applied/.exec(r.msg ?? ''))
       .filter((m) => m !== null)
@@ -311,14 +311,41 @@ describe('a unit’s follower killed mid-stream, then restarted', () => {
       `handback: write → unit max ${ms(Math.max(...delays))}; copies resent and dropped by cursor: ${copies}`,
     );
   }, 90_000);
+
+  it('SIGTERM: the node hands the unit over as it drains, no gap, no change applied twice', async () => {
+    const [first, second, third] = rank as [string, string, string];
+    const from = await head();
+    const since = performance.now();
+    const w = writer(() => node(third));
+    await waitFor(() => w.acked.length >= 10, '10 writes');
+    const stoppedAt = Date.now();
+    await node(first).kill('SIGTERM');
+    const moved = w.acked.length;
+    await waitFor(() => w.acked.length >= moved + 20, '20 more writes');
+    await w.stop();
+    const { delays, copies } = await check(from, w.acked, since);
+    expect(await followers([second, third])).toEqual({
+      [second]: 1,
+      [third]: 0,
+    });
+    expect(tookOverAt(node(second).output, 'last')).toBeGreaterThanOrEqual(
+      stoppedAt,
+    );
+    console.log(
+      `drain: write → unit max ${ms(Math.max(...delays))}; copies resent and dropped by cursor: ${copies}`,
+    );
+  }, 90_000);
 });
 
 /** When a node logged its takeover (its JSON log's `time`). */
-const tookOverAt = (output: string) =>
-  output
+const tookOverAt = (output: string, which: 'first' | 'last' = 'first') => {
+  const times = output
     .split('\n')
-    .filter((l) => l.startsWith('{'))
+    .filter((l) => l.includes('"took over'))
     .map((l) => JSON.parse(l) as { msg?: string; time: number })
-    .find((r) => r.msg?.startsWith('took over'))!.time;
+    .filter((r) => r.msg?.startsWith('took over'))
+    .map((r) => r.time);
+  return which === 'first' ? times[0]! : times.at(-1)!;
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const ms = (x: number) => `${Math.round(x)} ms`;
