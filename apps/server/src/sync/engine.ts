@@ -91,15 +91,21 @@ export class SyncEngine {
         onChange: (l) => roster.onChange(l),
         onlineUnits: () => ctx.units.onlineUnits(),
         isOnline: (unitId) => ctx.units.isOnline(unitId),
-        storedCursor: async (unitId) => {
-          const row = await ctx.db
+        storedCursors: async (unitIds) => {
+          const rows = await ctx.db
             .selectFrom('sync_clients')
-            .select('cursor')
-            .where('client_id', '=', unitId)
+            .select(['client_id', 'cursor'])
+            .where('client_id', 'in', unitIds)
             .where('kind', '=', 'unit')
-            .executeTakeFirst();
-          const n = Number(row?.cursor ?? 0);
-          return n > 0 ? formatCursor(this.meta.epoch, n) : null;
+            .execute();
+          const found = new Map<string, string>();
+          for (const r of rows)
+            if (Number(r.cursor) > 0)
+              found.set(
+                r.client_id,
+                formatCursor(this.meta.epoch, Number(r.cursor)),
+              );
+          return found;
         },
       },
     });

@@ -14,6 +14,7 @@ function world(self = 'node-a') {
   const listeners = new Set<() => void>();
   const online = new Set<string>();
   const stored = new Map<string, string>();
+  const reads: number[] = [];
   let clock = 0;
   const placement: UnitPlacement = {
     self,
@@ -24,7 +25,12 @@ function world(self = 'node-a') {
     },
     onlineUnits: () => [...online],
     isOnline: (u) => online.has(u),
-    storedCursor: async (u) => stored.get(u) ?? null,
+    storedCursors: async (ids) => {
+      reads.push(ids.length);
+      return new Map(
+        ids.filter((u) => stored.has(u)).map((u) => [u, stored.get(u)!]),
+      );
+    },
   };
   const create = (unitId: string): FollowerHandle => {
     let stopped = false;
@@ -46,6 +52,7 @@ function world(self = 'node-a') {
     log,
     online,
     stored,
+    reads,
     placement,
     create,
     tick: (ms: number) => {
@@ -132,9 +139,14 @@ describe('unit followers in a cluster', () => {
     expect(f.following(theirs!)).toBe(false);
   });
 
-  it('a unit connected before this node started: taken from the stored cursor', async () => {
+  it('units connected before this node started: taken from their stored cursors, read at once', async () => {
     const w = world('node-a');
+    const more = unitsOwnedBy('node-a', nodes, 4).slice(1);
     w.stored.set(mine!, 'E.42');
+    for (const u of more) {
+      w.online.add(u);
+      w.stored.set(u, 'E.40');
+    }
     followers = new UnitFollowers({
       log: quiet,
       create: w.create,
@@ -147,7 +159,10 @@ describe('unit followers in a cluster', () => {
     expect(w.log).toEqual([]);
     w.setMembers(nodes); // announced
     await new Promise((r) => setImmediate(r));
-    expect(w.log).toEqual([`${mine}@E.42`]);
+    expect(w.log.sort()).toEqual(
+      [`${mine}@E.42`, ...more.map((u) => `${u}@E.40`)].sort(),
+    );
+    expect(w.reads).toEqual([4]);
   });
 
   it('a unit just connected gets time to resume; without one, a snapshot', () => {
