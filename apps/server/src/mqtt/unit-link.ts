@@ -104,18 +104,31 @@ export class UnitLink {
     if (!opts.subscribe)
       this.roster = new NodeRoster(
         { self: this.nodeId, log: opts.log, refreshMs: opts.rosterRefreshMs },
-        (topic, payload, expiry) =>
-          this.client
-            ? this.client
-                .publishAsync(topic, payload, {
-                  qos: 1,
-                  retain: true,
-                  ...(expiry
-                    ? { properties: { messageExpiryInterval: expiry } }
-                    : {}),
-                })
-                .then(() => {})
-            : Promise.reject(new Error('not connected')),
+        // Only on a live connection (mqtt.js would queue it until a reconnect that may never
+        // come: a shutdown must not wait for it), and at most a second.
+        (topic, payload, expiry) => {
+          const client = this.client;
+          if (!client?.connected)
+            return Promise.reject(new Error('not connected'));
+          let timer: NodeJS.Timeout | undefined;
+          return Promise.race([
+            client
+              .publishAsync(topic, payload, {
+                qos: 1,
+                retain: true,
+                ...(expiry
+                  ? { properties: { messageExpiryInterval: expiry } }
+                  : {}),
+              })
+              .then(() => {}),
+            new Promise<void>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error('no PUBACK in 1 s')),
+                1000,
+              );
+            }),
+          ]).finally(() => clearTimeout(timer));
+        },
       );
   }
 
