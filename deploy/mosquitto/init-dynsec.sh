@@ -2,7 +2,8 @@
 # Creates the dynamic-security file with the admin user the Keyway servers log in as:
 #   deploy/mosquitto/init-dynsec.sh /var/lib/mosquitto/dynamic-security.json keyway-admin 'long-secret'
 # then give every Keyway node KEYWAY_MQTT_URL=mqtt://keyway-admin:long-secret@broker:1883.
-# At start Keyway gives that user the role `keyway-server` (publish/subscribe keyway/v1/units/#)
+# At start Keyway gives that user the role `keyway-server` (publish/subscribe keyway/v1/units/#
+# and _nodes/#, where the nodes announce themselves; no unit role grants _nodes/#)
 # and reconciles the units; `mosquitto_ctrl dynsec init` alone grants it no normal topic.
 set -eu
 if [ "$#" -ne 3 ]; then

@@ -205,9 +205,9 @@ export async function startServer(
   const handlers = unitReportHandlers(ctx);
   await units.start({
     ...handlers,
-    onStatus: (unitId, status) => {
-      if (!status.online) engine.unitOffline(unitId);
-      handlers.onStatus(unitId, status);
+    onStatus: (unitId, status, retained) => {
+      engine.unitStatus(unitId, status.online, retained);
+      handlers.onStatus(unitId, status, retained);
     },
     onSync: (unitId, report) => engine.onUnitSync(unitId, report),
   });
@@ -285,6 +285,8 @@ export async function startServer(
       if (stopped) return;
       stopped = true;
       fence?.stop();
+      // First: the other nodes take this node's units over while it closes the rest.
+      await units.leave();
       await engine.stop();
       unwire();
       await metricsServer?.stop();

@@ -1,6 +1,8 @@
+import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedBroker } from './broker';
+import { hashSecret } from './secrets';
 
 describe('the embedded broker’s direct subscriptions', () => {
   let broker: EmbeddedBroker;
@@ -56,5 +58,66 @@ describe('the embedded broker’s direct subscriptions', () => {
     ]);
     expect(errors).toEqual([]);
     expect(heard).toBe(count);
+  });
+});
+
+describe('the embedded broker’s ACL', () => {
+  let broker: EmbeddedBroker;
+  beforeAll(async () => {
+    broker = new EmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      log: pino({ level: 'silent' }),
+      serverUsername: 'server',
+      serverPassword: 'secret',
+      unitPasswordHash: async (id) =>
+        id === 'unit_a' ? hashSecret('pw-a') : null,
+    });
+    await broker.start();
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+
+  it('a unit may neither read nor write the nodes’ membership (_nodes/#)', async () => {
+    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const server = await mqtt.connectAsync(url, {
+      username: 'server',
+      password: 'secret',
+    });
+    const heard: string[] = [];
+    server.on('message', (topic) => heard.push(topic));
+    await server.subscribeAsync(['_nodes/#', 'keyway/v1/units/#'], { qos: 1 });
+    await server.publishAsync('_nodes/node-1', '{}', { qos: 1, retain: true });
+    const unit = await mqtt.connectAsync(url, {
+      username: 'unit_a',
+      password: 'pw-a',
+      reconnectPeriod: 0,
+    });
+    const got: string[] = [];
+    unit.on('message', (topic) => got.push(topic));
+    const granted = await unit
+      .subscribeAsync(['_nodes/#', '_nodes/node-1', '#'], { qos: 1 })
+      .then(
+        (subs) => subs.map((g) => g.qos),
+        (err: { packet?: { granted?: number[] } }) => err.packet?.granted,
+      );
+    expect(granted).toEqual([128, 128, 128]);
+    // Refused publishes close the connection (aedes): forge on a connection of its own.
+    const closed = new Promise<void>((r) => unit.once('close', () => r()));
+    unit.publish('_nodes/node-1', '', { qos: 1, retain: true });
+    await closed;
+    const next = await mqtt.connectAsync(url, {
+      username: 'unit_a',
+      password: 'pw-a',
+      reconnectPeriod: 0,
+    });
+    await next.publishAsync('keyway/v1/units/unit_a/acks', '{}', { qos: 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard).toEqual(['_nodes/node-1', 'keyway/v1/units/unit_a/acks']);
+    expect(got).toEqual([]);
+    unit.end(true);
+    next.end(true);
+    await server.endAsync(true);
   });
 });

@@ -39,11 +39,19 @@ export function unitAcls(unitId: string): DynsecAcl[] {
   ];
 }
 
-/** The server publishes commands, sync updates and clears retained statuses below the root. */
-export function serverAcls(root: string): DynsecAcl[] {
-  return [
-    { acltype: 'publishClientSend', topic: `${root}/#`, allow: true },
-    { acltype: 'publishClientReceive', topic: `${root}/#`, allow: true },
-    { acltype: 'subscribePattern', topic: `${root}/#`, allow: true },
-  ];
+/**
+ * The server publishes commands, sync updates and clears retained statuses below the units'
+ * root, and announces itself to the other nodes below `_nodes/` (node-roster.ts), which no
+ * unit's role grants.
+ */
+export function serverAcls(...roots: string[]): DynsecAcl[] {
+  return roots.flatMap((root) => [
+    { acltype: 'publishClientSend' as const, topic: `${root}/#`, allow: true },
+    {
+      acltype: 'publishClientReceive' as const,
+      topic: `${root}/#`,
+      allow: true,
+    },
+    { acltype: 'subscribePattern' as const, topic: `${root}/#`, allow: true },
+  ]);
 }

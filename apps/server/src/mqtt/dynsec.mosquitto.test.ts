@@ -104,6 +104,54 @@ describe('unit accounts in Mosquitto dynamic security (real mosquitto)', () => {
     expect(refused).toBe(0x87);
   });
 
+  it('a unit may neither read nor write the nodes’ membership (_nodes/#)', async () => {
+    // A node's retained announcement, as node-roster.ts publishes it (the server role has _nodes/#).
+    await server.subscribeAsync('_nodes/+', { qos: 1 });
+    await server.publishAsync('_nodes/node-1', '{"node":"node-1"}', {
+      qos: 1,
+      retain: true,
+    });
+    await waitFor(
+      () => heard.includes('_nodes/node-1 {"node":"node-1"}'),
+      'the server hears its own announcement',
+    );
+    const a = await connect('unit_a', 'pw-a', { protocolVersion: 5 });
+    const got: string[] = [];
+    a.on('message', (topic) => got.push(topic));
+    const granted = await a
+      .subscribeAsync(['_nodes/#', '_nodes/+', '_nodes/node-1', '#'], {
+        qos: 1,
+      })
+      .then(
+        (subs) => subs.map((g) => g.qos),
+        (err: { packet?: { granted?: number[] } }) => err.packet?.granted,
+      );
+    expect(granted).toEqual([0x87, 0x87, 0x87, 0x87]);
+    // Forging a node's announcement or its death: PUBACK 0x87, and no node hears it.
+    for (const payload of ['{"node":"node-x"}', ''])
+      expect(
+        await a
+          .publishAsync('_nodes/node-1', payload, { qos: 1, retain: true })
+          .then(
+            () => 0,
+            (err: { code?: number }) => err.code,
+          ),
+      ).toBe(0x87);
+    // MQTT 3.1.1: acked and dropped.
+    const a3 = await connect('unit_a', 'pw-a');
+    await a3.publishAsync('_nodes/node-2', 'forged', { qos: 1, retain: true });
+    await a3.publishAsync(unitTopics('unit_a').acks, 'after', { qos: 1 });
+    await waitFor(
+      () => heard.includes(`${unitTopics('unit_a').acks} after`),
+      'the unit’s next publish',
+    );
+    expect(heard.filter((h) => h.startsWith('_nodes/'))).toEqual([
+      '_nodes/node-1 {"node":"node-1"}',
+    ]);
+    expect(got).toEqual([]);
+    await server.publishAsync('_nodes/node-1', '', { qos: 1, retain: true });
+  });
+
   it('a wrong password is refused', async () => {
     expect(await tryConnect('unit_a', 'wrong')).toBe('refused 5');
     expect(await tryConnect('unit_nobody', 'pw-a')).toBe('refused 5');
@@ -150,5 +198,68 @@ describe('unit accounts in Mosquitto dynamic security (real mosquitto)', () => {
     db.push('unit_new'); // its commit, between reconcile's two looks
     await done;
     expect(await tryConnect('unit_new', 'pw-n')).toBe('accepted');
+  });
+});
+
+describe('the keyway-server role of an older Keyway (real mosquitto)', () => {
+  it('gets the _nodes/# ACLs it lacks at start', async () => {
+    const broker = await TestMosquitto.start();
+    const log = pino({ level: 'silent' });
+    const opts = {
+      url: broker.url,
+      ...broker.admin,
+      log,
+      timeoutMs: 3000,
+      graceMs: 300,
+    };
+    try {
+      const first = new DynsecAccounts(opts);
+      await first.start();
+      await first.stop();
+      // As an older Keyway left it: the units' root only.
+      // (Changing the role kicks this connection, and its answer with it.)
+      const admin = await mqtt.connectAsync(broker.url, broker.admin);
+      await admin.publishAsync(
+        '$CONTROL/dynamic-security/v1',
+        JSON.stringify({
+          commands: [
+            'publishClientSend',
+            'publishClientReceive',
+            'subscribePattern',
+          ].map((acltype) => ({
+            command: 'removeRoleACL',
+            rolename: 'keyway-server',
+            acltype,
+            topic: '_nodes/#',
+          })),
+        }),
+        { qos: 1 },
+      );
+      await admin.endAsync(true);
+      // `dynsec init` lets an admin subscribe to everything, not publish: the announcement
+      // (and the will) needs publishClientSend.
+      const probe = async () => {
+        const c = await mqtt.connectAsync(broker.url, {
+          ...broker.admin,
+          protocolVersion: 5,
+          reconnectPeriod: 0,
+        });
+        const code = await c
+          .publishAsync('_nodes/node-1', '', { qos: 1, retain: true })
+          .then(
+            () => 0,
+            (err: { code?: number }) => err.code,
+          );
+        await c.endAsync(true);
+        return code;
+      };
+      await waitFor(async () => (await probe()) === 0x87, 'ACLs removed');
+      const again = new DynsecAccounts(opts);
+      await again.start();
+      await again.stop();
+      expect(await probe()).toBe(0);
+    } finally {
+      await broker.stop();
+    }
   });
 });

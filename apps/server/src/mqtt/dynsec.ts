@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import {
+  type DynsecAcl,
   SERVER_ROLE,
   serverAcls,
   UNIT_PREFIX,
   unitAcls,
   unitRole,
 } from './dynsec-acl';
+import { NODES_ROOT } from './node-roster';
 import type { UnitAccounts } from './unit-accounts';
 
 const REQUEST = '$CONTROL/dynamic-security/v1';
@@ -232,13 +234,9 @@ export class DynsecAccounts implements UnitAccounts {
 
   private async ensureServerRole(): Promise<void> {
     const { username } = this.opts;
-    await this.expect([
-      {
-        command: 'createRole',
-        rolename: SERVER_ROLE,
-        acls: serverAcls(TOPIC_ROOT),
-      },
-    ]);
+    const acls = serverAcls(TOPIC_ROOT, NODES_ROOT);
+    await this.expect([{ command: 'createRole', rolename: SERVER_ROLE, acls }]);
+    await this.ensureRoleAcls(acls);
     const [me] = await this.run([{ command: 'getClient', username }]);
     if (me?.error) throw this.refused(me);
     if (hasServerRole(me)) return;
@@ -259,6 +257,46 @@ export class DynsecAccounts implements UnitAccounts {
     throw new AppError(
       'broker_unavailable',
       `could not give ${username} the ${SERVER_ROLE} role`,
+    );
+  }
+
+  /**
+   * A role made by an older Keyway lacks some ACLs (`_nodes/#`, issue 17): add them. Changing
+   * a role kicks every connection of its clients — this one, and the other nodes' — so only
+   * what is missing, once; the answer may be lost with the kicked connection, so ask again.
+   */
+  private async ensureRoleAcls(acls: DynsecAcl[]): Promise<void> {
+    const missing = async (timeoutMs?: number) => {
+      const [role] = await this.run(
+        [{ command: 'getRole', rolename: SERVER_ROLE }],
+        timeoutMs,
+      );
+      if (role?.error) throw this.refused(role);
+      const have = (
+        (role?.data as { role?: { acls?: DynsecAcl[] } } | undefined)?.role
+          ?.acls ?? []
+      ).map((a) => `${a.acltype} ${a.topic} ${a.allow}`);
+      return acls.filter(
+        (a) => !have.includes(`${a.acltype} ${a.topic} ${a.allow}`),
+      );
+    };
+    const add = await missing();
+    if (!add.length) return;
+    this.opts.log.info(
+      { category: 'mqtt', acls: add.map((a) => `${a.acltype} ${a.topic}`) },
+      `adding ACLs to the broker role ${SERVER_ROLE}`,
+    );
+    await this.run(
+      add.map((a) => ({ command: 'addRoleACL', rolename: SERVER_ROLE, ...a })),
+      500,
+    ).catch(() => {});
+    for (let i = 0; i < 10; i++) {
+      const left = await missing(500).catch(() => add);
+      if (!left.length) return;
+    }
+    throw new AppError(
+      'broker_unavailable',
+      `could not add ACLs to the ${SERVER_ROLE} role`,
     );
   }
 

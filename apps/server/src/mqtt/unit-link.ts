@@ -13,9 +13,11 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { newId } from '../ids';
+import { NODES_ROOT, NodeRoster, nodeTopic } from './node-roster';
 
 export interface UnitLinkHandlers {
-  onStatus(unitId: string, status: UnitStatus): void;
+  /** `retained`: replayed at subscribe (the unit was connected before), not just published. */
+  onStatus(unitId: string, status: UnitStatus, retained: boolean): void;
   onEvent(unitId: string, event: UnitEvent): void;
   onSync?(unitId: string, report: UnitSyncReport): void;
 }
@@ -25,12 +27,14 @@ export type OpenOutcome = AckResult | 'timeout';
 /**
  * On an external broker (MQTT 5) each subscription carries an identifier, so a node knows why
  * a message reached it. What every node needs hears every message: presence (retained
- * status), its own acks and the sync reports of the units it follows. What must happen once in
- * the cluster comes through a shared subscription (`$share/keyway/…`, MQTT 5 §4.8.2), one
- * node per message: unit events, and a unit's `resume` (the node that takes it follows the
- * unit, docs/cluster.md).
+ * status), its own acks, every unit's sync reports (`resume` and `applied`: any node may have
+ * to take a unit over from where it is) and the other nodes' announcements (`_nodes/+`).
+ * What must happen once in the cluster comes through a shared subscription
+ * (`$share/keyway/…`, MQTT 5 §4.8.2), one node per message: unit events.
  */
-const SUB = { presence: 1, acks: 2, once: 3, reports: 4 } as const;
+const SUB = { presence: 1, acks: 2, once: 3, reports: 4, nodes: 5 } as const;
+/** After (re)subscribing, how long the retained announcements get to arrive before this node announces itself. */
+const SETTLE_MS = 250;
 export const SHARE_GROUP = 'keyway';
 
 function noDelay(client: MqttClient): void {
@@ -64,6 +68,11 @@ export class UnitLink {
   readonly nodeId: string;
   private handlers?: UnitLinkHandlers;
   private stopped = false;
+  /**
+   * The live server nodes, from `_nodes/+` (external broker only; one process with an
+   * embedded broker has no peers and follows every unit itself).
+   */
+  readonly roster?: NodeRoster;
 
   constructor(
     private opts: {
@@ -82,6 +91,8 @@ export class UnitLink {
         payload: string | Buffer,
         qos: 0 | 1,
       ) => Promise<void>;
+      /** The roster's re-announce period (node-roster.ts). */
+      rosterRefreshMs?: number;
       /** Hears units' publishes from the embedded broker directly (not retained ones). */
       subscribe?: (
         topic: string,
@@ -90,6 +101,35 @@ export class UnitLink {
     },
   ) {
     this.nodeId = opts.nodeId ?? newId('node');
+    if (!opts.subscribe)
+      this.roster = new NodeRoster(
+        { self: this.nodeId, log: opts.log, refreshMs: opts.rosterRefreshMs },
+        // Only on a live connection (mqtt.js would queue it until a reconnect that may never
+        // come: a shutdown must not wait for it), and at most a second.
+        (topic, payload, expiry) => {
+          const client = this.client;
+          if (!client?.connected)
+            return Promise.reject(new Error('not connected'));
+          let timer: NodeJS.Timeout | undefined;
+          return Promise.race([
+            client
+              .publishAsync(topic, payload, {
+                qos: 1,
+                retain: true,
+                ...(expiry
+                  ? { properties: { messageExpiryInterval: expiry } }
+                  : {}),
+              })
+              .then(() => {}),
+            new Promise<void>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error('no PUBACK in 1 s')),
+                1000,
+              );
+            }),
+          ]).finally(() => clearTimeout(timer));
+        },
+      );
   }
 
   /** Whether the link to the broker is up (readiness). */
@@ -108,7 +148,19 @@ export class UnitLink {
       reconnectPeriod: 1000,
       keepalive: 30,
       // Shared subscriptions and subscription identifiers (external brokers: Mosquitto 2).
-      ...(external ? { protocolVersion: 5 as const } : {}),
+      ...(external
+        ? {
+            protocolVersion: 5 as const,
+            // This node's death (a closed or silent connection) clears its announcement: the
+            // other nodes take its units over (docs/cluster.md).
+            will: {
+              topic: nodeTopic(this.nodeId),
+              payload: Buffer.alloc(0),
+              qos: 1 as const,
+              retain: true,
+            },
+          }
+        : {}),
     });
     this.client = client;
     client.on('message', (topic, payload, packet) => {
@@ -117,6 +169,7 @@ export class UnitLink {
         topic,
         payload,
         ids === undefined ? 'all' : Array.isArray(ids) ? ids : [ids],
+        packet.retain,
       );
     });
     client.on('error', (err) =>
@@ -158,6 +211,8 @@ export class UnitLink {
   }
 
   private async subscribeExternal(client: MqttClient): Promise<void> {
+    const roster = this.roster;
+    roster?.linkUp(SETTLE_MS + 2000);
     const share = `$share/${SHARE_GROUP}/${TOPIC_ROOT}`;
     const groups: [number, string[]][] = [
       [SUB.presence, [`${TOPIC_ROOT}/+/status`]],
@@ -166,7 +221,7 @@ export class UnitLink {
         SUB.acks,
         [`${TOPIC_ROOT}/+/acks`, `${TOPIC_ROOT}/+/acks/${this.nodeId}`],
       ],
-      [SUB.once, [`${share}/+/events`, `${share}/+/applied`]],
+      [SUB.once, [`${share}/+/events`]],
       [SUB.reports, [`${TOPIC_ROOT}/+/applied`]],
     ];
     for (const [id, topics] of groups)
@@ -174,6 +229,41 @@ export class UnitLink {
         qos: 1,
         properties: { subscriptionIdentifier: id },
       });
+    if (!roster) return;
+    const refused = await client
+      .subscribeAsync(`${NODES_ROOT}/+`, {
+        qos: 1,
+        properties: { subscriptionIdentifier: SUB.nodes },
+      })
+      .then(
+        (granted) => granted.some((g) => g.qos >= 0x80),
+        (err: { packet?: unknown }) => {
+          if (!err.packet) throw err;
+          return true;
+        },
+      );
+    if (refused) {
+      roster.solo();
+      return;
+    }
+    // The retained announcements follow the SUBACK: let them arrive, then say this node is here.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    if (!this.stopped && client.connected) roster.connected();
+  }
+
+  /** The units whose last status said online. */
+  onlineUnits(): string[] {
+    const ids: string[] = [];
+    for (const [id, on] of this.online) if (on) ids.push(id);
+    return ids;
+  }
+
+  /**
+   * A clean shutdown: clears this node's announcement first, so the other nodes take its
+   * units over at once instead of after its connection closes.
+   */
+  async leave(): Promise<void> {
+    await this.roster?.leave();
   }
 
   /** Units whose last status said online. */
@@ -270,12 +360,21 @@ export class UnitLink {
     topic: string,
     payload: Buffer,
     via: readonly number[] | 'all',
+    retained = false,
   ): void {
     if (this.stopped) return;
+    const by = (id: number) => via === 'all' || via.includes(id);
+    if (topic.startsWith(`${NODES_ROOT}/`)) {
+      const nodeId = topic.slice(NODES_ROOT.length + 1);
+      if (this.roster && by(SUB.nodes) && nodeId && !nodeId.includes('/')) {
+        count(this.traffic.in, 'nodes');
+        this.roster.heard(nodeId, payload);
+      }
+      return;
+    }
     const t = parseUnitTopic(topic);
     if (!t) return;
     count(this.traffic.in, t.kind);
-    const by = (id: number) => via === 'all' || via.includes(id);
     let json: unknown;
     try {
       json = payload.length ? JSON.parse(payload.toString()) : null;
@@ -298,7 +397,7 @@ export class UnitLink {
         return;
       }
       this.online.set(t.unitId, parsed.data.online);
-      this.handlers?.onStatus(t.unitId, parsed.data);
+      this.handlers?.onStatus(t.unitId, parsed.data, retained);
     } else if (t.kind === 'acks') {
       if (!by(SUB.acks)) return;
       const parsed = UnitAck.safeParse(json);
@@ -325,10 +424,9 @@ export class UnitLink {
         this.invalid(t.unitId, topic);
         return;
       }
-      // One node takes a resume and follows the unit; each applied goes to every node, and
-      // only the follower's counts.
-      const wanted = parsed.data.type === 'resume' ? SUB.once : SUB.reports;
-      if (!by(wanted)) return;
+      // Every node hears every report: the unit's follower answers a resume and counts its
+      // applied; the others keep the cursor, to take the unit over from there (sync/unit-followers.ts).
+      if (!by(SUB.reports)) return;
       this.handlers?.onSync?.(t.unitId, parsed.data);
     } else if (t.kind === 'events') {
       if (!by(SUB.once)) return;
@@ -350,6 +448,7 @@ export class UnitLink {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.roster?.stop();
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.resolve('timeout');

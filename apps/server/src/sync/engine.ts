@@ -8,6 +8,7 @@ import { AppError } from '../errors';
 import { authenticate, bearerToken } from '../http/authenticate';
 import { pruneAuditLog } from '../services/audit-log';
 import { loadEpoch } from './changelog';
+import { formatCursor } from './cursor';
 import type { FollowerDeps } from './follower';
 import { HeartbeatPacer } from './heartbeat';
 import { SyncHub } from './hub';
@@ -16,6 +17,7 @@ import { Receipts } from './receipts';
 import { compactChangeLog, newEpoch } from './retention';
 import { TimeScheduler } from './scheduler';
 import { UnitFollower } from './unit-follower';
+import { UnitFollowers } from './unit-followers';
 import { type SessionDeps, SyncSession } from './ws-session';
 
 type EngineContext = Pick<
@@ -50,7 +52,7 @@ export class SyncEngine {
    */
   private readonly followerDeps: FollowerDeps;
   private readonly sessionDeps: SessionDeps;
-  private units = new Map<string, UnitFollower>();
+  private units: UnitFollowers;
   private heartbeat: NodeJS.Timeout;
   private compactor: NodeJS.Timeout;
   private offBus: () => void;
@@ -77,6 +79,38 @@ export class SyncEngine {
       maxBufferedBytes: ctx.config.syncMaxBufferedBytes,
       closed: (session) => this.sessions.delete(session),
     };
+    const roster = ctx.units.roster;
+    this.units = new UnitFollowers({
+      log: ctx.log,
+      create: (unitId) =>
+        new UnitFollower(this.followerDeps, this.receipts, unitId, (m) =>
+          ctx.units.publishSync(unitId, m),
+        ),
+      // On an external broker: one follower per unit among the live nodes (docs/cluster.md).
+      placement: roster && {
+        self: roster.self,
+        members: () => roster.members(),
+        onChange: (l) => roster.onChange(l),
+        onlineUnits: () => ctx.units.onlineUnits(),
+        isOnline: (unitId) => ctx.units.isOnline(unitId),
+        storedCursors: async (unitIds) => {
+          const rows = await ctx.db
+            .selectFrom('sync_clients')
+            .select(['client_id', 'cursor'])
+            .where('client_id', 'in', unitIds)
+            .where('kind', '=', 'unit')
+            .execute();
+          const found = new Map<string, string>();
+          for (const r of rows)
+            if (Number(r.cursor) > 0)
+              found.set(
+                r.client_id,
+                formatCursor(this.meta.epoch, Number(r.cursor)),
+              );
+          return found;
+        },
+      },
+    });
     this.scheduler = new TimeScheduler(
       ctx.clock,
       (spaceId) => this.recompute(spaceId),
@@ -282,31 +316,17 @@ export class SyncEngine {
       { category: 'sync', unitId, report },
       'unit sync report',
     );
-    if (report.type === 'applied') {
-      this.units.get(unitId)?.applied(report.cursor);
-      return;
-    }
-    this.units.get(unitId)?.stop();
-    const follower = new UnitFollower(
-      this.followerDeps,
-      this.receipts,
-      unitId,
-      (m) => this.ctx.units.publishSync(unitId, m),
-    );
-    this.units.set(unitId, follower);
-    follower
-      .resume(report.cursor)
-      .catch((err) =>
-        this.ctx.log.warn(
-          { category: 'sync', unitId, err },
-          'unit resume failed',
-        ),
-      );
+    this.units.onReport(unitId, report);
   }
 
-  unitOffline(unitId: string): void {
-    this.units.get(unitId)?.stop();
-    this.units.delete(unitId);
+  /** A unit's presence (`retained`: it was connected before this node heard it). */
+  unitStatus(unitId: string, online: boolean, retained = false): void {
+    this.units.onStatus(unitId, online, retained);
+  }
+
+  /** Whether this node streams the unit its changes now. */
+  followsUnit(unitId: string): boolean {
+    return this.units.following(unitId);
   }
 
   /** Live sync clients on this node: WebSocket sessions and followed units. */
@@ -346,7 +366,7 @@ export class SyncEngine {
         'server_shutdown',
         'The server is restarting; reconnect with your cursor.',
       );
-    for (const u of this.units.values()) u.stop();
+    this.units.stop();
     await this.receipts.flush();
     this.receipts.stop();
     this.hub.stop();

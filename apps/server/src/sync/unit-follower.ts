@@ -53,6 +53,11 @@ export class UnitFollower extends Follower {
     this.dispose();
   }
 
+  /** Closed: stopped, or too far behind (overflow). */
+  get stopped(): boolean {
+    return this.closed;
+  }
+
   stop(): void {
     this.dispose();
   }
