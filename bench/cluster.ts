@@ -81,6 +81,8 @@ function gitState() {
 let cluster: Cluster | undefined;
 
 async function main() {
+  // The code under test is what the nodes loaded at the start: read git then, not at the end.
+  const git = gitState();
   const started = now();
   const loadBefore = load();
   let seeded: Seeded | undefined;
@@ -156,7 +158,7 @@ async function main() {
   const layout = `${NODES} node processes (npm run serve) on PostgreSQL 15 (a fresh database), nats-server and Mosquitto 2 (dynamic security) of the bench's own; ${SIZES.phones} members seeded in one space; ${PHONE_GENS} phone and ${SYNC_GENS} SyncClient generator processes; the bench itself (writer, opens loop) is one more process`;
   const report = {
     date: new Date().toISOString(),
-    git: gitState(),
+    git,
     mode: QUICK ? 'quick' : 'full',
     durationS,
     machine,
