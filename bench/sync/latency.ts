@@ -164,7 +164,7 @@ export function adminRequest(
  * `pre` is the time from the request's arrival to the start of its write (a status ≥ 300
  * throws).
  */
-async function timedRequest(
+export async function timedRequest(
   url: string,
   method: string,
   body: unknown,

@@ -27,8 +27,10 @@ export interface Seeded {
 export async function seed(
   dataDir: string,
   opts: { members: number; fanLevels: number[]; units: number },
+  /** PostgreSQL instead of SQLite under dataDir (bench:cluster). */
+  databaseUrl?: string,
 ): Promise<Seeded> {
-  const { db, close } = await openStorage({ dataDir });
+  const { db, close } = await openStorage({ dataDir, databaseUrl });
   const at = new Date().toISOString();
   const rows: { [T in keyof Database]?: Database[T][] } = {};
   const add = <T extends keyof Database>(table: T, row: Database[T]) => {
