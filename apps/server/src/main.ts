@@ -11,6 +11,10 @@ import { startTracing } from './tracing';
 import { buildWebApps } from './web-build';
 
 /** `npm run serve`: the server alone, configured only by the environment, no demo data. */
+
+/** EX_TEMPFAIL: the database changed under this node (a restore); start it again. */
+const EXIT_RESTART = 75;
+
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
     `Usage: npm run serve [-- --print-config]\n\nThe Keyway server: HTTP API, unit broker, storage.\nA .env file in the current folder is read first (the environment wins).\n\n${configHelp()}`,
@@ -34,7 +38,14 @@ try {
   if (config.webBuild)
     buildWebApps((line) => process.stdout.write(`${line}\n`));
   const stopTracing = startTracing();
-  const server = await startServer(config);
+  const server = await startServer(config, {
+    // The database was restored under this node: it has drained; exit so that the supervisor
+    // (systemd Restart=, Docker restart:) starts it on the restored state (docs/deploy.md).
+    onRestartNeeded: () => {
+      void stopTracing?.();
+      server.ctx.log.flush(() => process.exit(EXIT_RESTART));
+    },
+  });
   // SIGTERM/SIGINT: drain within KEYWAY_SHUTDOWN_MS, then exit; a second signal exits at once.
   let draining = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -85,6 +85,15 @@ export async function openStorage(opts: {
   return storage;
 }
 
+/** The SQLite database file under KEYWAY_DATA_DIR. */
+export const sqliteFile = (dataDir: string) => join(dataDir, 'keyway.db');
+
+/**
+ * The name Keyway's connections give PostgreSQL (`pg_stat_activity.application_name`), so an
+ * operator sees the nodes, and a restore refuses while a node is connected (src/ops/).
+ */
+export const PG_APPLICATION_NAME = 'keyway';
+
 /**
  * SQLite plans queries from table statistics it only has once analyzed: without them a door
  * lookup by unit in a space of 1,000 doors walked the space's index (0.13 ms instead of
@@ -99,7 +108,7 @@ function openSqlite(
   onQuery?: QueryObserver,
 ): { storage: Storage; analyze(): void } {
   mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, 'keyway.db');
+  const path = sqliteFile(dataDir);
   const file = new SQLite(path);
   // WAL with synchronous=FULL: a commit is on disk before it is acknowledged.
   file.pragma('journal_mode = WAL');
@@ -172,7 +181,11 @@ function cachedStatements(file: SQLite.Database): SqliteDatabase {
 const STATEMENT_CACHE = 500;
 
 function openPostgres(url: string, onQuery?: QueryObserver): Storage {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    application_name: PG_APPLICATION_NAME,
+  });
   // A failed idle client must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Database>({
