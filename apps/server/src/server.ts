@@ -193,6 +193,7 @@ export async function startServer(
     },
     onSync: (unitId, report) => engine.onUnitSync(unitId, report),
   });
+  broker?.openToUnits();
 
   const unwire = wireMetrics(metrics, ctx, storage);
   const metricsServer =
