@@ -88,6 +88,8 @@ function storageSettings(env = process.env): {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `| head` closing the pipe must not turn a finished restore into a crash.
+  process.stdout.on('error', () => {});
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const fail = (line: string) => process.stderr.write(`${line}\n`);
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -146,8 +148,10 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
-    if (!(err instanceof OpsError)) throw err;
-    fail(`${command.kind} failed: ${err.message}`);
+    // An OpsError says what to do; anything else (a full disk, a permission) by its own message.
+    fail(
+      `${command.kind} failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return 1;
   }
 }
