@@ -10,11 +10,10 @@ import { startServer } from './server';
 import { startTracing } from './tracing';
 import { buildWebApps } from './web-build';
 
-/** `npm run serve`: the server alone, configured only by the environment, no demo data. */
-
 /** EX_TEMPFAIL: the database changed under this node (a restore); start it again. */
 const EXIT_RESTART = 75;
 
+/** `npm run serve`: the server alone, configured only by the environment, no demo data. */
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
     `Usage: npm run serve [-- --print-config]\n\nThe Keyway server: HTTP API, unit broker, storage.\nA .env file in the current folder is read first (the environment wins).\n\n${configHelp()}`,

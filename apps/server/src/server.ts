@@ -53,8 +53,6 @@ export async function startServer(
      * Called once this server has drained; main.ts exits so that its supervisor restarts it.
      */
     onRestartNeeded?: () => void;
-    /** How often the sync epoch is read (PostgreSQL; tests). */
-    epochCheckMs?: number;
   } = {},
 ): Promise<KeywayServer> {
   const clock = opts.clock ?? systemClock;
@@ -175,7 +173,6 @@ export async function startServer(
   if (broker) await resetPresence(ctx);
   let drain: (() => Promise<void>) | undefined;
   sync = await SyncEngine.start(ctx, cluster?.lease ?? new SoleLease(), {
-    epochCheckMs: opts.epochCheckMs,
     onEpochChange: () =>
       void drain?.().then(
         () => opts.onRestartNeeded?.(),

@@ -34,8 +34,6 @@ type EngineContext = Pick<
 export interface EngineHooks {
   /** Told once when the database's sync epoch is no longer the one this node started with. */
   onEpochChange?: (epoch: string) => void;
-  /** How often that is checked (PostgreSQL only). */
-  epochCheckMs?: number;
 }
 
 /** A restore under a running PostgreSQL node is noticed within this. */
@@ -125,7 +123,7 @@ export class SyncEngine {
     if (ctx.dialect === 'postgres') {
       this.epochWatch = setInterval(
         () => void this.checkEpoch(),
-        hooks.epochCheckMs ?? EPOCH_CHECK_MS,
+        EPOCH_CHECK_MS,
       );
       this.epochWatch.unref();
     }
