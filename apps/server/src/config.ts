@@ -267,7 +267,7 @@ export const CONFIG_TABLE = {
     env: 'KEYWAY_SYNC_NEW_EPOCH',
     schema: bool.optional(),
     default: undefined,
-    doc: 'Start a new sync epoch at start (after restoring a backup): every client re-snapshots.',
+    doc: 'Start a new sync epoch at start (a database restored other than by `npm run restore`, which does it): every client re-snapshots.',
   },
   codeTtlSeconds: {
     env: 'KEYWAY_CODE_TTL',

@@ -10,6 +10,9 @@ import { startServer } from './server';
 import { startTracing } from './tracing';
 import { buildWebApps } from './web-build';
 
+/** EX_TEMPFAIL: the database changed under this node (a restore); start it again. */
+const EXIT_RESTART = 75;
+
 /** `npm run serve`: the server alone, configured only by the environment, no demo data. */
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
@@ -34,7 +37,14 @@ try {
   if (config.webBuild)
     buildWebApps((line) => process.stdout.write(`${line}\n`));
   const stopTracing = startTracing();
-  const server = await startServer(config);
+  const server = await startServer(config, {
+    // The database was restored under this node: it has drained; exit so that the supervisor
+    // (systemd Restart=, Docker restart:) starts it on the restored state (docs/deploy.md).
+    onRestartNeeded: () => {
+      void stopTracing?.();
+      server.ctx.log.flush(() => process.exit(EXIT_RESTART));
+    },
+  });
   // SIGTERM/SIGINT: drain within KEYWAY_SHUTDOWN_MS, then exit; a second signal exits at once.
   let draining = false;
   const stop = async (signal: NodeJS.Signals) => {

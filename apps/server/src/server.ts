@@ -53,7 +53,15 @@ export interface KeywayServer {
 /** Starts storage, the broker (embedded unless KEYWAY_MQTT_URL), the link to units and the HTTP API. */
 export async function startServer(
   config: Config,
-  opts: { clock?: Clock; log?: Logger } = {},
+  opts: {
+    clock?: Clock;
+    log?: Logger;
+    /**
+     * The database was restored under this node (its sync epoch changed): it must start again.
+     * Called once this server has drained; main.ts exits so that its supervisor restarts it.
+     */
+    onRestartNeeded?: () => void;
+  } = {},
 ): Promise<KeywayServer> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel, config.logPretty);
@@ -198,7 +206,14 @@ export async function startServer(
   // One process with its own broker: nobody is connected yet. On an external broker the
   // retained statuses are the truth (other nodes are serving), replayed at subscribe.
   if (broker) await resetPresence(ctx);
-  sync = await SyncEngine.start(ctx, cluster?.lease ?? new SoleLease());
+  let drain: (() => Promise<void>) | undefined;
+  sync = await SyncEngine.start(ctx, cluster?.lease ?? new SoleLease(), {
+    onEpochChange: () =>
+      void drain?.().then(
+        () => opts.onRestartNeeded?.(),
+        (err) => log.error({ category: 'http', err }, 'stopping failed'),
+      ),
+  });
   ctx.sync = sync;
   const fence = cluster && isolationFence(ctx, cluster.bus, storage, nodeId);
   const engine = sync;
@@ -211,6 +226,7 @@ export async function startServer(
     },
     onSync: (unitId, report) => engine.onUnitSync(unitId, report),
   });
+  broker?.openToUnits();
 
   const unwire = wireMetrics(metrics, ctx, storage);
   const metricsServer =
@@ -298,6 +314,7 @@ export async function startServer(
       await storage.close();
     },
   };
+  drain = () => server.drain();
   return server;
 }
 

@@ -90,6 +90,15 @@ export async function openStorage(opts: {
   return storage;
 }
 
+/** The SQLite database file under KEYWAY_DATA_DIR. */
+export const sqliteFile = (dataDir: string) => join(dataDir, 'keyway.db');
+
+/**
+ * The name Keyway's connections give PostgreSQL (`pg_stat_activity.application_name`), so an
+ * operator sees the nodes, and a restore refuses while a node is connected (src/ops/).
+ */
+export const PG_APPLICATION_NAME = 'keyway';
+
 /**
  * SQLite plans queries from table statistics it only has once analyzed: without them a door
  * lookup by unit in a space of 1,000 doors walked the space's index (0.13 ms instead of
@@ -104,7 +113,7 @@ function openSqlite(
   onQuery?: QueryObserver,
 ): { storage: Storage; analyze(): void } {
   mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, 'keyway.db');
+  const path = sqliteFile(dataDir);
   const file = new SQLite(path);
   // WAL with synchronous=FULL: a commit is on disk before it is acknowledged.
   file.pragma('journal_mode = WAL');
@@ -180,6 +189,7 @@ function openPostgres(url: string, onQuery?: QueryObserver): Storage {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    application_name: PG_APPLICATION_NAME,
     // A database that does not answer: a new connection fails in 3 s rather than hanging.
     connectionTimeoutMillis: 3000,
     keepAlive: true,

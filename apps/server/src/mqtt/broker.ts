@@ -47,12 +47,23 @@ export class EmbeddedBroker {
   private plain?: Server;
   private identities = new WeakMap<Client, Identity>();
   private connected = new Set<Client>();
+  /**
+   * Units are let in only once the server follows their reports (`openToUnits`): a unit that
+   * came back while the server was still starting would say `resume` to nobody and wait for a
+   * snapshot until its next reconnect. Before that they get "server unavailable" and retry.
+   */
+  private unitsWelcome = false;
   /** The port units connect to (mqtts:// with TLS). */
   port = 0;
   /** Where the server's own client connects: plain, on this host (loopback-only with TLS). */
   linkUrl = '';
 
   constructor(private opts: EmbeddedBrokerOptions) {}
+
+  /** The server now takes units' reports: let them connect. */
+  openToUnits(): void {
+    this.unitsWelcome = true;
+  }
 
   async start(): Promise<void> {
     const { log } = this.opts;
@@ -69,6 +80,11 @@ export class EmbeddedBroker {
                 'Bad username or password',
               ) as AuthenticateError;
               (err as { returnCode: number }).returnCode = 4;
+              return done(err, false);
+            }
+            if (id.kind === 'unit' && !this.unitsWelcome) {
+              const err = new Error('Server starting') as AuthenticateError;
+              (err as { returnCode: number }).returnCode = 3;
               return done(err, false);
             }
             this.identities.set(client, id);

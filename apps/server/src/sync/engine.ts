@@ -35,6 +35,14 @@ type EngineContext = Pick<
   | 'isolated'
 >;
 
+export interface EngineHooks {
+  /** Told once when the database's sync epoch is no longer the one this node started with. */
+  onEpochChange?: (epoch: string) => void;
+}
+
+/** A restore under a running PostgreSQL node is noticed within this. */
+const EPOCH_CHECK_MS = 5_000;
+
 /** Push sync: the WebSocket endpoint, unit configuration sync, time-driven changes, receipts. */
 export class SyncEngine {
   readonly hub: SyncHub;
@@ -55,6 +63,7 @@ export class SyncEngine {
   private units: UnitFollowers;
   private heartbeat: NodeJS.Timeout;
   private compactor: NodeJS.Timeout;
+  private epochWatch?: NodeJS.Timeout;
   private offBus: () => void;
 
   private constructor(
@@ -62,6 +71,7 @@ export class SyncEngine {
     private meta: { epoch: string; minCursor: number },
     /** Whether this node does the once-only work: timed recomputes, compaction (sync/leader.ts). */
     private lease: Lease,
+    private hooks: EngineHooks,
   ) {
     this.hub = new SyncHub(ctx.bus, meta.epoch, ctx.log);
     this.receipts = new Receipts(ctx.db, ctx.dialect, () => ctx.clock.now());
@@ -143,15 +153,26 @@ export class SyncEngine {
       );
     }, 3_600_000);
     this.compactor.unref();
+    // On PostgreSQL the database can change under a running node: a restore (`npm run restore
+    // -- --force`) or another node started with KEYWAY_SYNC_NEW_EPOCH. SQLite cannot: a restore
+    // refuses a database a server has open.
+    if (ctx.dialect === 'postgres') {
+      this.epochWatch = setInterval(
+        () => void this.checkEpoch(),
+        EPOCH_CHECK_MS,
+      );
+      this.epochWatch.unref();
+    }
   }
 
   static async start(
     ctx: EngineContext,
     lease: Lease = new SoleLease(),
+    hooks: EngineHooks = {},
   ): Promise<SyncEngine> {
     await loadEpoch(ctx.db);
     if (ctx.config.syncNewEpoch) await newEpoch(ctx.db);
-    const engine = new SyncEngine(ctx, await loadEpoch(ctx.db), lease);
+    const engine = new SyncEngine(ctx, await loadEpoch(ctx.db), lease, hooks);
     await lease.start({
       onAcquire: () => engine.lead(),
       onLose: () => engine.scheduler.clear(),
@@ -188,6 +209,34 @@ export class SyncEngine {
         r.space_id,
         r.next_change_at ? new Date(r.next_change_at) : null,
       );
+  }
+
+  /**
+   * The epoch in the database is no longer this node's: its cursors, its sessions' positions
+   * and what its sequencer delivered belong to a history the database no longer has. It does not
+   * patch that up in place: it says so once and leaves it to `onEpochChange` (the server stops,
+   * and its supervisor starts it again on the new state, where every client takes a snapshot).
+   */
+  private async checkEpoch(): Promise<void> {
+    if (this.epochWatch === undefined) return;
+    let row: { epoch: string } | undefined;
+    try {
+      row = await this.ctx.db
+        .selectFrom('sync_meta')
+        .select('epoch')
+        .where('id', '=', 1)
+        .executeTakeFirst();
+    } catch {
+      return; // the database is away: /readyz says so; try again next time
+    }
+    if (!row || row.epoch === this.meta.epoch || !this.epochWatch) return;
+    clearInterval(this.epochWatch);
+    this.epochWatch = undefined;
+    this.ctx.log.error(
+      { category: 'sync', epoch: this.meta.epoch, now: row.epoch },
+      'the sync epoch changed under this node (the database was restored, or a node started with KEYWAY_SYNC_NEW_EPOCH): stopping, to start again on the new state',
+    );
+    this.hooks.onEpochChange?.(row.epoch);
   }
 
   /**
@@ -359,6 +408,8 @@ export class SyncEngine {
     await this.lease.stop();
     clearInterval(this.heartbeat);
     clearInterval(this.compactor);
+    clearInterval(this.epochWatch);
+    this.epochWatch = undefined;
     this.offBus();
     this.scheduler.stop();
     for (const s of this.sessions)

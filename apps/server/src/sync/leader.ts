@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { PG_APPLICATION_NAME } from '../db/connect';
 
 /**
  * Who does the work that must happen once in a cluster (time-driven recomputes, log
@@ -103,6 +104,7 @@ export class PgLease implements Lease {
   private async connect(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.opts.url,
+      application_name: PG_APPLICATION_NAME,
       keepAlive: true,
       keepAliveInitialDelayMillis: this.checkMs,
       query_timeout: this.checkMs * 3,
