@@ -74,6 +74,7 @@ describe('the embedded broker’s ACL', () => {
         id === 'unit_a' ? hashSecret('pw-a') : null,
     });
     await broker.start();
+    broker.openToUnits();
   });
   afterAll(async () => {
     await broker.stop();
