@@ -106,16 +106,16 @@ export function buildApp(
   }
 
   if (ctx.metrics) mountMetrics(app, ctx.metrics, ctx.config);
-  // Draining: requests already running finish; a new one on a kept-alive connection is told to
-  // go elsewhere, and the connection closes (a load balancer retries it on another node).
+  // Not serving. Draining: requests already running finish; a new one on a kept-alive
+  // connection is told to go elsewhere, and the connection closes (a load balancer retries it on
+  // another node). Cut off from the database (sync/fence.ts): nothing can be answered as current.
   app.addHook('onRequest', async (req, reply) => {
-    if (!ctx.draining || req.url === '/healthz') return;
-    reply.header('connection', 'close').header('retry-after', '1');
-    if (req.url === '/readyz') return;
-    return reply.code(503).send(errorBody('shutting_down'));
-  });
-  // Cut off from the database (sync/fence.ts): nothing here can be answered as current.
-  app.addHook('onRequest', async (req, reply) => {
+    if (ctx.draining) {
+      if (req.url === '/healthz') return;
+      reply.header('connection', 'close').header('retry-after', '1');
+      if (req.url === '/readyz') return;
+      return reply.code(503).send(errorBody('shutting_down'));
+    }
     if (!ctx.isolated || /^\/(healthz|readyz|metrics)\b/.test(req.url)) return;
     reply.header('retry-after', '1');
     return reply.code(503).send(errorBody('node_isolated'));

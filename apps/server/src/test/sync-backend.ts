@@ -91,15 +91,38 @@ export const TEST_ENV = {
   KEYWAY_CODES_PER_PHONE: '1000',
 };
 
+/** A server reached over HTTP at `url`, logging in through the SMS outbox. */
+export abstract class HttpBackend {
+  abstract readonly db: TestDatabase;
+  abstract get url(): string;
+  request<T = any>(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown } = {},
+  ) {
+    return httpRequest(this.url, method, path, opts) as Promise<ApiResponse<T>>;
+  }
+  login(phone: string, deviceName: string): Promise<string> {
+    return loginVia(
+      (m, p, o) => this.request(m, p, o),
+      outboxOf(this.db),
+      phone,
+      deviceName,
+    );
+  }
+}
+
 /** The server in this process, with the test's ManualClock; restarts are graceful. */
-export class InProcessBackend implements SyncBackend {
+export class InProcessBackend extends HttpBackend implements SyncBackend {
   onStopped?: () => Promise<void>;
   private constructor(
     private server: KeywayServer,
     private readonly config: ReturnType<typeof loadConfig>,
     readonly clock: ManualClock,
     readonly db: TestDatabase,
-  ) {}
+  ) {
+    super();
+  }
 
   static async start(
     clock: ManualClock,
@@ -134,21 +157,6 @@ export class InProcessBackend implements SyncBackend {
   now(): Date {
     return this.clock.now();
   }
-  request<T = any>(
-    method: string,
-    path: string,
-    opts: { token?: string; body?: unknown } = {},
-  ) {
-    return httpRequest(this.url, method, path, opts) as Promise<ApiResponse<T>>;
-  }
-  login(phone: string, deviceName: string): Promise<string> {
-    return loginVia(
-      (m, p, o) => this.request(m, p, o),
-      outboxOf(this.db),
-      phone,
-      deviceName,
-    );
-  }
 
   async restart(how: 'graceful' | 'kill'): Promise<undefined> {
     if (how === 'kill')
@@ -171,28 +179,11 @@ export class InProcessBackend implements SyncBackend {
   }
 }
 
-/** Server processes on the real clock, reached over HTTP at `url`. */
-export abstract class ProcessBackend {
+/** Server processes on the real clock. */
+export abstract class ProcessBackend extends HttpBackend {
   readonly clock = null;
-  abstract readonly db: TestDatabase;
-  abstract get url(): string;
   now(): Date {
     return new Date();
-  }
-  request<T = any>(
-    method: string,
-    path: string,
-    opts: { token?: string; body?: unknown } = {},
-  ) {
-    return httpRequest(this.url, method, path, opts) as Promise<ApiResponse<T>>;
-  }
-  login(phone: string, deviceName: string): Promise<string> {
-    return loginVia(
-      (m, p, o) => this.request(m, p, o),
-      outboxOf(this.db),
-      phone,
-      deviceName,
-    );
   }
 }
 
