@@ -11,8 +11,9 @@ import { DEMO, startUnit } from './demo-data';
 import { startServer } from './server';
 
 /**
- * `npm start`: the whole system on one machine — server, SQLite in ./data, the embedded broker,
- * one simulated unit with two doors, and a demo space. SMS codes are printed here.
+ * `npm start`: the whole system on one machine — server, SQLite in ./data/demo (its own folder, so
+ * `npm run serve`'s ./data stays without demo data), the embedded broker, one simulated unit with
+ * two doors, and a demo space. SMS codes are printed here. KEYWAY_DATA_DIR moves all of it.
  */
 async function seed(ctx: AppContext) {
   const admin = await ensureUser(
@@ -115,12 +116,26 @@ function banner(url: string, mqttUrl: string, spaceId: string): string {
 `;
 }
 
+/** A port taken by another program, in one line that says which setting chooses another. */
+function portTaken(err: unknown): string | undefined {
+  const e = err as { code?: unknown; port?: unknown; address?: unknown };
+  if (e?.code !== 'EADDRINUSE') return undefined;
+  const port = Number(e.port);
+  const env =
+    port === Number(process.env.KEYWAY_MQTT_PORT ?? 8483)
+      ? 'KEYWAY_MQTT_PORT'
+      : 'KEYWAY_PORT';
+  return `keyway: port ${e.port} on ${e.address} is taken: stop what uses it, or choose another, e.g. ${env}=${port + 10} npm start\n`;
+}
+
 try {
+  const dataDir =
+    process.env.KEYWAY_DATA_DIR || join(process.cwd(), 'data', 'demo');
   const config = loadConfig({
-    KEYWAY_DATA_DIR: join(process.cwd(), 'data'),
     KEYWAY_LOG_PRETTY: 'true',
-    KEYWAY_SMS_OUTBOX: join(process.cwd(), 'data', 'sms-outbox.jsonl'),
+    KEYWAY_SMS_OUTBOX: join(dataDir, 'sms-outbox.jsonl'),
     ...process.env,
+    KEYWAY_DATA_DIR: dataDir,
   });
   const server = await startServer(config);
   const { spaceId, credentials } = await seed(server.ctx);
@@ -133,7 +148,7 @@ try {
     });
     setTimeout(resolve, 8000).unref();
   });
-  const unit = startUnit(credentials, join(process.cwd(), 'data'));
+  const unit = startUnit(credentials, dataDir);
   await online;
   process.stdout.write(banner(server.url, server.ctx.unitMqttUrl, spaceId));
   const stop = async () => {
@@ -147,6 +162,11 @@ try {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
+  }
+  const taken = portTaken(err);
+  if (taken) {
+    process.stderr.write(taken);
+    process.exit(1);
   }
   throw err;
 }

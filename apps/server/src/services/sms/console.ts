@@ -1,4 +1,5 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { SmsProvider } from './provider';
 
@@ -22,7 +23,17 @@ export function consoleSms(opts: {
           code: msg.code,
           at: opts.now().toISOString(),
         });
-        await appendFile(opts.outbox, `${line}\n`);
+        // The outbox is a copy for scripts and tests; the SMS itself is the line printed above. So a
+        // missing folder is made, and a file that cannot be written is a warning, never a failed login.
+        try {
+          await mkdir(dirname(opts.outbox), { recursive: true });
+          await appendFile(opts.outbox, `${line}\n`);
+        } catch (err) {
+          opts.log.warn(
+            { category: 'sms', err, outbox: opts.outbox },
+            'could not append to KEYWAY_SMS_OUTBOX',
+          );
+        }
       }
     },
   };
