@@ -1,16 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { httpRequest, loginVia, type SyncBackend } from './test/sync-backend';
 
 // `npm start`'s last step (the demo) and first step (the port check), run as a newcomer would:
 // from a folder of her own, with KEYWAY_DATA_DIR pointing elsewhere.
@@ -82,21 +77,6 @@ function descendants(pid: number): string[] {
   return lines;
 }
 
-async function post(url: string, body: unknown, token?: string) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body ?? {}),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as Record<string, any>,
-  };
-}
-
 describe('npm start (demo)', () => {
   it('keeps everything in KEYWAY_DATA_DIR, hides the unit password, and opens a door', async () => {
     const cwd = tempDir('cwd');
@@ -107,32 +87,24 @@ describe('npm start (demo)', () => {
       KEYWAY_MQTT_PORT: '0',
     });
     const url = await demo.banner();
-    const code = await post(`${url}/v1/auth/code`, { phone: '+34600000002' });
-    expect(code.status).toBe(202);
-    const outbox = join(data, 'sms-outbox.jsonl');
-    const sms = JSON.parse(
-      readFileSync(outbox, 'utf8').trim().split('\n').at(-1) ?? '{}',
+    // The same SMS login every suite uses, through the demo's own outbox in KEYWAY_DATA_DIR.
+    const request: SyncBackend['request'] = (method, path, opts) =>
+      httpRequest(url, method, path, opts);
+    const token = await loginVia(
+      request,
+      join(data, 'sms-outbox.jsonl'),
+      '+34600000002',
+      'test',
     );
-    const login = await post(`${url}/v1/auth/verify`, {
-      phone: '+34600000002',
-      code: sms.code,
-      deviceName: 'test',
-    });
-    expect(login.status).toBe(200);
-    const token = login.body.token as string;
-    const get = async (path: string) =>
-      (await (
-        await fetch(`${url}${path}`, {
-          headers: { authorization: `Bearer ${token}` },
-        })
-      ).json()) as Record<string, any>;
-    const spaces = await get('/v1/spaces');
-    const spaceId = spaces.spaces[0].id as string;
-    const doors = await get(`/v1/spaces/${spaceId}/doors`);
-    const open = await post(
-      `${url}/v1/doors/${doors.doors[0].id}/open`,
-      {},
+    const spaces = await request('GET', '/v1/spaces', { token });
+    const spaceId = spaces.body.spaces[0].id as string;
+    const doors = await request('GET', `/v1/spaces/${spaceId}/doors`, {
       token,
+    });
+    const open = await request(
+      'POST',
+      `/v1/doors/${doors.body.doors[0].id}/open`,
+      { token },
     );
     expect(open.status).toBe(200);
     expect(open.body.result).toBe('opened');
