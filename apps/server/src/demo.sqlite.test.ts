@@ -22,7 +22,14 @@ function tempDir(name: string): string {
 }
 
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  // The demo's whole process group (tsx, the demo, its unit): a failed test leaves no orphans.
+  for (const c of children) {
+    try {
+      if (c.pid) process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // The group has already gone: nothing left behind.
+    }
+  }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -31,6 +38,7 @@ function runDemo(cwd: string, env: Record<string, string>) {
     cwd,
     env: { ...process.env, KEYWAY_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   children.push(child);
   let out = '';
