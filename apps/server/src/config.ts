@@ -154,6 +154,12 @@ export const CONFIG_TABLE = {
     default: 'dynsec',
     doc: "With KEYWAY_MQTT_URL: dynsec keeps each unit's broker client and role in Mosquitto's dynamic-security plugin, as the URL's user (a dynsec admin); none leaves them to you.",
   },
+  mqttKeepaliveS: {
+    env: 'KEYWAY_MQTT_KEEPALIVE_S',
+    schema: z.coerce.number().int().min(1).max(3600),
+    default: '30',
+    doc: "The server's own MQTT link: keepalive in seconds. A link that goes silent is noticed within 1.5 of these (the node then reports not ready and follows no unit) and by the broker within 1.5 (its last will hands the node's units to the others); a connect waits as long, at least 5 s.",
+  },
   mqttPublicUrl: {
     env: 'KEYWAY_MQTT_PUBLIC_URL',
     schema: z

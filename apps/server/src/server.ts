@@ -173,6 +173,7 @@ export async function startServer(
     password: linkPass,
     log,
     clock,
+    keepaliveS: config.mqttKeepaliveS,
     kick: (id) => broker?.kick(id),
     ...(broker
       ? {
@@ -353,7 +354,8 @@ async function startCluster(
 
 /**
  * A cluster node cut off from the change log stops serving until it hears from it again
- * (sync/fence.ts): its sockets resume elsewhere, its stuck database connections are cut.
+ * (sync/fence.ts): its sockets resume elsewhere, its units go to the live nodes (it stands down
+ * from `_nodes/`), its stuck database connections are cut.
  */
 function isolationFence(
   ctx: AppContext,
@@ -371,10 +373,12 @@ function isolationFence(
         'the change log has not answered: this node stops serving until it does (503 node_isolated)',
       );
       ctx.sync?.dropSessions();
+      void ctx.units.roster?.standDown();
       storage.resetConnections?.();
     },
     onRestored: () => {
       ctx.isolated = false;
+      ctx.units.roster?.rejoin();
       ctx.log.info(
         { category: 'sync', node: nodeId },
         'the change log answers again: serving',

@@ -20,6 +20,17 @@ export function wireMetrics(
   });
 
   let delivered = 0;
+  // A scrape must answer while the database does not (a fenced node: its metrics say why): the
+  // gauges read from it keep their last value after a second without an answer.
+  const logHead = () =>
+    within(
+      1000,
+      sql<{
+        head: number | string | null;
+      }>`SELECT MAX(cursor) AS head FROM changes`
+        .execute(ctx.db)
+        .then((row) => Number(row.rows[0]?.head ?? 0)),
+    );
   const hub = ctx.sync?.hub;
   if (hub)
     hub.onFannedOut = (change) => {
@@ -43,10 +54,8 @@ export function wireMetrics(
     "The change log's head (the last committed change), and the last one this node delivered.",
     ['of'],
     async (g) => {
-      const row = await sql<{
-        head: number | string | null;
-      }>`SELECT MAX(cursor) AS head FROM changes`.execute(ctx.db);
-      const head = Number(row.rows[0]?.head ?? 0);
+      const head = await logHead();
+      if (head === undefined) return;
       g.set({ of: 'head' }, head);
       g.set({ of: 'delivered' }, Math.max(delivered, 0));
     },
@@ -56,11 +65,18 @@ export function wireMetrics(
     'Changes committed that this node has not delivered yet (head − delivered).',
     [],
     async (g) => {
-      const row = await sql<{
-        head: number | string | null;
-      }>`SELECT MAX(cursor) AS head FROM changes`.execute(ctx.db);
-      const head = Number(row.rows[0]?.head ?? 0);
+      const head = await logHead();
+      if (head === undefined) return;
       g.set(delivered ? Math.max(0, head - delivered) : 0);
+    },
+  );
+  m.gauge(
+    'keyway_node_serving',
+    'Whether this node serves (1) or refuses requests (0), by reason: isolated (cut off from the change log), draining.',
+    ['reason'],
+    (g) => {
+      g.set({ reason: 'isolated' }, ctx.isolated ? 0 : 1);
+      g.set({ reason: 'draining' }, ctx.draining ? 0 : 1);
     },
   );
   m.gauge(
@@ -113,4 +129,15 @@ export function wireMetrics(
     offEvents();
     if (hub) hub.onFannedOut = undefined;
   };
+}
+
+/** The promise's value, or undefined when it has not settled within `ms` (or failed). */
+function within<T>(ms: number, p: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.catch(() => undefined),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

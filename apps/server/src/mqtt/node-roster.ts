@@ -45,6 +45,10 @@ export class NodeRoster {
   private listeners = new Set<() => void>();
   private announced = false;
   private unavailable = false;
+  /** Subscribed on a live link (`connected` since the last `linkDown`). */
+  private linked = false;
+  /** Fenced (cut off from the change log): out of the roster until `rejoin`. */
+  private standingDown = false;
   private timer?: NodeJS.Timeout;
   private readonly instance = newId('inst', 8);
   private readonly startedAt = new Date().toISOString();
@@ -95,21 +99,60 @@ export class NodeRoster {
    * arrive: this node announces itself, and keeps doing so.
    */
   connected(): void {
-    this.lastAnnounce = Number.NEGATIVE_INFINITY;
-    this.announce();
+    this.linked = true;
     clearInterval(this.timer);
     this.timer = setInterval(
       () => {
-        this.announce();
+        if (!this.standingDown) this.announce();
         this.expire();
       },
       Math.min(this.refreshMs, 1000),
     );
     this.timer.unref();
+    if (!this.standingDown) this.join();
+  }
+
+  private join(): void {
+    this.lastAnnounce = Number.NEGATIVE_INFINITY;
+    this.announce();
     if (!this.announced) {
       this.announced = true;
       this.changed();
     }
+  }
+
+  /**
+   * The link to the broker closed (a silent link given up, the broker gone): this node follows
+   * no unit until it is subscribed again. The broker's last will tells the others.
+   */
+  linkDown(): void {
+    this.linked = false;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.unavailable || !this.announced) return;
+    this.announced = false;
+    this.changed();
+  }
+
+  /**
+   * This node cannot vouch for what it would send (fenced: sync/fence.ts): it clears its
+   * announcement, so the others take its units at once, and follows none itself until `rejoin`.
+   */
+  async standDown(): Promise<void> {
+    if (this.standingDown || this.unavailable) return;
+    this.standingDown = true;
+    if (this.announced) {
+      this.announced = false;
+      this.changed();
+    }
+    await this.send(nodeTopic(this.opts.self), '', undefined).catch(() => {});
+  }
+
+  /** Serving again: announces itself (now, or once the link is back) and takes its units back. */
+  rejoin(): void {
+    if (!this.standingDown) return;
+    this.standingDown = false;
+    if (this.linked) this.join();
   }
 
   /**
@@ -176,6 +219,11 @@ export class NodeRoster {
         this.publish();
         return;
       }
+      if (payload.length && this.standingDown) {
+        // Still retained (the clear was lost): clear it again.
+        this.send(nodeTopic(nodeId), '', undefined).catch(() => {});
+        return;
+      }
       if (payload.length) {
         const a = parse(payload);
         if (a && a.instance !== this.instance && a.startedAt > this.startedAt)
@@ -238,6 +286,7 @@ export class NodeRoster {
   async leave(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.linked = false;
     if (!this.announced || this.unavailable) return;
     this.announced = false;
     this.changed();

@@ -98,4 +98,33 @@ describe('the node roster (_nodes/+)', () => {
     expect(sent.at(-1)).toBe('_nodes/node-a gone');
     expect(r.members()).toEqual([]);
   });
+
+  it('stands down while fenced: clears its announcement, stays out across a reconnect, rejoins', async () => {
+    const { r, sent } = make();
+    r.heard('node-b', announcement('node-b'));
+    r.connected();
+    await r.standDown();
+    expect(sent.at(-1)).toBe('_nodes/node-a gone');
+    expect(r.members()).toEqual(['node-b']);
+    r.heard('node-a', announcement('node-a')); // the clear was lost: cleared again
+    expect(sent.at(-1)).toBe('_nodes/node-a gone');
+    r.linkDown();
+    r.connected(); // the link came back meanwhile: still out
+    expect(r.members()).toEqual(['node-b']);
+    expect(sent.filter((m) => m.includes('announce'))).toHaveLength(1);
+    r.rejoin();
+    expect(sent.at(-1)).toBe('_nodes/node-a announce 4s');
+    expect(r.members()).toEqual(['node-a', 'node-b']);
+  });
+
+  it('follows no unit while its link is down; back in once subscribed again', () => {
+    const { r, sent } = make();
+    r.connected();
+    r.linkDown();
+    expect(r.members()).toEqual([]);
+    r.rejoin(); // not standing down: nothing to do, and no announcement without a link
+    expect(sent).toHaveLength(1);
+    r.connected();
+    expect(r.members()).toEqual(['node-a']);
+  });
 });

@@ -91,6 +91,8 @@ export class UnitLink {
         payload: string | Buffer,
         qos: 0 | 1,
       ) => Promise<void>;
+      /** MQTT keepalive of this link, in seconds (KEYWAY_MQTT_KEEPALIVE_S). */
+      keepaliveS?: number;
       /** The roster's re-announce period (node-roster.ts). */
       rosterRefreshMs?: number;
       /** Hears units' publishes from the embedded broker directly (not retained ones). */
@@ -146,7 +148,9 @@ export class UnitLink {
       password: this.opts.password,
       clean: true,
       reconnectPeriod: 1000,
-      keepalive: 30,
+      // A silent link (KEYWAY_MQTT_KEEPALIVE_S) is given up after 1.5 of these, a connect after one.
+      keepalive: this.opts.keepaliveS ?? 30,
+      connectTimeout: Math.max(5, this.opts.keepaliveS ?? 30) * 1000,
       // Shared subscriptions and subscription identifiers (external brokers: Mosquitto 2).
       ...(external
         ? {
@@ -180,6 +184,8 @@ export class UnitLink {
     );
     // Commands are latency-critical small packets: no Nagle on this side either.
     client.on('connect', () => noDelay(client));
+    // Link lost: this node follows no unit until it is back (node-roster.ts).
+    client.on('close', () => this.roster?.linkDown());
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
