@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `npm test` needs beyond npm packages: Debian's Chromium for the browser suites, Debian's
-# Mosquitto 2 (with mosquitto_ctrl and the dynamic-security plugin) for *.mosquitto.test.ts, and a
-# reachable PostgreSQL for the server-pg suite. Installs/starts them when this machine can.
+# Mosquitto 2 (with mosquitto_ctrl and the dynamic-security plugin) for *.mosquitto.test.ts,
+# Debian's HAProxy for cluster/haproxy.sqlite.test.ts, the cluster tests and deploy/haproxy/'s
+# check, and a reachable PostgreSQL for the server-pg suite. Installs/starts them when this machine can.
 set -u
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -18,6 +19,15 @@ if [ ! -x /usr/sbin/mosquitto ] || [ ! -x /usr/bin/mosquitto_ctrl ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto
   else
     echo "The broker tests need Debian's Mosquitto 2: sudo apt-get install -y mosquitto" >&2
+    exit 1
+  fi
+fi
+if [ ! -x /usr/sbin/haproxy ] && [ ! -x /usr/bin/haproxy ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's haproxy for the load-balancer tests (they start their own on a free port)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy
+  else
+    echo "The load-balancer tests and npm run cluster need Debian's HAProxy: sudo apt-get install -y haproxy" >&2
     exit 1
   fi
 fi

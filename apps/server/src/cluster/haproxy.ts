@@ -11,8 +11,8 @@ export interface Backend {
 
 /**
  * HAProxy in front of the nodes, for HTTP and the /v1/sync WebSockets (deploy/haproxy/ holds the
- * same settings for production, with TLS). A node is taken out after two failed /readyz checks
- * a second apart, and the sockets it held are cut at once (`on-marked-down shutdown-sessions`)
+ * same settings for production, with TLS). A node is taken out after three failed /readyz
+ * checks (about 4 s), and the sockets it held are cut at once (`on-marked-down shutdown-sessions`)
  * so phones reconnect to another node instead of waiting on a dead one. Requests are retried
  * elsewhere only when the connection to a node failed — never a request a node may have begun
  * (an open must not pulse twice).
@@ -29,6 +29,7 @@ defaults
   timeout server 60s
   # A sync WebSocket is quiet between heartbeats (15 s by default).
   timeout tunnel 1h
+  timeout check 5s
   option redispatch
   retries 2
 
@@ -42,7 +43,10 @@ backend nodes
   balance leastconn
   option httpchk GET /readyz
   http-check expect status 200
-  default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+  # Checked every 2 s; after a failure every second (fastinter), so a node whose /readyz fails
+  # three times in a row (a fenced node, its broker link lost, a drain) is out within about 4 s
+  # and its sockets are cut at once; two passes bring it back. A check waits 5 s at most.
+  default-server inter 2s fastinter 1s downinter 2s fall 3 rise 2 on-marked-down shutdown-sessions
 ${backends.map((b) => `  server ${b.name} ${b.address} check`).join('\n')}
 `;
 }
