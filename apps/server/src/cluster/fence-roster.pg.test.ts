@@ -35,6 +35,7 @@ describe('a node cut off from its database', () => {
     // Its metrics say why it refuses requests, instead of a 503 or no answer.
     const text = await p.metrics(p.b);
     expect(text).toMatch(/keyway_node_serving\{reason="isolated"\} 0/);
+    expect((await fetch(`${p.b.url}/healthz`)).status).toBe(200);
     // Out of the broker's roster, and its unit followed by node A.
     await waitFor(() => p.announced.get(p.bId) === false, 'B off _nodes/');
     await p.waitFollowers({ a: 1, b: 0 }, 'node A following the unit');
