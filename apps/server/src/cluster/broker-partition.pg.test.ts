@@ -33,6 +33,7 @@ describe('a node whose link to the broker goes silent', () => {
       p.a.request('POST', `/v1/doors/${p.doorId}/open`, { token: p.owner });
     expect((await open()).status).toBe(200);
 
+    const cutAt = performance.now();
     p.proxy.set({ blackhole: true });
     // A few keepalives: 1.5 for each side to give up, and the checks' own periods.
     const within = 5 * KEEPALIVE_S * 1000;
@@ -41,18 +42,21 @@ describe('a node whose link to the broker goes silent', () => {
       'node B not ready (broker down)',
       within,
     );
+    const notReady = performance.now() - cutAt;
     await waitFor(
       () => p.announced.get(p.bId) === false,
       'B’s last will on _nodes/',
       within,
     );
     await p.waitFollowers({ a: 1, b: 0 }, 'node A following the unit', within);
+    const takenOver = performance.now() - cutAt;
     // Through node A, the unit opens and gets its changes.
     const r = await open();
     expect(r.status).toBe(200);
     expect(r.body.result).toBe('opened');
     await p.change(1002);
 
+    const healAt = performance.now();
     p.proxy.clear();
     await waitFor(
       async () => (await p.ready(p.b)).status === 200,
@@ -61,6 +65,10 @@ describe('a node whose link to the broker goes silent', () => {
     );
     await waitFor(() => p.announced.get(p.bId) === true, 'B back on _nodes/');
     await p.waitFollowers({ a: 0, b: 1 }, 'node B following the unit again');
+    console.log(
+      `broker link cut (keepalive ${KEEPALIVE_S} s): B not ready after ${Math.round(notReady)} ms, ` +
+        `A following the unit after ${Math.round(takenOver)} ms; link back: B following it again after ${Math.round(performance.now() - healAt)} ms`,
+    );
     await p.change(1003);
     expect((await open()).status).toBe(200);
   }, 120_000);

@@ -26,6 +26,7 @@ describe('a node cut off from its database', () => {
     expect(p.announced.get(p.bId)).toBe(true);
     await p.change(1001);
 
+    const cutAt = performance.now();
     p.proxy.set({ blackhole: true });
     await waitFor(
       async () => (await p.ready(p.b)).down.includes('isolated'),
@@ -39,6 +40,7 @@ describe('a node cut off from its database', () => {
     // Out of the broker's roster, and its unit followed by node A.
     await waitFor(() => p.announced.get(p.bId) === false, 'B off _nodes/');
     await p.waitFollowers({ a: 1, b: 0 }, 'node A following the unit');
+    const takenOver = performance.now() - cutAt;
     expect(
       (await p.b.request('GET', '/v1/spaces', { token: p.owner })).status,
     ).toBe(503);
@@ -49,6 +51,7 @@ describe('a node cut off from its database', () => {
     expect(p.announced.get(p.bId)).toBe(false);
     expect(await p.followed(p.b)).toBe(0);
 
+    const healAt = performance.now();
     p.proxy.clear();
     await waitFor(
       async () => (await p.ready(p.b)).status === 200,
@@ -57,6 +60,10 @@ describe('a node cut off from its database', () => {
     );
     await waitFor(() => p.announced.get(p.bId) === true, 'B back on _nodes/');
     await p.waitFollowers({ a: 0, b: 1 }, 'node B following the unit again');
+    console.log(
+      `database cut (fence 2 s): A following B's unit after ${Math.round(takenOver)} ms; ` +
+        `database back: B following it again after ${Math.round(performance.now() - healAt)} ms`,
+    );
     expect(await p.metrics(p.b)).toMatch(
       /keyway_node_serving\{reason="isolated"\} 1/,
     );
