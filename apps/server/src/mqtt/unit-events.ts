@@ -58,6 +58,7 @@ async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
     online: status.online ? 1 : 0,
   };
   if (status.agent) set.agent = status.agent;
+  if (status.relays) set.relays = status.relays;
   if (status.location) {
     set.lat = status.location.lat;
     set.lon = status.location.lon;
@@ -75,6 +76,8 @@ async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
       .where('id', '=', unitId)
       .execute();
     await tx.focus(unit.space_id, { units: [unitId] });
+    if (status.relays)
+      await warnMissingRelays(ctx, tx.db, unitId, status.relays);
     if (Number(flipped.numUpdatedRows) === 0) return;
     ctx.log.info(
       { category: 'unit', unitId },
@@ -88,6 +91,26 @@ async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
       data: status.agent ? { agent: status.agent } : null,
     });
   });
+}
+
+/** Doors put on a relay before the unit announced fewer: each open of them will fail. */
+async function warnMissingRelays(
+  ctx: Ctx,
+  db: Db,
+  unitId: string,
+  relays: number,
+) {
+  const doors = await db
+    .selectFrom('doors')
+    .select(['id', 'relay'])
+    .where('unit_id', '=', unitId)
+    .where('relay', '>', relays)
+    .execute();
+  if (doors.length)
+    ctx.log.warn(
+      { category: 'unit', unitId, relays, doors },
+      'doors on relays the unit did not announce',
+    );
 }
 
 async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
