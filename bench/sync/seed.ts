@@ -85,6 +85,7 @@ export async function seed(
       lat: null,
       lon: null,
       agent: null,
+      relays: null,
       created_at: at,
     });
     const doorIds = Array.from({ length: relays }, (_, k) => {

@@ -243,7 +243,7 @@ export const CONFIG_TABLE = {
     env: 'KEYWAY_OPEN_TIMEOUT_MS',
     schema: z.coerce.number().int().min(200).max(60_000),
     default: '5000',
-    doc: 'How long an open command lives and how long the server waits for the unit.',
+    doc: "How long an open command lives; the server waits for the unit's ack that long plus 250 ms (unit protocol §4.3).",
   },
   syncHeartbeatMs: {
     env: 'KEYWAY_SYNC_HEARTBEAT_MS',

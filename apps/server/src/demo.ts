@@ -55,14 +55,14 @@ async function seed(ctx: AppContext) {
     space.id,
     'Entrance unit',
   );
-  const street = await createDoor(ctx, admin.id, space.id, {
+  const { row: street } = await createDoor(ctx, admin.id, space.id, {
     name: 'Street door',
     unitId: unit.id,
     relay: 1,
     pulseMs: 500,
     sensor: true,
   });
-  const garage = await createDoor(ctx, admin.id, space.id, {
+  const { row: garage } = await createDoor(ctx, admin.id, space.id, {
     name: 'Garage gate',
     unitId: unit.id,
     relay: 2,

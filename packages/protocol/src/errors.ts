@@ -30,6 +30,15 @@ export const ERRORS = {
   route_not_found: { status: 404, message: 'No such endpoint.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   conflict: { status: 409, message: 'That conflicts with the current state.' },
+  command_duplicate: {
+    status: 409,
+    message:
+      'The door unit had already carried out this command; it did not pulse again.',
+  },
+  relay_not_announced: {
+    status: 409,
+    message: 'The unit did not announce that relay.',
+  },
   relay_in_use: {
     status: 409,
     message: 'That relay already drives another door.',
@@ -42,6 +51,20 @@ export const ERRORS = {
   },
   rate_limited: { status: 429, message: 'Too many requests; try again later.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
+  unit_failed: {
+    status: 502,
+    message: 'The door unit could not open the door.',
+  },
+  unit_rejected_command: {
+    status: 502,
+    message:
+      'The door unit refused the command as invalid; the door did not open.',
+  },
+  unit_protocol_error: {
+    status: 502,
+    message:
+      'The door unit answered in a way the protocol does not allow; the door may not have opened.',
+  },
   web_not_built: {
     status: 503,
     message: 'The phone app is not built yet: run npm run build:web.',
@@ -79,6 +102,11 @@ export const ERRORS = {
   unit_timeout: {
     status: 504,
     message: 'The door unit did not answer in time.',
+  },
+  command_expired: {
+    status: 504,
+    message:
+      'The command reached the door unit too late (or its clock is off); the door did not open.',
   },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,6 +1,11 @@
-import type { CreateDoorBody, UpdateDoorBody } from '@keyway/protocol';
+import type {
+  CreateDoorBody,
+  DoorWarning,
+  UpdateDoorBody,
+} from '@keyway/protocol';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
+import type { Db } from '../db/connect';
 import type { DoorsTable } from '../db/schema';
 import { AppError } from '../errors';
 import { newId } from '../ids';
@@ -14,6 +19,37 @@ const relayInUse = (err: unknown) => {
     ]);
   throw err;
 };
+
+/**
+ * A door's relay against the count its unit announced (issue 25 item 7): beyond it → 409
+ * relay_not_announced; a unit that has not announced yet → allowed, with a warning. Called
+ * after the unit was found in the space, so another tenant's unit reveals nothing.
+ */
+async function checkRelay(
+  db: Db,
+  unitId: string,
+  relay: number,
+): Promise<z.infer<typeof DoorWarning>[]> {
+  const unit = await db
+    .selectFrom('units')
+    .select('relays')
+    .where('id', '=', unitId)
+    .executeTakeFirst();
+  if (!unit || unit.relays === null)
+    return [
+      {
+        code: 'relay_unconfirmed',
+        message: `The unit has not announced its relays yet: relay ${relay} is not checked.`,
+      },
+    ];
+  if (relay > unit.relays)
+    throw new AppError(
+      'relay_not_announced',
+      `The unit announced ${unit.relays} relay${unit.relays === 1 ? '' : 's'}; relay ${relay} is not one of them.`,
+      [{ field: 'relay', message: `1–${unit.relays} on this unit` }],
+    );
+  return [];
+}
 
 export async function createDoor(
   ctx: AppContext,
@@ -35,6 +71,7 @@ export async function createDoor(
   };
   return inTransaction(ctx, async (tx) => {
     await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
+    const warnings = await checkRelay(tx.db, body.unitId, body.relay);
     await tx.audit(spaceId, { type: 'door', id: row.id });
     await tx.focus(spaceId, { doors: [row.id], units: [row.unit_id] });
     await tx.db.insertInto('doors').values(row).execute().catch(relayInUse);
@@ -47,7 +84,7 @@ export async function createDoor(
         { doorId: row.id },
       ),
     );
-    return row;
+    return { row, warnings };
   });
 }
 
@@ -62,6 +99,19 @@ export async function updateDoor(
     await tx.audit(spaceId, { type: 'door', id: doorId });
     if (body.unitId !== undefined)
       await assertInSpace(tx.db, 'units', spaceId, [body.unitId], 'unitId');
+    let warnings: z.infer<typeof DoorWarning>[] = [];
+    if (body.unitId !== undefined || body.relay !== undefined) {
+      const door = await tx.db
+        .selectFrom('doors')
+        .select(['unit_id', 'relay'])
+        .where('id', '=', doorId)
+        .executeTakeFirstOrThrow();
+      warnings = await checkRelay(
+        tx.db,
+        body.unitId ?? door.unit_id,
+        body.relay ?? door.relay,
+      );
+    }
     await tx.focus(
       spaceId,
       { doors: [doorId] },
@@ -94,14 +144,14 @@ export async function updateDoor(
         { doorId },
       ),
     );
-    return (
+    const row =
       updated ??
-      tx.db
+      (await tx.db
         .selectFrom('doors')
         .selectAll()
         .where('id', '=', doorId)
-        .executeTakeFirstOrThrow()
-    );
+        .executeTakeFirstOrThrow());
+    return { row, warnings };
   });
 }
 

@@ -1,11 +1,37 @@
-import type { AccessEvent, DenialReason, LatLon } from '@keyway/protocol';
+import {
+  type AccessEvent,
+  DENIAL_REASONS,
+  type DenialReason,
+  ERRORS,
+  type ErrorCode,
+  type LatLon,
+} from '@keyway/protocol';
 import { decide } from '@keyway/rules';
 import type { AppContext } from '../context';
 import { AppError, notFound } from '../errors';
+import type { OpenOutcome } from '../mqtt/unit-link';
 import { roleIn } from '../policy/space';
 import type { NewEvent } from '../services/event-log';
 import { inSpan } from '../tracing';
+import { recordLateAck } from './late-open';
 import { recordEvent } from './tx';
+
+/**
+ * What the phone hears when the unit did not open, by its ack's result (issue 25 item 4;
+ * docs/unit-protocol.md §4.3). The access log's result and reason are the same code.
+ */
+const NOT_OPENED = {
+  timeout: 'unit_timeout',
+  failed: 'unit_failed',
+  expired: 'command_expired',
+  duplicate: 'command_duplicate',
+  invalid: 'unit_rejected_command',
+  protocol_error: 'unit_protocol_error',
+} as const satisfies Record<
+  Exclude<OpenOutcome['result'], 'opened'>,
+  ErrorCode
+>;
+type NotOpened = (typeof NOT_OPENED)[keyof typeof NOT_OPENED];
 
 export interface OpenRequest {
   userId: string;
@@ -50,16 +76,14 @@ async function decideAndOpen(
     unitId: door.unit_id,
     userId: req.userId,
   };
-  const deny = async (
-    reason: DenialReason | 'unit_offline' | 'unit_timeout',
+  const deny = (
+    reason: DenialReason | 'unit_offline' | NotOpened,
     memberId: string | null,
     extra?: Record<string, unknown>,
   ) => {
-    const result =
-      reason === 'unit_offline' || reason === 'unit_timeout'
-        ? reason
-        : 'denied';
-    await recordEvent(ctx, {
+    const denial = (DENIAL_REASONS as readonly string[]).includes(reason);
+    const result = denial ? 'denied' : reason;
+    return recordEvent(ctx, {
       ...base,
       memberId,
       result,
@@ -147,18 +171,25 @@ async function decideAndOpen(
         door.pulse_ms,
         ctx.config.openTimeoutMs,
       );
-      span.setAttribute('keyway.ack', ack);
+      span.setAttribute('keyway.ack', ack.result);
       return ack;
     },
   );
   const roundTripMs = Date.now() - started;
-  if (outcome !== 'opened') {
-    await deny('unit_timeout', memberId, { ack: outcome, roundTripMs });
+  if (outcome.result !== 'opened') {
+    const code = NOT_OPENED[outcome.result];
+    const said = outcome.message;
+    const logged = await deny(code, memberId, {
+      ack: outcome.result,
+      commandId: outcome.commandId,
+      roundTripMs,
+      ...(said ? { unitMessage: said } : {}),
+    });
+    // The unit may still ack it (and may have pulsed): the log then says what the door did.
+    outcome.late?.((ack) => recordLateAck(ctx, logged, outcome.commandId, ack));
     throw new AppError(
-      'unit_timeout',
-      outcome === 'timeout'
-        ? undefined
-        : `The door unit answered "${outcome}".`,
+      code,
+      said ? `${ERRORS[code].message} The unit said: ${said}` : undefined,
     );
   }
   return recordEvent(ctx, {
@@ -166,7 +197,7 @@ async function decideAndOpen(
     memberId,
     result: 'granted',
     reason: isAdmin ? 'admin' : null,
-    data: { roundTripMs },
+    data: { roundTripMs, commandId: outcome.commandId },
   });
 }
 

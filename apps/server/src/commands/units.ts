@@ -22,6 +22,7 @@ export async function createUnit(
     lat: null,
     lon: null,
     agent: null,
+    relays: null,
     created_at: ctx.clock.now().toISOString(),
   };
   // Before the commit: the server keeps only the password's hash, so an account the broker

@@ -49,6 +49,8 @@ export interface UnitsTable {
   lat: number | null;
   lon: number | null;
   agent: string | null;
+  /** How many relays the unit announced in its status (010_unit_clock); null until it has. */
+  relays: number | null;
   created_at: string;
 }
 export interface DoorsTable {

@@ -19,7 +19,7 @@ export class Metrics {
 
   readonly opens = new Counter({
     name: 'keyway_opens_total',
-    help: 'Open attempts by result (granted, denied, unit_offline, unit_timeout) and reason.',
+    help: 'Open attempts by result (granted, denied, unit_offline, unit_timeout, or what the unit acked: unit_failed, command_expired, …) and reason.',
     labelNames: ['result', 'reason'] as const,
     registers: this.r,
   });

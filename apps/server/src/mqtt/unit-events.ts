@@ -3,6 +3,7 @@ import { inTransaction } from '../commands/tx';
 import type { AppContext } from '../context';
 import type { Db } from '../db/connect';
 import type { UnitsTable } from '../db/schema';
+import { placeEvent } from './event-time';
 import type { UnitLinkHandlers } from './unit-link';
 
 /**
@@ -57,6 +58,7 @@ async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
     online: status.online ? 1 : 0,
   };
   if (status.agent) set.agent = status.agent;
+  if (status.relays) set.relays = status.relays;
   if (status.location) {
     set.lat = status.location.lat;
     set.lon = status.location.lon;
@@ -74,6 +76,8 @@ async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
       .where('id', '=', unitId)
       .execute();
     await tx.focus(unit.space_id, { units: [unitId] });
+    if (status.relays)
+      await warnMissingRelays(ctx, tx.db, unitId, status.relays);
     if (Number(flipped.numUpdatedRows) === 0) return;
     ctx.log.info(
       { category: 'unit', unitId },
@@ -87,6 +91,26 @@ async function storeStatus(ctx: Ctx, unitId: string, status: UnitStatus) {
       data: status.agent ? { agent: status.agent } : null,
     });
   });
+}
+
+/** Doors put on a relay before the unit announced fewer: each open of them will fail. */
+async function warnMissingRelays(
+  ctx: Ctx,
+  db: Db,
+  unitId: string,
+  relays: number,
+) {
+  const doors = await db
+    .selectFrom('doors')
+    .select(['id', 'relay'])
+    .where('unit_id', '=', unitId)
+    .where('relay', '>', relays)
+    .execute();
+  if (doors.length)
+    ctx.log.warn(
+      { category: 'unit', unitId, relays, doors },
+      'doors on relays the unit did not announce',
+    );
 }
 
 async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
@@ -107,8 +131,8 @@ async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
     });
     return;
   }
-  // The server's clock orders the log; the unit's own time is kept beside it.
-  const at = ctx.clock.now();
+  const received = ctx.clock.now();
+  const placed = placeEvent(event.at, received);
   await inTransaction(ctx, async (tx) => {
     // Read under the change-log lock: another node may be storing this door's previous event.
     const door = await tx.db
@@ -117,70 +141,92 @@ async function storeEvent(ctx: Ctx, unitId: string, event: UnitEvent) {
       .where('unit_id', '=', unitId)
       .where('relay', '=', event.relay)
       .executeTakeFirst();
-    if (!door?.sensor || door.state === event.state) return;
-    if (await newerStateStored(tx.db, door.id, event.at, at)) {
+    if (!door?.sensor) return;
+    if (await alreadyLogged(tx.db, door.id, event, placed.at, received)) return;
+    // The door's state is its latest event by the unit's clock (issue 25 item 3): a replayed
+    // older one goes into the log at its own time, and the state stays.
+    const latest = await tx.db
+      .selectFrom('events')
+      .select('at')
+      .where('door_id', '=', door.id)
+      .where('type', '=', 'door.state')
+      .orderBy('at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const at = placed.at.toISOString();
+    const current = !latest || at >= latest.at;
+    // Report changes only (§4.4): a repeat of the current state is not a change.
+    if (current && door.state === event.state) return;
+    if (current) {
+      await tx.db
+        .updateTable('doors')
+        .set({ state: event.state, state_since: at })
+        .where('id', '=', door.id)
+        .execute();
+      tx.doorState({
+        spaceId: door.space_id,
+        doorId: door.id,
+        state: event.state,
+        since: at,
+      });
+    } else
       ctx.log.info(
         { category: 'unit', unitId, event },
-        'door event older than the stored state: not applied',
+        'door event older than the stored state: logged at its time, state kept',
       );
-      return;
-    }
-    await tx.db
-      .updateTable('doors')
-      .set({ state: event.state, state_since: at.toISOString() })
-      .where('id', '=', door.id)
-      .execute();
-    tx.doorState({
-      spaceId: door.space_id,
-      doorId: door.id,
-      state: event.state,
-      since: at.toISOString(),
-    });
     await tx.record({
       spaceId: door.space_id,
       type: 'door.state',
       doorId: door.id,
       unitId,
       reason: event.state,
-      data: { unitTime: event.at },
-      at,
+      data: {
+        unitTime: event.at,
+        receivedAt: received.toISOString(),
+        ...(placed.clockSkew ? { clockSkew: placed.clockSkew } : {}),
+        ...(current ? {} : { superseded: true }),
+      },
+      at: placed.at,
     });
   });
 }
 
+/** How far back a redelivery of an event placed at its arrival (a clock that is off) is recognised. */
+const REDELIVERY_WINDOW_MS = 10 * 60_000;
+
 /**
- * Events of one unit reach the nodes of a cluster one by one (a shared subscription), so two
- * nodes may store consecutive events in either order. The unit's own clock orders them: an
- * event stamped at or before the one the door's state came from does not overwrite it — within
- * REORDER_WINDOW_MS of that state's storing, so a unit whose clock was set back (NTP) is not
- * ignored for longer than that.
+ * At-least-once delivery (§6): the same event (relay, state and `at`) may come twice. One
+ * placed at its own time is found there; one clamped to its arrival, among the recent ones.
  */
-const REORDER_WINDOW_MS = 60_000;
-async function newerStateStored(
+async function alreadyLogged(
   db: Db,
   doorId: string,
-  unitTime: string,
-  now: Date,
+  event: Extract<UnitEvent, { type: 'door' }>,
+  at: Date,
+  received: Date,
 ): Promise<boolean> {
-  const last = await db
+  const since = new Date(
+    received.getTime() - REDELIVERY_WINDOW_MS,
+  ).toISOString();
+  const rows = await db
     .selectFrom('events')
-    .select(['data', 'at'])
+    .select('data')
     .where('door_id', '=', doorId)
     .where('type', '=', 'door.state')
-    .orderBy('at', 'desc')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!last || now.getTime() - Date.parse(last.at) > REORDER_WINDOW_MS)
-    return false;
-  const stored = parseUnitTime(last.data);
-  return stored !== undefined && Date.parse(unitTime) <= stored;
+    .where('reason', '=', event.state)
+    .where((eb) =>
+      eb.or([eb('at', '=', at.toISOString()), eb('at', '>=', since)]),
+    )
+    .limit(100)
+    .execute();
+  return rows.some((r) => parseUnitTime(r.data) === event.at);
 }
 
-function parseUnitTime(data: unknown): number | undefined {
+function parseUnitTime(data: unknown): string | undefined {
   const obj = typeof data === 'string' ? JSON.parse(data) : data;
   const t = (obj as { unitTime?: unknown } | null)?.unitTime;
-  return typeof t === 'string' ? Date.parse(t) : undefined;
+  return typeof t === 'string' ? t : undefined;
 }
 
 /** After a restart nobody is known to be connected: close the presence of every unit; retained statuses reopen it. */

@@ -1,9 +1,7 @@
 import {
-  type AckResult,
   type OpenCommand,
   parseUnitTopic,
   TOPIC_ROOT,
-  UnitAck,
   UnitEvent,
   UnitStatus,
   UnitSyncReport,
@@ -13,6 +11,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { newId } from '../ids';
+import { AckWaits, type OpenOutcome } from './ack-waits';
 import { NODES_ROOT, NodeRoster, nodeTopic } from './node-roster';
 
 export interface UnitLinkHandlers {
@@ -22,7 +21,7 @@ export interface UnitLinkHandlers {
   onSync?(unitId: string, report: UnitSyncReport): void;
 }
 
-export type OpenOutcome = AckResult | 'timeout';
+export type { OpenOutcome } from './ack-waits';
 
 /**
  * On an external broker (MQTT 5) each subscription carries an identifier, so a node knows why
@@ -35,6 +34,8 @@ export type OpenOutcome = AckResult | 'timeout';
 const SUB = { presence: 1, acks: 2, once: 3, reports: 4, nodes: 5 } as const;
 /** After (re)subscribing, how long the retained announcements get to arrive before this node announces itself. */
 const SETTLE_MS = 250;
+/** How long past a command's expiry its ack is still awaited (docs/unit-protocol.md §4.3). */
+export const ACK_GRACE_MS = 250;
 export const SHARE_GROUP = 'keyway';
 
 function noDelay(client: MqttClient): void {
@@ -56,14 +57,7 @@ export class UnitLink {
     in: new Map<string, number>(),
     out: new Map<string, number>(),
   };
-  private pending = new Map<
-    string,
-    {
-      unitId: string;
-      resolve: (r: OpenOutcome) => void;
-      timer: NodeJS.Timeout;
-    }
-  >();
+  private acks: AckWaits;
   /** This process among the server nodes: acks of its commands come to `…/acks/{nodeId}`. */
   readonly nodeId: string;
   private handlers?: UnitLinkHandlers;
@@ -103,6 +97,7 @@ export class UnitLink {
     },
   ) {
     this.nodeId = opts.nodeId ?? newId('node');
+    this.acks = new AckWaits({ clock: opts.clock, log: opts.log });
     if (!opts.subscribe)
       this.roster = new NodeRoster(
         { self: this.nodeId, log: opts.log, refreshMs: opts.rosterRefreshMs },
@@ -283,7 +278,7 @@ export class UnitLink {
     return this.online.get(unitId) === true;
   }
 
-  /** Sends a short-lived open command and resolves with the unit's ack, or 'timeout'. */
+  /** Sends a short-lived open command and resolves with the unit's ack, or 'timeout' (ack-waits.ts). */
   open(
     unitId: string,
     relay: number,
@@ -303,20 +298,15 @@ export class UnitLink {
         ? {}
         : { ackTopic: unitTopics(unitId).nodeAcks(this.nodeId) }),
     };
-    return new Promise<OpenOutcome>((resolve) => {
-      // Wait a little past expiry: an ack sent at the last moment is still worth hearing.
-      const timer = setTimeout(() => {
-        this.pending.delete(cmd.id);
-        resolve('timeout');
-      }, ttlMs + 250);
-      this.pending.set(cmd.id, { unitId, resolve, timer });
-      this.send(unitTopics(unitId).commands, JSON.stringify(cmd), 1, (err) =>
-        this.opts.log.warn(
-          { category: 'mqtt', unitId, err: err.message },
-          'command publish failed',
-        ),
-      );
-    });
+    // Wait a little past expiry: an ack sent at the last moment is still worth hearing.
+    const outcome = this.acks.wait(cmd.id, unitId, ttlMs + ACK_GRACE_MS);
+    this.send(unitTopics(unitId).commands, JSON.stringify(cmd), 1, (err) =>
+      this.opts.log.warn(
+        { category: 'mqtt', unitId, err: err.message },
+        'command publish failed',
+      ),
+    );
+    return outcome;
   }
 
   /** A deleted unit: disconnect it and clear its retained status so nothing remembers it. */
@@ -406,24 +396,9 @@ export class UnitLink {
       this.handlers?.onStatus(t.unitId, parsed.data, retained);
     } else if (t.kind === 'acks') {
       if (!by(SUB.acks)) return;
-      const parsed = UnitAck.safeParse(json);
-      if (!parsed.success) {
+      const addressed = via === 'all' || t.nodeId !== undefined;
+      if (!this.acks.heard(t.unitId, json, addressed))
         this.invalid(t.unitId, topic);
-        return;
-      }
-      const p = this.pending.get(parsed.data.commandId);
-      if (!p || p.unitId !== t.unitId) {
-        // Another node's command (an old unit acks on `acks`, which every node hears).
-        if (via !== 'all' && !t.nodeId) return;
-        this.opts.log.info(
-          { category: 'mqtt', unitId: t.unitId, ack: parsed.data },
-          'late or unknown ack',
-        );
-        return;
-      }
-      clearTimeout(p.timer);
-      this.pending.delete(parsed.data.commandId);
-      p.resolve(parsed.data.result);
     } else if (t.kind === 'applied') {
       const parsed = UnitSyncReport.safeParse(json);
       if (!parsed.success) {
@@ -455,11 +430,7 @@ export class UnitLink {
   async stop(): Promise<void> {
     this.stopped = true;
     this.roster?.stop();
-    for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.resolve('timeout');
-    }
-    this.pending.clear();
+    this.acks.stop();
     await this.client?.endAsync(true);
   }
 }

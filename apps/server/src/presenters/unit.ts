@@ -13,6 +13,7 @@ export function presentUnit(row: UnitsTable): Unit {
         ? { lat: row.lat, lon: row.lon }
         : null,
     agent: row.agent,
+    relays: row.relays,
     createdAt: row.created_at,
   };
 }

@@ -33,13 +33,19 @@ export const doorRoutes = [
         params.spaceId!,
         'admin.write',
       );
-      const row = await createDoor(
+      const { row, warnings } = await createDoor(
         ctx,
         principal.userId,
         params.spaceId!,
         body,
       );
-      return { status: 201, body: { door: presentDoor(row) } };
+      return {
+        status: 201,
+        body: {
+          door: presentDoor(row),
+          ...(warnings.length ? { warnings } : {}),
+        },
+      };
     },
   }),
   defineRoute({
@@ -111,14 +117,20 @@ export const doorRoutes = [
         params.doorId!,
         'admin.write',
       );
-      const row = await updateDoor(
+      const { row, warnings } = await updateDoor(
         ctx,
         principal.userId,
         spaceId,
         params.doorId!,
         body,
       );
-      return { status: 200, body: { door: presentDoor(row) } };
+      return {
+        status: 200,
+        body: {
+          door: presentDoor(row),
+          ...(warnings.length ? { warnings } : {}),
+        },
+      };
     },
   }),
   defineRoute({

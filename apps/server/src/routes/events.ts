@@ -10,7 +10,8 @@ export const eventRoutes = [
     path: '/v1/spaces/{spaceId}/events',
     operationId: 'listEvents',
     tag: 'events',
-    summary: 'The access log, newest first (a member sees only her own events)',
+    summary:
+      'The access log, newest first by when it happened (a member sees only her own events)',
     auth: 'user',
     query: EventsQuery,
     responses: { 200: EventsResponse },
@@ -38,9 +39,26 @@ export const eventRoutes = [
             { field: 'cursor', message: 'use nextCursor from a previous page' },
           ]);
         }
-        q = q.where('seq', '<', Number(query.cursor));
+        // Ordered by `at` (a unit's replayed event goes at its own time, issue 25 item 3), then
+        // seq: the cursor is the last row's seq, and the page goes on below that row's place.
+        const seq = Number(query.cursor);
+        const anchor = await ctx.db
+          .selectFrom('events')
+          .select('at')
+          .where('space_id', '=', params.spaceId!)
+          .where('seq', '=', seq)
+          .executeTakeFirst();
+        if (!anchor)
+          return { status: 200, body: { events: [], nextCursor: null } };
+        q = q.where((eb) =>
+          eb.or([
+            eb('at', '<', anchor.at),
+            eb.and([eb('at', '=', anchor.at), eb('seq', '<', seq)]),
+          ]),
+        );
       }
       const rows = await q
+        .orderBy('at', 'desc')
         .orderBy('seq', 'desc')
         .limit(query.limit + 1)
         .execute();

@@ -72,6 +72,13 @@ export const en = {
   'err.unit_offline': 'The door is offline right now. Try again in a moment.',
   'err.unit_timeout':
     'The door did not answer in time. It may not have opened.',
+  'err.unit_failed': 'The door could not open (a fault at the door).',
+  'err.command_expired':
+    'The door got the request too late and did not open. Try again.',
+  'err.command_duplicate': 'The door had already carried out this request.',
+  'err.unit_rejected_command': 'The door refused the request and did not open.',
+  'err.unit_protocol_error':
+    'The door answered something unexpected. It may not have opened.',
   'err.network': 'No connection to the server. Try again when you are online.',
   'err.rate_limited': 'Too many tries. Wait a moment and try again.',
   'err.invalid_phone': 'That phone number is not valid.',

@@ -70,6 +70,14 @@ export const es: Record<MessageKey, string> = {
     'La puerta no tiene conexión ahora. Inténtalo en un momento.',
   'err.unit_timeout':
     'La puerta no ha respondido a tiempo. Puede que no se haya abierto.',
+  'err.unit_failed':
+    'La puerta no ha podido abrirse (una avería en la puerta).',
+  'err.command_expired':
+    'La puerta recibió la orden demasiado tarde y no se abrió. Inténtalo de nuevo.',
+  'err.command_duplicate': 'La puerta ya había ejecutado esta orden.',
+  'err.unit_rejected_command': 'La puerta rechazó la orden y no se abrió.',
+  'err.unit_protocol_error':
+    'La puerta respondió algo inesperado. Puede que no se haya abierto.',
   'err.network':
     'Sin conexión con el servidor. Inténtalo cuando vuelvas a tener conexión.',
   'err.rate_limited': 'Demasiados intentos. Espera un momento.',

@@ -43,7 +43,18 @@ export const UpdateDoorBody = z
     sensor: z.boolean(),
   })
   .partial();
-export const DoorResponse = z.object({ door: Door });
+/**
+ * Said beside a created or changed door when its relay could not be checked: its unit has not
+ * announced how many relays it has yet (issue 25 item 7).
+ */
+export const DoorWarning = z.object({
+  code: z.enum(['relay_unconfirmed']),
+  message: z.string(),
+});
+export const DoorResponse = z.object({
+  door: Door,
+  warnings: z.array(DoorWarning).optional(),
+});
 export const DoorsResponse = z.object({ doors: z.array(Door) });
 
 export const DoorStateQuery = z.object({

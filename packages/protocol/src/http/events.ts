@@ -11,11 +11,20 @@ export const EventType = z.enum([
 ]);
 export type EventType = z.infer<typeof EventType>;
 
+/** What the unit's ack said when it did not open (issue 25 item 4): result and reason alike. */
+export const UNIT_REFUSALS = [
+  'unit_failed',
+  'command_expired',
+  'command_duplicate',
+  'unit_rejected_command',
+  'unit_protocol_error',
+] as const;
 export const OpenResult = z.enum([
   'granted',
   'denied',
   'unit_offline',
   'unit_timeout',
+  ...UNIT_REFUSALS,
 ]);
 
 export const AccessEvent = z.object({
@@ -28,7 +37,7 @@ export const AccessEvent = z.object({
   /** The member or admin who acted (opened, or changed something). */
   userId: Id.nullable(),
   memberId: Id.nullable(),
-  /** door.open: granted | denied | unit_offline | unit_timeout. */
+  /** door.open: granted | denied | unit_offline | unit_timeout | one of UNIT_REFUSALS. */
   result: z.string().nullable(),
   /** door.open refusals: one of the denial reasons; door.state: the new state. */
   reason: z.string().nullable(),

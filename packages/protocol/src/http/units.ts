@@ -9,6 +9,8 @@ export const Unit = z.object({
   lastSeenAt: IsoTime.nullable(),
   location: LatLon.nullable(),
   agent: z.string().nullable(),
+  /** How many relays the unit announced in its status (unit protocol §4.1); null until it has. */
+  relays: z.number().int().nullable(),
   createdAt: IsoTime,
 });
 export type Unit = z.infer<typeof Unit>;

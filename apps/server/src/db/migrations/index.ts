@@ -9,6 +9,7 @@ import { cluster } from './006_cluster';
 import { smsWindows } from './007_sms_windows';
 import { audit } from './008_audit';
 import { rateWindows } from './009_rate_windows';
+import { unitClock } from './010_unit_clock';
 
 /** Every schema migration, by name in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -22,5 +23,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '007_sms_windows': smsWindows(),
     '008_audit': audit(dialect),
     '009_rate_windows': rateWindows(),
+    '010_unit_clock': unitClock(),
   };
 }
