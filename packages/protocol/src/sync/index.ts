@@ -2,3 +2,4 @@ export * from './client';
 export * from './messages';
 export * from './receipts';
 export * from './view';
+export { backoffDelay } from './backoff';
