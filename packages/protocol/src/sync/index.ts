@@ -1,5 +1,5 @@
+export { backoffDelay } from './backoff';
 export * from './client';
 export * from './messages';
 export * from './receipts';
 export * from './view';
-export { backoffDelay } from './backoff';
