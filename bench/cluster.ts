@@ -9,7 +9,7 @@ import { printReport, ratios } from './cluster/report';
 import { cleanup } from './lib/procs';
 import { Worker } from './sync/gens';
 import { range } from './sync/phases';
-import { type Seeded, seed } from './sync/seed';
+import { type Seeded, seed } from '../apps/server/src/test/bulk-seed';
 import { now } from './sync/worker';
 
 /**

@@ -6,7 +6,7 @@ import { NetProxy } from '../apps/server/src/test/net-proxy';
 import { ServerProcess } from '../apps/server/src/test/server-process';
 import { cleanup, freePort, onCleanup, track } from './lib/procs';
 import { summarize } from './lib/stats';
-import { seed } from './sync/seed';
+import { seed } from '../apps/server/src/test/bulk-seed';
 import { now, SOURCES, sleep } from './sync/worker';
 
 /**

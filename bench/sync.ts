@@ -19,7 +19,7 @@ import {
   printTable,
   summarizeRuns,
 } from './sync/report';
-import { seed } from './sync/seed';
+import { seed } from '../apps/server/src/test/bulk-seed';
 import { readGcPauses } from './sync/server-gc';
 import { serverHooks } from './sync/server-hooks';
 import { type Memory, memoryOf, now, sleep } from './sync/worker';
