@@ -4,10 +4,10 @@ import { cleanup } from './lib/procs';
 import { runStorm } from './storm/run';
 
 /**
- * `npm run bench:storm [-- --quick] [-- --graceful]` (issue 22 item 4): 2,000 units and 5,000
+ * `npm run bench:storm [-- --quick] [--graceful] [--profile <dir>]` (issue 22 item 4): 2,000 units and 5,000
  * phones (`--quick`: 400 and 1,000) lose their server at once and come back; see storm/run.ts.
  * `--graceful` stops the server with SIGTERM (a deploy) instead of SIGKILL (a crash). Writes
- * bench/results/storm.json.
+ * bench/results/storm.json. `--profile`: a CPU profile of the restarted server in <dir>.
  */
 const QUICK = process.argv.includes('--quick');
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -22,6 +22,9 @@ async function main() {
     signal: process.argv.includes('--graceful') ? 'SIGTERM' : 'SIGKILL',
     idleMs: QUICK ? 5000 : 15_000,
     log,
+    profileDir: process.argv.includes('--profile')
+      ? process.argv[process.argv.indexOf('--profile') + 1]
+      : undefined,
   });
   const out = {
     date: new Date().toISOString(),

@@ -9,6 +9,7 @@ import type {
 import { freePort, onCleanup, track } from '../lib/procs';
 import { type Summary, summarize } from '../lib/stats';
 import { callAll, Worker } from '../sync/gens';
+import { serverHooks } from '../sync/server-hooks';
 import { now, SOURCES, sleep } from '../sync/worker';
 
 /**
@@ -30,12 +31,16 @@ export interface StormOptions {
   signal: 'SIGKILL' | 'SIGTERM';
   idleMs: number;
   log: (msg: string) => void;
+  /** A CPU profile of the restarted server (`--cpu-prof`), written here when it stops. */
+  profileDir?: string | undefined;
 }
 
 export interface StormResult {
   phones: number;
   units: number;
   signal: string;
+  /** The first server start (migrations, views of every space), no client connected yet. */
+  serverStartMs: number;
   /** Cold start: every client connecting for the first time (each gets a snapshot). */
   coldConnectMs: number;
   /** From the kill until the new server answered /healthz. */
@@ -82,12 +87,17 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     mqttPort: await freePort(),
     env: { KEYWAY_LOG_LEVEL: 'warn', KEYWAY_METRICS_TOKEN: METRICS_TOKEN },
   };
-  const start = async () => {
-    const s = await ServerProcess.start(opts, 600_000);
+  const start = async (env: Record<string, string> = {}) => {
+    const s = await ServerProcess.start(
+      { ...opts, env: { ...opts.env, ...env } },
+      600_000,
+    );
     track(s.child);
     return s;
   };
+  const startedAt = now();
   let server = await start();
+  const serverStartMs = now() - startedAt;
   onCleanup(() => server.kill());
   const request = async (method: string, path: string, body?: object) => {
     const res = await server.request(method, path, {
@@ -198,7 +208,17 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
   });
   const killedAt = now();
   await server.kill(o.signal);
-  server = await start();
+  server = await start(
+    o.profileDir
+      ? serverHooks(
+          {
+            memory: join(db.dataDir, 'memory.json'),
+            gc: join(db.dataDir, 'gc.txt'),
+          },
+          o.profileDir,
+        )
+      : {},
+  );
   const readyAt = now();
   o.log(`server ${o.signal} and back in ${Math.round(readyAt - killedAt)} ms`);
   await request('PATCH', `/v1/spaces/${seeded.phoneSpaceId}`, {
@@ -242,6 +262,11 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
   const filled = Array.from(perSecond, (n) => n ?? 0);
   const idleSummary = summarize(idle, o.idleMs / 1000);
   const stormSummary = summarize(storm, (now() - readyAt) / 1000);
+  if (o.profileDir) {
+    // From the restart until the last client was back: <dir>/server-1.cpuprofile.
+    process.kill(server.child.pid!, 'SIGHUP');
+    await sleep(3000);
+  }
   await callAll(workers, 'stop', {}, 120_000);
   await server.kill();
   await db.drop();
@@ -249,6 +274,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     phones: o.phones,
     units: o.units,
     signal: o.signal,
+    serverStartMs: Math.round(serverStartMs),
     coldConnectMs: Math.round(coldConnectMs),
     serverRestartMs: Math.round(readyAt - killedAt),
     lastResumedAfterKillMs: Math.round(last - killedAt),
