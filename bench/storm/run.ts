@@ -56,6 +56,8 @@ export interface StormResult {
     units: number;
     peakPerSecond: number;
     perSecond: number[];
+    /** Why attempts failed or connections ended (fleet-side), summed over the generators. */
+    failures: Record<string, number>;
   };
   me: {
     idle: Summary;
@@ -254,6 +256,10 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     /^keyway_sync_catchups_total\{kind="(\w+)",how="(\w+)"\} (\d+)/gm,
   ))
     catchUps[`${m[1]}.${m[2]}`] = Number(m[3]);
+  const failures: Record<string, number> = {};
+  for (const s of list)
+    for (const [why, n] of Object.entries(s.failures))
+      failures[why] = (failures[why] ?? 0) + n;
   const perSecond: number[] = [];
   for (const s of list)
     s.attemptsPerSecond.forEach((n, i) => {
@@ -290,6 +296,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
       units: sum(list, (s) => s.unitAttempts),
       peakPerSecond: Math.max(0, ...filled),
       perSecond: filled,
+      failures,
     },
     me: {
       idle: idleSummary,

@@ -55,6 +55,8 @@ export interface FleetStatus {
   unitsOnline: number;
   /** Attempts per second since `target` was set, by whole second: the shape of the storm. */
   attemptsPerSecond: number[];
+  /** Why connections failed or ended since `target` was set: `phone close 1006`, `unit error …`. */
+  failures: Record<string, number>;
 }
 
 export class Fleet {
@@ -67,6 +69,7 @@ export class Fleet {
   private unitAttempts = 0;
   private phoneSnapshots = 0;
   private perSecond: number[] = [];
+  private failures: Record<string, number> = {};
   private poll: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -84,6 +87,13 @@ export class Fleet {
           constructor(url: string) {
             super(url, { perMessageDeflate: false, localAddress });
             fleet.attempt('phone');
+            this.on('unexpected-response', (_req, res) =>
+              fleet.fail(`phone http ${res.statusCode}`),
+            );
+            this.on('error', (err: NodeJS.ErrnoException) =>
+              fleet.fail(`phone error ${err.code ?? err.message}`),
+            );
+            this.on('close', (code) => fleet.fail(`phone close ${code}`));
           }
         },
     );
@@ -106,6 +116,10 @@ export class Fleet {
       {
         write: (line: string) => {
           if (line.includes('"msg":"connecting to ')) this.attempt('unit');
+          else if (line.includes('"level":50') || line.includes('"level":40'))
+            this.fail(
+              `unit ${/"msg":"([^"0-9]{0,60})/.exec(line)?.[1] ?? 'warning'}`,
+            );
         },
       },
     );
@@ -132,9 +146,14 @@ export class Fleet {
     this.doneAt = null;
     this.phoneAttempts = this.unitAttempts = this.phoneSnapshots = 0;
     this.perSecond = [];
+    this.failures = {};
     // Agents have no change event: their views are looked at every 50 ms until all are done.
     clearInterval(this.poll);
     this.poll = setInterval(() => this.check(), 50);
+  }
+
+  private fail(why: string): void {
+    if (this.target) this.failures[why] = (this.failures[why] ?? 0) + 1;
   }
 
   private attempt(kind: 'phone' | 'unit'): void {
@@ -199,6 +218,7 @@ export class Fleet {
       phonesLive: this.phones.filter((c) => c.status === 'live').length,
       unitsOnline: this.agents.filter((a) => a.online).length,
       attemptsPerSecond: [...this.perSecond],
+      failures: { ...this.failures },
     };
   }
 
