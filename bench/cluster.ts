@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { type Seeded, seed } from '../apps/server/src/test/bulk-seed';
 import { failoverPhase } from './cluster/failover';
 import { Cluster } from './cluster/nodes';
 import { opensPhase } from './cluster/opens';
@@ -9,7 +10,6 @@ import { printReport, ratios } from './cluster/report';
 import { cleanup } from './lib/procs';
 import { Worker } from './sync/gens';
 import { range } from './sync/phases';
-import { type Seeded, seed } from './sync/seed';
 import { now } from './sync/worker';
 
 /**

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { seed } from '../apps/server/src/test/bulk-seed';
 import { createTestDatabase } from '../apps/server/src/test/db';
 import { NetProxy } from '../apps/server/src/test/net-proxy';
 import { ServerProcess } from '../apps/server/src/test/server-process';
 import { cleanup, freePort, onCleanup, track } from './lib/procs';
 import { summarize } from './lib/stats';
-import { seed } from './sync/seed';
 import { now, SOURCES, sleep } from './sync/worker';
 
 /**

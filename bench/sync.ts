@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { seed } from '../apps/server/src/test/bulk-seed';
 import { createTestDatabase } from '../apps/server/src/test/db';
 import { ServerProcess } from '../apps/server/src/test/server-process';
 import { CommitProbe } from './lib/commit-baseline';
@@ -19,7 +20,6 @@ import {
   printTable,
   summarizeRuns,
 } from './sync/report';
-import { seed } from './sync/seed';
 import { readGcPauses } from './sync/server-gc';
 import { serverHooks } from './sync/server-hooks';
 import { type Memory, memoryOf, now, sleep } from './sync/worker';

@@ -1,7 +1,7 @@
+import type { Seeded } from '../../apps/server/src/test/bulk-seed';
 import { httpRequest } from '../lib/http';
 import { summarize } from '../lib/stats';
 import { callAll, callSplit, type Worker } from '../sync/gens';
-import type { Seeded } from '../sync/seed';
 import { now, sleep } from '../sync/worker';
 import type { Cluster } from './nodes';
 

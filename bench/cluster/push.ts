@@ -1,8 +1,8 @@
+import type { Seeded } from '../../apps/server/src/test/bulk-seed';
 import { type Summary, summarize } from '../lib/stats';
 import { owner, type Worker } from '../sync/gens';
 import { timedRequest } from '../sync/latency';
 import { connect, type Fanout, fanout, range } from '../sync/phases';
-import type { Seeded } from '../sync/seed';
 import { now, sleep } from '../sync/worker';
 import type { Cluster } from './nodes';
 

@@ -1,8 +1,8 @@
+import type { Seeded } from '../../apps/server/src/test/bulk-seed';
 import type { CommitProbe } from '../lib/commit-baseline';
 import { type Summary, summarize } from '../lib/stats';
 import { callAll, callSplit, type Worker } from './gens';
 import type { ServerTiming } from './latency';
-import type { Seeded } from './seed';
 import type { GcPause } from './server-gc';
 import { type Memory, now, sleep } from './worker';
 

@@ -158,6 +158,13 @@ describe('GET /metrics (Prometheus text format)', () => {
       );
       expect(value(after, 'keyway_sync_sockets', { kind: 'unit' })).toBe(1);
       expect(value(after, 'keyway_units_online')).toBe(1);
+      // The phone came without a cursor: one snapshot more; a resume replays.
+      const catchUps = (m: Scrape, how: string) =>
+        value(m, 'keyway_sync_catchups_total', { kind: 'websocket', how });
+      expect(catchUps(after, 'snapshot')).toBe(
+        catchUps(before, 'snapshot') + 1,
+      );
+      expect(catchUps(after, 'replay')).toBe(catchUps(before, 'replay'));
       expect(value(after, 'keyway_changelog_cursor', { of: 'head' })).toBe(
         value(after, 'keyway_changelog_cursor', { of: 'delivered' }),
       );

@@ -112,6 +112,18 @@ export function wireMetrics(
       ),
   );
   m.tally(
+    'keyway_sync_catchups_total',
+    'How sync clients caught up on (re)connect, by kind (websocket, unit) and how (replay after their cursor, snapshot).',
+    ['kind', 'how'],
+    () =>
+      [...(ctx.sync?.catchUps.counts ?? [])].map(
+        ([key, n]): [Record<string, string>, number] => {
+          const [kind = '', how = ''] = key.split(' ');
+          return [{ kind, how }, n];
+        },
+      ),
+  );
+  m.tally(
     'keyway_sms_total',
     'Login SMS by result: sent, failed (after the retry), retried, ceiling (refused by KEYWAY_SMS_PER_HOUR).',
     ['result'],

@@ -9,7 +9,7 @@ import { authenticate, bearerToken } from '../http/authenticate';
 import { pruneAuditLog } from '../services/audit-log';
 import { loadEpoch } from './changelog';
 import { formatCursor } from './cursor';
-import type { FollowerDeps } from './follower';
+import { CatchUps, type FollowerDeps } from './follower';
 import { HeartbeatPacer } from './heartbeat';
 import { SyncHub } from './hub';
 import { type Lease, SoleLease } from './leader';
@@ -54,6 +54,8 @@ export class SyncEngine {
     perMessageDeflate: false,
   });
   private sessions = new Set<SyncSession>();
+  /** How (re)connecting clients caught up: replay or snapshot (`keyway_sync_catchups_total`). */
+  readonly catchUps = new CatchUps();
   /**
    * One dependency object for every follower, built once: a copy per connection (with its own
    * closures) was about a kilobyte of each idle phone's memory.
@@ -81,6 +83,7 @@ export class SyncEngine {
       hub: this.hub,
       epoch: () => this.meta,
       maxReplay: 10_000,
+      catchUps: this.catchUps,
     };
     this.sessionDeps = {
       ...this.followerDeps,

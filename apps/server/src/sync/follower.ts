@@ -11,6 +11,23 @@ export interface FollowerDeps {
   epoch: () => { epoch: string; minCursor: number };
   /** Resume by replay up to this many changes; beyond, a fresh snapshot is cheaper. */
   maxReplay: number;
+  /** Counts how each (re)connect caught up, for `keyway_sync_catchups_total`. */
+  catchUps: CatchUps;
+}
+
+export type CatchUp = 'replay' | 'snapshot';
+
+/**
+ * How clients caught up when they (re)connected, by kind: a replay after their cursor or a full
+ * snapshot. After a restart every client should replay; snapshots mean lost cursors (or clients
+ * too far behind), and cost a view read each.
+ */
+export class CatchUps {
+  readonly counts = new Map<string, number>();
+  count(kind: 'websocket' | 'unit', how: CatchUp): void {
+    const key = `${kind} ${how}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
 }
 
 /**
@@ -26,6 +43,8 @@ export abstract class Follower implements Subscriber {
 
   constructor(protected deps: FollowerDeps) {}
 
+  /** Which kind of client this is, for the catch-up counts. */
+  protected abstract readonly kind: 'websocket' | 'unit';
   /** Sends a message (JSON text, or a change's shared bytes); false when it was not sent (the client is gone or too slow). */
   protected abstract write(message: string | Buffer): boolean;
   /** The audiences to follow (read again on resync). */
@@ -64,6 +83,7 @@ export abstract class Follower implements Subscriber {
       )
         replay = r.changes;
     }
+    this.deps.catchUps.count(this.kind, replay && c ? 'replay' : 'snapshot');
     if (replay && c) {
       this.last = c.n;
       for (const ch of replay) this.send(ch, this.deps.hub.message(ch));

@@ -8,6 +8,10 @@ import { unitAudience } from './views';
  * with the last version it applied; it gets the changes it missed, in order, or a snapshot.
  */
 export class UnitFollower extends Follower {
+  protected get kind() {
+    return 'unit' as const;
+  }
+
   constructor(
     deps: FollowerDeps,
     private receipts: Receipts,

@@ -47,6 +47,10 @@ type CloseCode =
 
 /** One phone or dashboard on `GET /v1/sync`. */
 export class SyncSession extends Follower implements Beating {
+  // A getter, on the prototype: a field would cost every idle phone a slot.
+  protected get kind() {
+    return 'websocket' as const;
+  }
   /** When a pong or a message last came from the client (performance.now()). */
   lastHeard = performance.now();
 

@@ -1,3 +1,4 @@
+export { backoffDelay } from './backoff';
 export * from './client';
 export * from './messages';
 export * from './receipts';

@@ -1,14 +1,16 @@
-import { openStorage } from '../../apps/server/src/db/connect';
-import type { Database } from '../../apps/server/src/db/schema';
-import { hashToken } from '../../apps/server/src/http/authenticate';
-import { newId, newSecret } from '../../apps/server/src/ids';
-import { hashSecret } from '../../apps/server/src/mqtt/secrets';
+import { openStorage } from '../db/connect';
+import type { Database } from '../db/schema';
+import { hashToken } from '../http/authenticate';
+import { newId, newSecret } from '../ids';
+import { hashSecret } from '../mqtt/secrets';
 
 export interface Seeded {
   /** The owner's session token (admin of both spaces). */
   owner: string;
   phoneSpaceId: string;
   unitSpaceId: string;
+  /** Door 1 of space "Phones": every group opens it, so each member's view holds it. */
+  phoneDoorId: string;
   /** Fan-out level L → the group whose members are members 0..L-1. */
   groups: Record<number, string>;
   members: { id: string; token: string }[];
@@ -175,6 +177,7 @@ export async function seed(
     owner: owner.token,
     phoneSpaceId,
     unitSpaceId,
+    phoneDoorId: hub.doorIds[0]!,
     groups,
     members,
     units,
