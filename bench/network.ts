@@ -7,6 +7,7 @@ import { NetProxy } from '../apps/server/src/test/net-proxy';
 import { ServerProcess } from '../apps/server/src/test/server-process';
 import { cleanup, freePort, onCleanup, track } from './lib/procs';
 import { summarize } from './lib/stats';
+import { runStorm } from './storm/run';
 import { now, SOURCES, sleep } from './sync/worker';
 
 /**
@@ -14,7 +15,9 @@ import { now, SOURCES, sleep } from './sync/worker';
  * 150 and 300 ms of round trip, each beside the same push on loopback measured in the same run
  * (ratio = p / (added round trip / 2 + loopback p), target ≤ 1.2), and the phones' disconnects
  * per phone-hour at each latency (target 0). The server runs in its own process; the proxy and
- * the phones share this one. Not yet here: the reconnect storm (2,000 units, 5,000 phones).
+ * the phones share this one. Then the reconnect storm of bench:storm (2,000 units and 5,000
+ * phones; `--quick` 400 and 1,000) under `storm`: time until the last is resumed, and GET /v1/me's
+ * p99 during it beside idle (`storm.me.p99Ratio`).
  */
 const QUICK = process.argv.includes('--quick');
 const PHONES = QUICK ? 20 : 100;
@@ -144,6 +147,17 @@ async function main() {
     for (const ws of level.phones) ws.terminate();
     await proxy.stop();
   }
+  await server.kill();
+  const storm = await runStorm({
+    phones: QUICK ? 1000 : 5000,
+    units: QUICK ? 400 : 2000,
+    phoneGens: 3,
+    unitGens: 2,
+    signal: 'SIGKILL',
+    idleMs: QUICK ? 5000 : 15_000,
+    log,
+  });
+  const { perSecond: _perSecond, ...attempts } = storm.attempts;
   const out = {
     mode: QUICK ? 'quick' : 'full',
     phones: PHONES,
@@ -153,6 +167,7 @@ async function main() {
     method:
       'commit→phone: PATCH sent on loopback → the marked change at the phone through the proxy; ratio = p / (rtt/2 + loopback p), target ≤ 1.2; disconnects per phone-hour target 0',
     levels: results,
+    storm: { ...storm, attempts },
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
