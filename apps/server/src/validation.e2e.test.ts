@@ -289,7 +289,7 @@ describe('input validation and error shapes', () => {
     for (const [method, path] of [
       ['GET', '/v1/nope'],
       ['GET', '/v2/spaces'],
-      ['PUT', '/v1/spaces'],
+      ['PUT', '/v1/nope'],
       ['POST', `/v1/doors/${a.door.id}/close`],
     ] as const) {
       expectError(

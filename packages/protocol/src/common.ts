@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 export const Id = z.string().min(1).max(64);
+/** An id in a URL path: every id the server makes (`sp_4k9x…`) has this shape. */
+export const PathId = Id.regex(/^[A-Za-z0-9_-]+$/, 'not an id');
 /** ISO 8601 date-time with an offset or Z. */
 export const IsoTime = z.iso.datetime({ offset: true });
 /** Accepted in common human formats; the server stores and returns E.164. */

@@ -22,11 +22,11 @@ export const adminRoutes = [
     body: AddAdminBody,
     responses: { 201: AdminResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'owner');
       const admin = await putAdmin(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         toE164(body.phone),
         body.role,
       );
@@ -42,17 +42,12 @@ export const adminRoutes = [
     auth: 'user',
     responses: { 200: AdminsResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        'admin.read',
-      );
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
       const rows = await ctx.db
         .selectFrom('space_admins as a')
         .innerJoin('users as u', 'u.id', 'a.user_id')
         .select(['a.user_id', 'u.phone', 'u.name', 'a.role', 'a.created_at'])
-        .where('a.space_id', '=', params.spaceId!)
+        .where('a.space_id', '=', params.spaceId)
         .orderBy('a.created_at')
         .execute();
       const admins = rows.map((r) => ({
@@ -75,19 +70,19 @@ export const adminRoutes = [
     body: UpdateAdminBody,
     responses: { 200: AdminResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'owner');
       const user = await ctx.db
         .selectFrom('space_admins as a')
         .innerJoin('users as u', 'u.id', 'a.user_id')
         .select('u.phone')
-        .where('a.space_id', '=', params.spaceId!)
-        .where('a.user_id', '=', params.userId!)
+        .where('a.space_id', '=', params.spaceId)
+        .where('a.user_id', '=', params.userId)
         .executeTakeFirst();
       if (!user) throw notFound('No such admin.');
       const admin = await putAdmin(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         user.phone,
         body.role,
       );
@@ -103,8 +98,8 @@ export const adminRoutes = [
     auth: 'user',
     responses: { 204: null },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
-      await removeAdmin(ctx, principal.userId, params.spaceId!, params.userId!);
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'owner');
+      await removeAdmin(ctx, principal.userId, params.spaceId, params.userId);
       return { status: 204 };
     },
   }),

@@ -148,12 +148,12 @@ export const authRoutes = [
       const res = await ctx.db
         .updateTable('sessions')
         .set({ revoked_at: ctx.clock.now().toISOString() })
-        .where('id', '=', params.sessionId!)
+        .where('id', '=', params.sessionId)
         .where('user_id', '=', principal.userId)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw notFound('No such session.');
-      closeSessions(ctx, [params.sessionId!]);
+      closeSessions(ctx, [params.sessionId]);
       return { status: 204 };
     },
   }),

@@ -30,15 +30,10 @@ export const doorRoutes = [
       await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'admin.write',
       );
-      const row = await createDoor(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        body,
-      );
+      const row = await createDoor(ctx, principal.userId, params.spaceId, body);
       return { status: 201, body: { door: presentDoor(row) } };
     },
   }),
@@ -54,13 +49,13 @@ export const doorRoutes = [
       const role = await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'view',
       );
       let q = ctx.db
         .selectFrom('doors as d')
         .selectAll('d')
-        .where('d.space_id', '=', params.spaceId!);
+        .where('d.space_id', '=', params.spaceId);
       if (role === 'member') {
         q = q.where('d.id', 'in', (eb) =>
           eb
@@ -69,7 +64,7 @@ export const doorRoutes = [
             .innerJoin('group_doors as gd', 'gd.group_id', 'mg.group_id')
             .select('gd.door_id')
             .where('m.user_id', '=', principal.userId)
-            .where('m.space_id', '=', params.spaceId!),
+            .where('m.space_id', '=', params.spaceId),
         );
       }
       const rows = await q.orderBy('d.created_at').orderBy('d.id').execute();
@@ -85,11 +80,11 @@ export const doorRoutes = [
     auth: 'user',
     responses: { 200: DoorResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeDoorView(ctx, principal.userId, params.doorId!);
+      await authorizeDoorView(ctx, principal.userId, params.doorId);
       const row = await ctx.db
         .selectFrom('doors')
         .selectAll()
-        .where('id', '=', params.doorId!)
+        .where('id', '=', params.doorId)
         .executeTakeFirstOrThrow();
       return { status: 200, body: { door: presentDoor(row) } };
     },
@@ -108,14 +103,14 @@ export const doorRoutes = [
         ctx,
         principal.userId,
         'doors',
-        params.doorId!,
+        params.doorId,
         'admin.write',
       );
       const row = await updateDoor(
         ctx,
         principal.userId,
         spaceId,
-        params.doorId!,
+        params.doorId,
         body,
       );
       return { status: 200, body: { door: presentDoor(row) } };
@@ -134,10 +129,10 @@ export const doorRoutes = [
         ctx,
         principal.userId,
         'doors',
-        params.doorId!,
+        params.doorId,
         'admin.write',
       );
-      await deleteDoor(ctx, principal.userId, spaceId, params.doorId!);
+      await deleteDoor(ctx, principal.userId, spaceId, params.doorId);
       return { status: 204 };
     },
   }),
@@ -151,11 +146,11 @@ export const doorRoutes = [
     query: DoorStateQuery,
     responses: { 200: DoorStateResponse },
     handler: async ({ ctx, principal, params, query }) => {
-      await authorizeDoorView(ctx, principal.userId, params.doorId!);
+      await authorizeDoorView(ctx, principal.userId, params.doorId);
       const door = await ctx.db
         .selectFrom('doors')
         .select(['id', 'unit_id', 'sensor'])
-        .where('id', '=', params.doorId!)
+        .where('id', '=', params.doorId)
         .executeTakeFirstOrThrow();
       const at = query.at ? new Date(query.at) : ctx.clock.now();
       return {
@@ -177,7 +172,7 @@ export const doorRoutes = [
     handler: async ({ ctx, principal, params, body }) => {
       const event = await openDoor(ctx, {
         userId: principal.userId,
-        doorId: params.doorId!,
+        doorId: params.doorId,
         location: body.location,
       });
       return { status: 200, body: { result: 'opened', event } };
