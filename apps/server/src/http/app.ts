@@ -136,8 +136,12 @@ export function buildApp(
     reply.header('retry-after', '1');
     return reply.code(503).send(errorBody('node_isolated'));
   });
-  const openapi = buildOpenApi(routes);
-  app.get('/openapi.json', async () => openapi);
+  // Built on first ask (tens of ms: every protocol schema converted twice), then kept.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
+  app.get('/openapi.json', async () => {
+    openapi ??= buildOpenApi(routes, { publicUrl: ctx.config.publicUrl });
+    return openapi;
+  });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const r = await readiness(ctx);

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@keyway/protocol';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
@@ -47,6 +48,8 @@ export interface RouteDef<
    * that is the access log) says `audit: false`; audit.e2e.test.ts lists those.
    */
   audit?: false;
+  /** Codes this route answers beyond those its auth, params and body imply (OpenAPI 4xx). */
+  errors?: ErrorCode[];
   body?: B;
   query?: Q;
   responses: Record<number, z.ZodType | null>;

@@ -15,6 +15,7 @@ export const adminRoutes = [
     method: 'POST',
     path: '/v1/spaces/{spaceId}/admins',
     operationId: 'createAdmin',
+    errors: ['invalid_phone'],
     tag: 'admins',
     summary:
       'Make someone (by phone number) an owner, admin or viewer of the space (owners only)',
@@ -64,6 +65,7 @@ export const adminRoutes = [
     method: 'PATCH',
     path: '/v1/spaces/{spaceId}/admins/{userId}',
     operationId: 'updateAdmin',
+    errors: ['last_owner'],
     tag: 'admins',
     summary: 'Change an admin’s role (owners only)',
     auth: 'user',
@@ -93,6 +95,7 @@ export const adminRoutes = [
     method: 'DELETE',
     path: '/v1/spaces/{spaceId}/admins/{userId}',
     operationId: 'deleteAdmin',
+    errors: ['last_owner'],
     tag: 'admins',
     summary: 'Remove an admin (owners only; a space keeps at least one owner)',
     auth: 'user',

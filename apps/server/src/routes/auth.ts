@@ -29,6 +29,12 @@ export const authRoutes = [
     method: 'POST',
     path: '/v1/auth/code',
     operationId: 'requestCode',
+    errors: [
+      'invalid_phone',
+      'sms_country_not_allowed',
+      'rate_limited',
+      'sms_unavailable',
+    ],
     audit: false, // no space changes: a login
     tag: 'auth',
     summary: 'Send a 6-digit login code by SMS',
@@ -44,6 +50,7 @@ export const authRoutes = [
     method: 'POST',
     path: '/v1/auth/verify',
     operationId: 'verifyCode',
+    errors: ['invalid_phone', 'invalid_code', 'rate_limited'],
     audit: false, // no space changes: a login
     tag: 'auth',
     summary: 'Exchange phone + code for a session token',

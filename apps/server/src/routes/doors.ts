@@ -1,5 +1,6 @@
 import {
   CreateDoorBody,
+  DENIAL_REASONS,
   DoorResponse,
   DoorStateQuery,
   DoorStateResponse,
@@ -21,6 +22,7 @@ export const doorRoutes = [
     method: 'POST',
     path: '/v1/spaces/{spaceId}/doors',
     operationId: 'createDoor',
+    errors: ['relay_in_use'],
     tag: 'doors',
     summary: 'Add a door on one of a unit’s relays (1–4)',
     auth: 'user',
@@ -93,6 +95,7 @@ export const doorRoutes = [
     method: 'PATCH',
     path: '/v1/doors/{doorId}',
     operationId: 'updateDoor',
+    errors: ['relay_in_use'],
     tag: 'doors',
     summary: 'Change a door (name, unit, relay, pulse length, sensor)',
     auth: 'user',
@@ -163,6 +166,7 @@ export const doorRoutes = [
     method: 'POST',
     path: '/v1/doors/{doorId}/open',
     operationId: 'openDoor',
+    errors: [...DENIAL_REASONS, 'unit_offline', 'unit_timeout'],
     audit: false, // not a change: the access log has every attempt
     tag: 'doors',
     summary: 'Open a door: rules, then the unit pulses the relay and confirms',

@@ -23,6 +23,7 @@ export const memberRoutes = [
     method: 'POST',
     path: '/v1/spaces/{spaceId}/members',
     operationId: 'createMember',
+    errors: ['invalid_phone', 'conflict'],
     tag: 'members',
     summary: 'Add a member by phone number, in basic (24/7) or advanced mode',
     auth: 'user',
