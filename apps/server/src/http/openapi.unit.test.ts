@@ -46,6 +46,31 @@ describe('the OpenAPI document', () => {
     expect(schemas.Door).toMatchObject({ type: 'object' });
   });
 
+  it('gives request examples that the server schemas accept', () => {
+    let seen = 0;
+    for (const r of routes) {
+      if (!r.body) continue;
+      const ref = op(r.operationId).requestBody.content['application/json']
+        .schema.$ref as string;
+      const examples =
+        doc.components.schemas[ref.split('/').pop() as string].examples ?? [];
+      for (const ex of examples) {
+        expect(r.body.safeParse(ex).success, r.operationId).toBe(true);
+        seen++;
+      }
+    }
+    for (const id of ['createSpace', 'createDoor', 'openDoor', 'verifyCode'])
+      expect(
+        doc.components.schemas[
+          op(id)
+            .requestBody.content['application/json'].schema.$ref.split('/')
+            .pop()
+        ].examples,
+        id,
+      ).toHaveLength(1);
+    expect(seen).toBeGreaterThanOrEqual(9);
+  });
+
   it('is as strict as the server: E.164, IANA zones, path ids, page cursors', () => {
     const s = doc.components.schemas;
     expect(s.Phone.pattern).toBe('^\\+[1-9]\\d{6,14}$');

@@ -56,7 +56,12 @@ export const OpenDoorBody = z
       accuracyMeters: z.number().min(0).max(100_000).optional(),
     }).nullish(),
   })
-  .default({});
+  .default({})
+  .meta({
+    examples: [
+      { location: { lat: 40.4168, lon: -3.7038, accuracyMeters: 12 } },
+    ],
+  });
 export const OpenDoorResponse = z.object({
   result: z.literal('opened'),
   event: AccessEvent,
