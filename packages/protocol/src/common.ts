@@ -1,11 +1,29 @@
 import { z } from 'zod';
 
 export const Id = z.string().min(1).max(64);
+/** An id in a URL path: every id the server makes (`sp_4k9x…`) has this shape. */
+export const PathId = Id.regex(/^[A-Za-z0-9_-]+$/, 'not an id');
 /** ISO 8601 date-time with an offset or Z. */
 export const IsoTime = z.iso.datetime({ offset: true });
 /** Accepted in common human formats; the server stores and returns E.164. */
-export const PhoneInput = z.string().trim().min(3).max(32);
-export const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/);
+export const PhoneInput = z
+  .string()
+  .trim()
+  .min(3)
+  .max(32)
+  .meta({
+    description:
+      'A phone number in a common human format ("+34 600 00 00 01", "600000001" with the server\'s default country). The server parses it (libphonenumber) and answers 400 invalid_phone if it is not a possible number; it stores and returns it in E.164 (Phone).',
+    examples: ['+34 600 00 00 01'],
+  });
+export const Phone = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/)
+  .meta({ description: 'E.164', examples: ['+34600000001'] });
+/** A page cursor: the `nextCursor` of the previous page. */
+export const PageCursor = z
+  .string()
+  .regex(/^\d{1,15}$/, 'use nextCursor from a previous page');
 
 export const LatLon = z.object({
   lat: z.number().min(-90).max(90),
@@ -65,7 +83,14 @@ export const TimeZone = z
   .string()
   .min(1)
   .max(64)
-  .refine(isTimeZone, 'unknown IANA time zone');
+  .refine(isTimeZone, 'unknown IANA time zone')
+  // toJSONSchema drops the refine: say in the spec what it checks.
+  .meta({
+    format: 'iana-time-zone',
+    description:
+      'An IANA time zone name (tz database, as Intl knows it); case-insensitive, aliases accepted. Anything else is 400 invalid_request.',
+    examples: ['Europe/Madrid', 'UTC'],
+  });
 
 export const ErrorBody = z.object({
   error: z.object({

@@ -1,15 +1,24 @@
+import { PathId } from '@keyway/protocol';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
+import { z } from 'zod';
 import type { AppContext } from '../context';
 import { AppError, errorBody, isDatabaseUnavailable } from '../errors';
 import { mountMetrics } from '../metrics/endpoint';
 import { authenticate, bearerToken, type Principal } from './authenticate';
+import { answerWrongMethods } from './methods';
 import { buildOpenApi } from './openapi';
 import { readiness } from './ready';
-import { isAudited, type RouteDef, rejectNul, validate } from './route';
+import {
+  isAudited,
+  paramNames,
+  type RouteDef,
+  rejectNul,
+  validate,
+} from './route';
 import { adminApp, webApp } from './static';
 import { RequestTiming } from './timing';
 
@@ -59,7 +68,13 @@ export function buildApp(
     },
   );
 
+  answerWrongMethods(app); // before any route: it collects them as they are added
+
   for (const def of routes) {
+    // Every path param is an id: checked here, so a handler gets a well-formed string.
+    const params = z.strictObject(
+      Object.fromEntries(paramNames(def.path).map((n) => [n, PathId])),
+    );
     app.route({
       method: def.method,
       url: def.path.replace(/\{(\w+)\}/g, ':$1'),
@@ -70,6 +85,7 @@ export function buildApp(
             ? await authenticate(ctx, bearerToken(req.headers.authorization))
             : ANONYMOUS;
         rejectNul(req.params, 'path');
+        const pathParams = validate(params, req.params, 'path');
         const body = def.body
           ? validate(def.body, req.body, 'body')
           : undefined;
@@ -86,7 +102,7 @@ export function buildApp(
         const out = await def.handler({
           body,
           query,
-          params: req.params as Record<string, string>,
+          params: pathParams as Record<string, string>,
           principal,
           ip: req.ip,
           ctx: { ...ctx, timing, request },
@@ -120,8 +136,12 @@ export function buildApp(
     reply.header('retry-after', '1');
     return reply.code(503).send(errorBody('node_isolated'));
   });
-  const openapi = buildOpenApi(routes);
-  app.get('/openapi.json', async () => openapi);
+  // Built on first ask (tens of ms: every protocol schema converted twice), then kept.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
+  app.get('/openapi.json', async () => {
+    openapi ??= buildOpenApi(routes, { publicUrl: ctx.config.publicUrl });
+    return openapi;
+  });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const r = await readiness(ctx);

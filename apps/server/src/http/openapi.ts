@@ -1,26 +1,91 @@
-import { ERRORS, ErrorBody } from '@keyway/protocol';
+import {
+  ERRORS,
+  ErrorBody as ErrorBodySchema,
+  type ErrorCode,
+  PathId as PathIdSchema,
+} from '@keyway/protocol';
 import { z } from 'zod';
-import type { RouteDef } from './route';
+import { SchemaComponents } from './openapi-schemas';
+import { paramNames, type RouteDef } from './route';
+
+const ERROR_REF = { $ref: '#/components/schemas/ErrorBody' };
+
+/** The codes a route can answer, by what it declares: auth, params, a body, its own `errors`. */
+function errorCodes(r: RouteDef): ErrorCode[] {
+  const codes: ErrorCode[] = [];
+  if (r.body || r.query || paramNames(r.path).length)
+    codes.push('invalid_request');
+  if (r.body)
+    codes.push('invalid_json', 'payload_too_large', 'unsupported_media_type');
+  if (r.auth === 'user') codes.push('unauthorized');
+  if (r.auth === 'user' && paramNames(r.path).length)
+    codes.push('forbidden', 'not_found');
+  return [...new Set([...codes, ...(r.errors ?? [])])];
+}
+
+/** One response per status its codes name (4xx, and a route's own 503/504), its `code` narrowed to what this route can answer there. */
+function errorResponses(r: RouteDef): Record<string, unknown> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorCodes(r)) {
+    const { status } = ERRORS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0]))
+    out[status] = {
+      description: codes.join(', '),
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [
+              ERROR_REF,
+              {
+                type: 'object',
+                properties: {
+                  error: {
+                    type: 'object',
+                    properties: { code: { enum: codes } },
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+  return out;
+}
 
 /** OpenAPI 3.1, generated from the same zod schemas that validate requests. */
-export function buildOpenApi(routes: RouteDef[]) {
+export function buildOpenApi(
+  routes: RouteDef[],
+  opts: { publicUrl?: string | undefined } = {},
+) {
   const paths: Record<string, Record<string, unknown>> = {};
-  const json = (schema: z.ZodType, io: 'input' | 'output') =>
-    z.toJSONSchema(schema, {
-      target: 'draft-2020-12',
-      io,
-      unrepresentable: 'any',
-    });
-  const errorSchema = json(ErrorBody, 'output');
+  const components = new SchemaComponents();
+  const pathId = components.ref(PathIdSchema, 'input', 'PathId');
+  const errorBody = components.ref(ErrorBodySchema, 'output', 'ErrorBody');
+  const fiveHundreds = Object.entries(ERRORS)
+    .filter(([, e]) => e.status >= 500)
+    .map(([c]) => c);
 
   for (const r of routes) {
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
+    const params = paramNames(r.path).map((name) => ({
+      name,
       in: 'path',
       required: true,
-      schema: { type: 'string' },
+      schema: pathId,
     }));
-    const query = r.query ? queryParams(json(r.query, 'input')) : [];
+    const name = r.operationId[0]?.toUpperCase() + r.operationId.slice(1);
+    const query = r.query
+      ? queryParams(
+          z.toJSONSchema(r.query, {
+            target: 'draft-2020-12',
+            io: 'input',
+            unrepresentable: 'any',
+          }),
+        )
+      : [];
     const responses: Record<string, unknown> = {};
     const headers = {
       'Server-Timing': { $ref: '#/components/headers/ServerTiming' },
@@ -32,15 +97,16 @@ export function buildOpenApi(routes: RouteDef[]) {
             headers,
             content: {
               [r.produces ?? 'application/json']: {
-                schema: json(schema, 'output'),
+                schema: components.ref(schema, 'output', `${name}Response`),
               },
             },
           }
         : { description: 'No content', headers };
     }
+    Object.assign(responses, errorResponses(r));
     responses.default = {
-      description: `Error. Codes: ${Object.keys(ERRORS).join(', ')}.`,
-      content: { 'application/json': { schema: errorSchema } },
+      description: `Unavailable or failed: ${fiveHundreds.join(', ')}.`,
+      content: { 'application/json': { schema: errorBody } },
     };
     paths[r.path] ??= {};
     paths[r.path]![r.method.toLowerCase()] = {
@@ -56,7 +122,9 @@ export function buildOpenApi(routes: RouteDef[]) {
             requestBody: {
               required: true,
               content: {
-                'application/json': { schema: json(r.body, 'input') },
+                'application/json': {
+                  schema: components.ref(r.body, 'input', `${name}Body`),
+                },
               },
             },
           }
@@ -64,6 +132,7 @@ export function buildOpenApi(routes: RouteDef[]) {
       responses,
     };
   }
+  const { schemas, resolve } = components.build();
   return {
     openapi: '3.1.0',
     info: {
@@ -71,7 +140,13 @@ export function buildOpenApi(routes: RouteDef[]) {
       version: '1.0.0',
       description: 'Keyless access: spaces, doors, members, opening.',
     },
+    servers: [
+      opts.publicUrl
+        ? { url: opts.publicUrl }
+        : { url: '/', description: 'The server that serves this document' },
+    ],
     components: {
+      schemas,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       headers: {
         ServerTiming: {
@@ -87,7 +162,7 @@ export function buildOpenApi(routes: RouteDef[]) {
       },
     },
     security: [{ bearer: [] }],
-    paths,
+    paths: resolve(paths),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@keyway/protocol';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
@@ -5,10 +6,16 @@ import type { Principal } from './authenticate';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-export interface RouteInput<B, Q> {
+/** The names in a path template's braces: `/v1/spaces/{spaceId}/doors` → `'spaceId'`. */
+type ParamNames<P extends string> =
+  P extends `${string}{${infer N}}${infer Rest}` ? N | ParamNames<Rest> : never;
+/** The path parameters a template declares, each a string checked at the edge (app.ts). */
+export type PathParams<P extends string> = { [K in ParamNames<P>]: string };
+
+export interface RouteInput<B, Q, P extends string = string> {
   body: B;
   query: Q;
-  params: Record<string, string>;
+  params: PathParams<P>;
   principal: Principal;
   ip: string;
   ctx: AppContext;
@@ -23,10 +30,11 @@ export interface RouteOutput {
 export interface RouteDef<
   B extends z.ZodType | undefined = z.ZodType | undefined,
   Q extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends string = string,
 > {
   method: Method;
-  /** OpenAPI-style path: /v1/spaces/{spaceId}. */
-  path: string;
+  /** OpenAPI-style path: /v1/spaces/{spaceId}; each `{name}` is a typed, checked param. */
+  path: P;
   /** The OpenAPI operationId, unique; also the `action` of the audit entry the route writes. */
   operationId: string;
   summary: string;
@@ -40,6 +48,8 @@ export interface RouteDef<
    * that is the access log) says `audit: false`; audit.e2e.test.ts lists those.
    */
   audit?: false;
+  /** Codes this route answers beyond those its auth, params and body imply (OpenAPI 4xx). */
+  errors?: ErrorCode[];
   body?: B;
   query?: Q;
   responses: Record<number, z.ZodType | null>;
@@ -48,7 +58,8 @@ export interface RouteDef<
   handler: (
     input: RouteInput<
       B extends z.ZodType ? z.output<B> : undefined,
-      Q extends z.ZodType ? z.output<Q> : undefined
+      Q extends z.ZodType ? z.output<Q> : undefined,
+      P
     >,
   ) => Promise<RouteOutput>;
 }
@@ -56,7 +67,8 @@ export interface RouteDef<
 export function defineRoute<
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
->(def: RouteDef<B, Q>): RouteDef {
+  const P extends string = string,
+>(def: RouteDef<B, Q, P>): RouteDef {
   return def as unknown as RouteDef;
 }
 
@@ -64,11 +76,15 @@ export function defineRoute<
 export const isAudited = (def: Pick<RouteDef, 'method' | 'audit'>) =>
   def.method !== 'GET' && def.audit !== false;
 
+/** The names a path template declares, in order: `/v1/spaces/{spaceId}` → `['spaceId']`. */
+export const paramNames = (path: string): string[] =>
+  [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+
 /** Parses with a schema or throws 400 invalid_request naming each bad field. */
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  where: 'body' | 'query',
+  where: 'body' | 'query' | 'path',
 ): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) {

@@ -15,6 +15,7 @@ export const adminRoutes = [
     method: 'POST',
     path: '/v1/spaces/{spaceId}/admins',
     operationId: 'createAdmin',
+    errors: ['invalid_phone'],
     tag: 'admins',
     summary:
       'Make someone (by phone number) an owner, admin or viewer of the space (owners only)',
@@ -22,11 +23,11 @@ export const adminRoutes = [
     body: AddAdminBody,
     responses: { 201: AdminResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'owner');
       const admin = await putAdmin(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         toE164(body.phone),
         body.role,
       );
@@ -42,17 +43,12 @@ export const adminRoutes = [
     auth: 'user',
     responses: { 200: AdminsResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        'admin.read',
-      );
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
       const rows = await ctx.db
         .selectFrom('space_admins as a')
         .innerJoin('users as u', 'u.id', 'a.user_id')
         .select(['a.user_id', 'u.phone', 'u.name', 'a.role', 'a.created_at'])
-        .where('a.space_id', '=', params.spaceId!)
+        .where('a.space_id', '=', params.spaceId)
         .orderBy('a.created_at')
         .execute();
       const admins = rows.map((r) => ({
@@ -69,25 +65,26 @@ export const adminRoutes = [
     method: 'PATCH',
     path: '/v1/spaces/{spaceId}/admins/{userId}',
     operationId: 'updateAdmin',
+    errors: ['last_owner'],
     tag: 'admins',
     summary: 'Change an admin’s role (owners only)',
     auth: 'user',
     body: UpdateAdminBody,
     responses: { 200: AdminResponse },
     handler: async ({ ctx, principal, params, body }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'owner');
       const user = await ctx.db
         .selectFrom('space_admins as a')
         .innerJoin('users as u', 'u.id', 'a.user_id')
         .select('u.phone')
-        .where('a.space_id', '=', params.spaceId!)
-        .where('a.user_id', '=', params.userId!)
+        .where('a.space_id', '=', params.spaceId)
+        .where('a.user_id', '=', params.userId)
         .executeTakeFirst();
       if (!user) throw notFound('No such admin.');
       const admin = await putAdmin(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         user.phone,
         body.role,
       );
@@ -98,13 +95,14 @@ export const adminRoutes = [
     method: 'DELETE',
     path: '/v1/spaces/{spaceId}/admins/{userId}',
     operationId: 'deleteAdmin',
+    errors: ['last_owner'],
     tag: 'admins',
     summary: 'Remove an admin (owners only; a space keeps at least one owner)',
     auth: 'user',
     responses: { 204: null },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
-      await removeAdmin(ctx, principal.userId, params.spaceId!, params.userId!);
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'owner');
+      await removeAdmin(ctx, principal.userId, params.spaceId, params.userId);
       return { status: 204 };
     },
   }),

@@ -20,15 +20,10 @@ export const auditRoutes = [
     query: AuditQuery,
     responses: { 200: AuditResponse },
     handler: async ({ ctx, principal, params, query }) => {
-      await authorizeSpace(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        'audit.read',
-      );
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'audit.read');
       return {
         status: 200,
-        body: await listAudit(ctx.db, params.spaceId!, query),
+        body: await listAudit(ctx.db, params.spaceId, query),
       };
     },
   }),
@@ -44,19 +39,14 @@ export const auditRoutes = [
     responses: { 200: z.string() },
     produces: 'text/csv',
     handler: async ({ ctx, principal, params, query }) => {
-      await authorizeSpace(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        'audit.read',
-      );
-      const page = await listAudit(ctx.db, params.spaceId!, query);
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'audit.read');
+      const page = await listAudit(ctx.db, params.spaceId, query);
       return {
         status: 200,
         body: auditCsv(page.entries),
         headers: {
           'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="audit-${params.spaceId!.replace(/[^\w.-]/g, '_')}.csv"`,
+          'content-disposition': `attachment; filename="audit-${params.spaceId.replace(/[^\w.-]/g, '_')}.csv"`,
           'cache-control': 'no-store',
           ...(page.nextCursor ? { 'keyway-next-cursor': page.nextCursor } : {}),
         },

@@ -29,6 +29,12 @@ export const authRoutes = [
     method: 'POST',
     path: '/v1/auth/code',
     operationId: 'requestCode',
+    errors: [
+      'invalid_phone',
+      'sms_country_not_allowed',
+      'rate_limited',
+      'sms_unavailable',
+    ],
     audit: false, // no space changes: a login
     tag: 'auth',
     summary: 'Send a 6-digit login code by SMS',
@@ -44,6 +50,7 @@ export const authRoutes = [
     method: 'POST',
     path: '/v1/auth/verify',
     operationId: 'verifyCode',
+    errors: ['invalid_phone', 'invalid_code', 'rate_limited'],
     audit: false, // no space changes: a login
     tag: 'auth',
     summary: 'Exchange phone + code for a session token',
@@ -148,12 +155,12 @@ export const authRoutes = [
       const res = await ctx.db
         .updateTable('sessions')
         .set({ revoked_at: ctx.clock.now().toISOString() })
-        .where('id', '=', params.sessionId!)
+        .where('id', '=', params.sessionId)
         .where('user_id', '=', principal.userId)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw notFound('No such session.');
-      closeSessions(ctx, [params.sessionId!]);
+      closeSessions(ctx, [params.sessionId]);
       return { status: 204 };
     },
   }),

@@ -1,5 +1,6 @@
 import {
   CreateDoorBody,
+  DENIAL_REASONS,
   DoorResponse,
   DoorStateQuery,
   DoorStateResponse,
@@ -21,6 +22,7 @@ export const doorRoutes = [
     method: 'POST',
     path: '/v1/spaces/{spaceId}/doors',
     operationId: 'createDoor',
+    errors: ['relay_in_use'],
     tag: 'doors',
     summary: 'Add a door on one of a unit’s relays (1–4)',
     auth: 'user',
@@ -30,13 +32,13 @@ export const doorRoutes = [
       await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'admin.write',
       );
       const { row, warnings } = await createDoor(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         body,
       );
       return {
@@ -60,13 +62,13 @@ export const doorRoutes = [
       const role = await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'view',
       );
       let q = ctx.db
         .selectFrom('doors as d')
         .selectAll('d')
-        .where('d.space_id', '=', params.spaceId!);
+        .where('d.space_id', '=', params.spaceId);
       if (role === 'member') {
         q = q.where('d.id', 'in', (eb) =>
           eb
@@ -75,7 +77,7 @@ export const doorRoutes = [
             .innerJoin('group_doors as gd', 'gd.group_id', 'mg.group_id')
             .select('gd.door_id')
             .where('m.user_id', '=', principal.userId)
-            .where('m.space_id', '=', params.spaceId!),
+            .where('m.space_id', '=', params.spaceId),
         );
       }
       const rows = await q.orderBy('d.created_at').orderBy('d.id').execute();
@@ -91,11 +93,11 @@ export const doorRoutes = [
     auth: 'user',
     responses: { 200: DoorResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeDoorView(ctx, principal.userId, params.doorId!);
+      await authorizeDoorView(ctx, principal.userId, params.doorId);
       const row = await ctx.db
         .selectFrom('doors')
         .selectAll()
-        .where('id', '=', params.doorId!)
+        .where('id', '=', params.doorId)
         .executeTakeFirstOrThrow();
       return { status: 200, body: { door: presentDoor(row) } };
     },
@@ -104,6 +106,7 @@ export const doorRoutes = [
     method: 'PATCH',
     path: '/v1/doors/{doorId}',
     operationId: 'updateDoor',
+    errors: ['relay_in_use'],
     tag: 'doors',
     summary: 'Change a door (name, unit, relay, pulse length, sensor)',
     auth: 'user',
@@ -114,14 +117,14 @@ export const doorRoutes = [
         ctx,
         principal.userId,
         'doors',
-        params.doorId!,
+        params.doorId,
         'admin.write',
       );
       const { row, warnings } = await updateDoor(
         ctx,
         principal.userId,
         spaceId,
-        params.doorId!,
+        params.doorId,
         body,
       );
       return {
@@ -146,10 +149,10 @@ export const doorRoutes = [
         ctx,
         principal.userId,
         'doors',
-        params.doorId!,
+        params.doorId,
         'admin.write',
       );
-      await deleteDoor(ctx, principal.userId, spaceId, params.doorId!);
+      await deleteDoor(ctx, principal.userId, spaceId, params.doorId);
       return { status: 204 };
     },
   }),
@@ -163,11 +166,11 @@ export const doorRoutes = [
     query: DoorStateQuery,
     responses: { 200: DoorStateResponse },
     handler: async ({ ctx, principal, params, query }) => {
-      await authorizeDoorView(ctx, principal.userId, params.doorId!);
+      await authorizeDoorView(ctx, principal.userId, params.doorId);
       const door = await ctx.db
         .selectFrom('doors')
         .select(['id', 'unit_id', 'sensor'])
-        .where('id', '=', params.doorId!)
+        .where('id', '=', params.doorId)
         .executeTakeFirstOrThrow();
       const at = query.at ? new Date(query.at) : ctx.clock.now();
       return {
@@ -180,6 +183,7 @@ export const doorRoutes = [
     method: 'POST',
     path: '/v1/doors/{doorId}/open',
     operationId: 'openDoor',
+    errors: [...DENIAL_REASONS, 'unit_offline', 'unit_timeout'],
     audit: false, // not a change: the access log has every attempt
     tag: 'doors',
     summary: 'Open a door: rules, then the unit pulses the relay and confirms',
@@ -189,7 +193,7 @@ export const doorRoutes = [
     handler: async ({ ctx, principal, params, body }) => {
       const event = await openDoor(ctx, {
         userId: principal.userId,
-        doorId: params.doorId!,
+        doorId: params.doorId,
         location: body.location,
       });
       return { status: 200, body: { result: 'opened', event } };

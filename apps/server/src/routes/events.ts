@@ -19,13 +19,13 @@ export const eventRoutes = [
       const role = await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'view',
       );
       let q = ctx.db
         .selectFrom('events')
         .selectAll()
-        .where('space_id', '=', params.spaceId!);
+        .where('space_id', '=', params.spaceId);
       if (role === 'member') q = q.where('user_id', '=', principal.userId);
       if (query.doorId) q = q.where('door_id', '=', query.doorId);
       if (query.memberId) q = q.where('member_id', '=', query.memberId);
@@ -45,7 +45,7 @@ export const eventRoutes = [
         const anchor = await ctx.db
           .selectFrom('events')
           .select('at')
-          .where('space_id', '=', params.spaceId!)
+          .where('space_id', '=', params.spaceId)
           .where('seq', '=', seq)
           .executeTakeFirst();
         if (!anchor)

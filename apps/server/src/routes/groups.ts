@@ -24,13 +24,13 @@ export const groupRoutes = [
       await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'admin.write',
       );
       const row = await createGroup(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         body,
       );
       return { status: 201, body: { group: await presentGroup(ctx.db, row) } };
@@ -45,16 +45,11 @@ export const groupRoutes = [
     auth: 'user',
     responses: { 200: GroupsResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        'admin.read',
-      );
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
       const rows = await ctx.db
         .selectFrom('access_groups')
         .selectAll()
-        .where('space_id', '=', params.spaceId!)
+        .where('space_id', '=', params.spaceId)
         .orderBy('created_at')
         .orderBy('id')
         .execute();
@@ -77,13 +72,13 @@ export const groupRoutes = [
         ctx,
         principal.userId,
         'access_groups',
-        params.groupId!,
+        params.groupId,
         'admin.read',
       );
       const row = await ctx.db
         .selectFrom('access_groups')
         .selectAll()
-        .where('id', '=', params.groupId!)
+        .where('id', '=', params.groupId)
         .executeTakeFirstOrThrow();
       return { status: 200, body: { group: await presentGroup(ctx.db, row) } };
     },
@@ -102,14 +97,14 @@ export const groupRoutes = [
         ctx,
         principal.userId,
         'access_groups',
-        params.groupId!,
+        params.groupId,
         'admin.write',
       );
       const row = await updateGroup(
         ctx,
         principal.userId,
         spaceId,
-        params.groupId!,
+        params.groupId,
         body,
       );
       return { status: 200, body: { group: await presentGroup(ctx.db, row) } };
@@ -128,10 +123,10 @@ export const groupRoutes = [
         ctx,
         principal.userId,
         'access_groups',
-        params.groupId!,
+        params.groupId,
         'admin.write',
       );
-      await deleteGroup(ctx, principal.userId, spaceId, params.groupId!);
+      await deleteGroup(ctx, principal.userId, spaceId, params.groupId);
       return { status: 204 };
     },
   }),

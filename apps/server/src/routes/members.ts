@@ -23,6 +23,7 @@ export const memberRoutes = [
     method: 'POST',
     path: '/v1/spaces/{spaceId}/members',
     operationId: 'createMember',
+    errors: ['invalid_phone', 'conflict'],
     tag: 'members',
     summary: 'Add a member by phone number, in basic (24/7) or advanced mode',
     auth: 'user',
@@ -32,13 +33,13 @@ export const memberRoutes = [
       await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'admin.write',
       );
       const id = await createMember(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         toE164(body.phone),
         body,
       );
@@ -54,16 +55,11 @@ export const memberRoutes = [
     auth: 'user',
     responses: { 200: MembersResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        'admin.read',
-      );
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
       return {
         status: 200,
         body: {
-          members: await loadMembers(ctx.db, { spaceId: params.spaceId! }),
+          members: await loadMembers(ctx.db, { spaceId: params.spaceId }),
         },
       };
     },
@@ -77,13 +73,13 @@ export const memberRoutes = [
     auth: 'user',
     responses: { 200: MemberResponse },
     handler: async ({ ctx, principal, params }) => {
-      const member = await one(ctx.db, params.memberId!);
+      const member = await one(ctx.db, params.memberId);
       if (member.userId !== principal.userId)
         await authorizeResource(
           ctx,
           principal.userId,
           'members',
-          params.memberId!,
+          params.memberId,
           'admin.read',
         );
       return { status: 200, body: { member } };
@@ -104,19 +100,13 @@ export const memberRoutes = [
         ctx,
         principal.userId,
         'members',
-        params.memberId!,
+        params.memberId,
         'admin.write',
       );
-      await updateMember(
-        ctx,
-        principal.userId,
-        spaceId,
-        params.memberId!,
-        body,
-      );
+      await updateMember(ctx, principal.userId, spaceId, params.memberId, body);
       return {
         status: 200,
-        body: { member: await one(ctx.db, params.memberId!) },
+        body: { member: await one(ctx.db, params.memberId) },
       };
     },
   }),
@@ -133,10 +123,10 @@ export const memberRoutes = [
         ctx,
         principal.userId,
         'members',
-        params.memberId!,
+        params.memberId,
         'admin.write',
       );
-      await deleteMember(ctx, principal.userId, spaceId, params.memberId!);
+      await deleteMember(ctx, principal.userId, spaceId, params.memberId);
       return { status: 204 };
     },
   }),

@@ -14,14 +14,9 @@ export const receiptRoutes = [
     query: ReceiptsQuery,
     responses: { 200: ReceiptsResponse },
     handler: async ({ ctx, principal, params, query }) => {
-      await authorizeSpace(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        'admin.read',
-      );
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
       const rows =
-        (await ctx.sync?.receipts.forSpace(params.spaceId!, query.limit)) ?? [];
+        (await ctx.sync?.receipts.forSpace(params.spaceId, query.limit)) ?? [];
       const epoch = ctx.sync?.epoch ?? '';
       return {
         status: 200,

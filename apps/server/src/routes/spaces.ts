@@ -71,13 +71,13 @@ export const spaceRoutes = [
       const role = await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'view',
       );
       const row = await ctx.db
         .selectFrom('spaces')
         .selectAll()
-        .where('id', '=', params.spaceId!)
+        .where('id', '=', params.spaceId)
         .executeTakeFirstOrThrow();
       return { status: 200, body: { space: presentSpace(row, role) } };
     },
@@ -95,13 +95,13 @@ export const spaceRoutes = [
       const role = await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'admin.write',
       );
       const row = await updateSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         body,
       );
       return { status: 200, body: { space: presentSpace(row, role) } };
@@ -116,8 +116,8 @@ export const spaceRoutes = [
     auth: 'user',
     responses: { 204: null },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(ctx, principal.userId, params.spaceId!, 'owner');
-      const unitIds = await deleteSpace(ctx, params.spaceId!);
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'owner');
+      const unitIds = await deleteSpace(ctx, params.spaceId);
       for (const id of unitIds) ctx.units.forget(id);
       return { status: 204 };
     },

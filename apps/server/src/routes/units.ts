@@ -32,13 +32,13 @@ export const unitRoutes = [
       await authorizeSpace(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         'admin.write',
       );
       const { row, credentials } = await createUnit(
         ctx,
         principal.userId,
-        params.spaceId!,
+        params.spaceId,
         body.name,
       );
       return { status: 201, body: { unit: presentUnit(row), credentials } };
@@ -53,16 +53,11 @@ export const unitRoutes = [
     auth: 'user',
     responses: { 200: UnitsResponse },
     handler: async ({ ctx, principal, params }) => {
-      await authorizeSpace(
-        ctx,
-        principal.userId,
-        params.spaceId!,
-        'admin.read',
-      );
+      await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
       const rows = await ctx.db
         .selectFrom('units')
         .selectAll()
-        .where('space_id', '=', params.spaceId!)
+        .where('space_id', '=', params.spaceId)
         .orderBy('created_at')
         .orderBy('id')
         .execute();
@@ -82,13 +77,13 @@ export const unitRoutes = [
         ctx,
         principal.userId,
         'units',
-        params.unitId!,
+        params.unitId,
         'admin.read',
       );
       const row = await ctx.db
         .selectFrom('units')
         .selectAll()
-        .where('id', '=', params.unitId!)
+        .where('id', '=', params.unitId)
         .executeTakeFirstOrThrow();
       return { status: 200, body: { unit: presentUnit(row) } };
     },
@@ -107,14 +102,14 @@ export const unitRoutes = [
         ctx,
         principal.userId,
         'units',
-        params.unitId!,
+        params.unitId,
         'admin.write',
       );
       const row = await renameUnit(
         ctx,
         principal.userId,
         spaceId,
-        params.unitId!,
+        params.unitId,
         body.name,
       );
       return { status: 200, body: { unit: presentUnit(row) } };
@@ -134,14 +129,14 @@ export const unitRoutes = [
         ctx,
         principal.userId,
         'units',
-        params.unitId!,
+        params.unitId,
         'admin.write',
       );
       const credentials = await resetUnitCredentials(
         ctx,
         principal.userId,
         spaceId,
-        params.unitId!,
+        params.unitId,
       );
       return { status: 201, body: { credentials } };
     },
@@ -159,10 +154,10 @@ export const unitRoutes = [
         ctx,
         principal.userId,
         'units',
-        params.unitId!,
+        params.unitId,
         'admin.write',
       );
-      await deleteUnit(ctx, principal.userId, spaceId, params.unitId!);
+      await deleteUnit(ctx, principal.userId, spaceId, params.unitId);
       return { status: 204 };
     },
   }),

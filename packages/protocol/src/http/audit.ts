@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime, Phone } from '../common';
+import { Id, IsoTime, PageCursor, Phone } from '../common';
 
 /** What an admin action changed: the object kinds of the API. */
 export const AuditObjectType = z.enum([
@@ -51,7 +51,7 @@ const AuditFilters = z.object({
   /** Entries at or before this instant. */
   until: IsoTime.optional(),
   /** `nextCursor` of the previous page. */
-  cursor: z.string().max(64).optional(),
+  cursor: PageCursor.optional(),
 });
 
 /** Newest first, `limit` per page (at most 200). */

@@ -27,13 +27,25 @@ export type Door = z.infer<typeof Door>;
 export const Relay = z.number().int().min(1).max(4);
 export const PulseMs = z.number().int().min(50).max(30_000);
 
-export const CreateDoorBody = z.object({
-  name: z.string().trim().min(1).max(100),
-  unitId: Id,
-  relay: Relay,
-  pulseMs: PulseMs.optional(),
-  sensor: z.boolean().optional(),
-});
+export const CreateDoorBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    unitId: Id,
+    relay: Relay,
+    pulseMs: PulseMs.optional(),
+    sensor: z.boolean().optional(),
+  })
+  .meta({
+    examples: [
+      {
+        name: 'Street door',
+        unitId: 'unit_4k9x0m2p7q1r',
+        relay: 1,
+        pulseMs: 1000,
+        sensor: true,
+      },
+    ],
+  });
 export const UpdateDoorBody = z
   .object({
     name: z.string().trim().min(1).max(100),

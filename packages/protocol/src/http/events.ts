@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime, LatLon } from '../common';
+import { Id, IsoTime, LatLon, PageCursor } from '../common';
 import { DENIAL_REASONS } from '../errors';
 
 export const EventType = z.enum([
@@ -52,7 +52,7 @@ export const EventsQuery = z.object({
   from: IsoTime.optional(),
   to: IsoTime.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(64).optional(),
+  cursor: PageCursor.optional(),
 });
 export const EventsResponse = z.object({
   events: z.array(AccessEvent),
@@ -65,7 +65,12 @@ export const OpenDoorBody = z
       accuracyMeters: z.number().min(0).max(100_000).optional(),
     }).nullish(),
   })
-  .default({});
+  .default({})
+  .meta({
+    examples: [
+      { location: { lat: 40.4168, lon: -3.7038, accuracyMeters: 12 } },
+    ],
+  });
 export const OpenDoorResponse = z.object({
   result: z.literal('opened'),
   event: AccessEvent,

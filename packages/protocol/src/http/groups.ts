@@ -11,11 +11,13 @@ export const Group = z.object({
 });
 export type Group = z.infer<typeof Group>;
 
-export const CreateGroupBody = z.object({
-  name: z.string().trim().min(1).max(100),
-  doorIds: z.array(Id).max(500).default([]),
-  geofenceMeters: GeofenceMeters.nullish(),
-});
+export const CreateGroupBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    doorIds: z.array(Id).max(500).default([]),
+    geofenceMeters: GeofenceMeters.nullish(),
+  })
+  .meta({ examples: [{ name: 'Residents', doorIds: ['door_4k9x0m2p7q1r'] }] });
 export const UpdateGroupBody = z
   .object({
     name: z.string().trim().min(1).max(100),

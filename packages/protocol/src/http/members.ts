@@ -22,13 +22,32 @@ export const Member = z.object({
 });
 export type Member = z.infer<typeof Member>;
 
-export const CreateMemberBody = z.object({
-  phone: PhoneInput,
-  name: z.string().trim().min(1).max(100).nullish(),
-  groupIds: z.array(Id).max(100).default([]),
-  access: Access.nullish(),
-  geofenceMeters: GeofenceMeters.nullish(),
-});
+export const CreateMemberBody = z
+  .object({
+    phone: PhoneInput,
+    name: z.string().trim().min(1).max(100).nullish(),
+    groupIds: z.array(Id).max(100).default([]),
+    access: Access.nullish(),
+    geofenceMeters: GeofenceMeters.nullish(),
+  })
+  .meta({
+    examples: [
+      {
+        phone: '+34600000003',
+        name: 'Ana',
+        groupIds: ['grp_4k9x0m2p7q1r'],
+        access: {
+          timeFrames: [
+            {
+              days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+              from: '18:00',
+              to: '22:00',
+            },
+          ],
+        },
+      },
+    ],
+  });
 export const UpdateMemberBody = z
   .object({
     name: z.string().trim().min(1).max(100).nullable(),

@@ -25,12 +25,23 @@ export const Space = z.object({
 });
 export type Space = z.infer<typeof Space>;
 
-export const CreateSpaceBody = z.object({
-  name: z.string().trim().min(1).max(100),
-  timezone: TimeZone,
-  location: LatLon.nullish(),
-  geofenceMeters: GeofenceMeters.nullish(),
-});
+export const CreateSpaceBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    timezone: TimeZone,
+    location: LatLon.nullish(),
+    geofenceMeters: GeofenceMeters.nullish(),
+  })
+  .meta({
+    examples: [
+      {
+        name: 'Calle Mayor 5',
+        timezone: 'Europe/Madrid',
+        location: { lat: 40.4168, lon: -3.7038 },
+        geofenceMeters: 200,
+      },
+    ],
+  });
 export const UpdateSpaceBody = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -51,7 +62,9 @@ export const SpaceAdmin = z.object({
   role: AdminRole,
   createdAt: IsoTime,
 });
-export const AddAdminBody = z.object({ phone: PhoneInput, role: AdminRole });
+export const AddAdminBody = z
+  .object({ phone: PhoneInput, role: AdminRole })
+  .meta({ examples: [{ phone: '+34600000002', role: 'admin' }] });
 export const AdminResponse = z.object({ admin: SpaceAdmin });
 export const AdminsResponse = z.object({ admins: z.array(SpaceAdmin) });
 export const UpdateAdminBody = z.object({ role: AdminRole });

@@ -15,9 +15,11 @@ export const Unit = z.object({
 });
 export type Unit = z.infer<typeof Unit>;
 
-export const CreateUnitBody = z.object({
-  name: z.string().trim().min(1).max(100),
-});
+export const CreateUnitBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+  })
+  .meta({ examples: [{ name: 'Portal' }] });
 export const UpdateUnitBody = z
   .object({ name: z.string().trim().min(1).max(100) })
   .partial();
