@@ -11,6 +11,7 @@ import {
 } from '@keyway/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { indexedMemoryPersistence } from './retained-index';
 import { hashSecret } from './secrets';
 
 /** Who a broker connection is: one unit, or the server itself. */
@@ -68,6 +69,7 @@ export class EmbeddedBroker {
   async start(): Promise<void> {
     const { log } = this.opts;
     this.aedes = await Aedes.createBroker({
+      persistence: indexedMemoryPersistence(),
       authenticate: (client, username, password, done) => {
         this.identify(username, password)
           .then((id) => {
