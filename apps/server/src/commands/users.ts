@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type { Db } from '../db/connect';
 import { newId } from '../ids';
 
@@ -23,4 +24,36 @@ export async function ensureUser(
     .select(['id', 'phone', 'name'])
     .where('phone', '=', phone)
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Revokes one of the user's sessions (logout: her current one); false when it is not hers or
+ * already revoked. The caller closes its sync sockets.
+ */
+export async function revokeSession(
+  ctx: { db: Db; clock: Clock },
+  userId: string,
+  sessionId: string,
+): Promise<boolean> {
+  const res = await ctx.db
+    .updateTable('sessions')
+    .set({ revoked_at: ctx.clock.now().toISOString() })
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Sets the user's display name. */
+export async function renameUser(
+  ctx: { db: Db },
+  userId: string,
+  name: string | null,
+): Promise<void> {
+  await ctx.db
+    .updateTable('users')
+    .set({ name })
+    .where('id', '=', userId)
+    .execute();
 }

@@ -9,6 +9,7 @@ import { notFound } from '../errors';
 import { defineRoute } from '../http/route';
 import { toE164 } from '../phone';
 import { authorizeSpace } from '../policy/space';
+import { adminPhone, listAdmins } from '../queries/admins';
 
 export const adminRoutes = [
   defineRoute({
@@ -44,21 +45,10 @@ export const adminRoutes = [
     responses: { 200: AdminsResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
-      const rows = await ctx.db
-        .selectFrom('space_admins as a')
-        .innerJoin('users as u', 'u.id', 'a.user_id')
-        .select(['a.user_id', 'u.phone', 'u.name', 'a.role', 'a.created_at'])
-        .where('a.space_id', '=', params.spaceId)
-        .orderBy('a.created_at')
-        .execute();
-      const admins = rows.map((r) => ({
-        userId: r.user_id,
-        phone: r.phone,
-        name: r.name,
-        role: r.role,
-        createdAt: r.created_at,
-      }));
-      return { status: 200, body: { admins } };
+      return {
+        status: 200,
+        body: { admins: await listAdmins(ctx, params.spaceId) },
+      };
     },
   }),
   defineRoute({
@@ -73,19 +63,13 @@ export const adminRoutes = [
     responses: { 200: AdminResponse },
     handler: async ({ ctx, principal, params, body }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'owner');
-      const user = await ctx.db
-        .selectFrom('space_admins as a')
-        .innerJoin('users as u', 'u.id', 'a.user_id')
-        .select('u.phone')
-        .where('a.space_id', '=', params.spaceId)
-        .where('a.user_id', '=', params.userId)
-        .executeTakeFirst();
-      if (!user) throw notFound('No such admin.');
+      const phone = await adminPhone(ctx, params.spaceId, params.userId);
+      if (!phone) throw notFound('No such admin.');
       const admin = await putAdmin(
         ctx,
         principal.userId,
         params.spaceId,
-        user.phone,
+        phone,
         body.role,
       );
       return { status: 200, body: { admin } };

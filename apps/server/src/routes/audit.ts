@@ -2,7 +2,8 @@ import { AuditCsvQuery, AuditQuery, AuditResponse } from '@keyway/protocol';
 import { z } from 'zod';
 import { defineRoute } from '../http/route';
 import { authorizeSpace } from '../policy/space';
-import { auditCsv, listAudit } from '../services/audit-log';
+import { listAudit } from '../queries/audit';
+import { auditCsv } from '../services/audit-log';
 
 /**
  * The audit trail, read only: no route changes or deletes an entry (retention prunes them,
@@ -23,7 +24,7 @@ export const auditRoutes = [
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'audit.read');
       return {
         status: 200,
-        body: await listAudit(ctx.db, params.spaceId, query),
+        body: await listAudit(ctx, params.spaceId, query),
       };
     },
   }),
@@ -40,7 +41,7 @@ export const auditRoutes = [
     produces: 'text/csv',
     handler: async ({ ctx, principal, params, query }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'audit.read');
-      const page = await listAudit(ctx.db, params.spaceId, query);
+      const page = await listAudit(ctx, params.spaceId, query);
       return {
         status: 200,
         body: auditCsv(page.entries),

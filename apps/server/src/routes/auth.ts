@@ -9,10 +9,12 @@ import {
 } from '@keyway/protocol';
 import { z } from 'zod';
 import { requestCode, verifyCode } from '../commands/login';
+import { renameUser, revokeSession } from '../commands/users';
 import type { AppContext } from '../context';
 import { notFound } from '../errors';
 import { defineRoute } from '../http/route';
 import { toE164 } from '../phone';
+import { activeSessions, getUser } from '../queries/users';
 
 /** A revoked session's sync sockets close at once, on every node. */
 function closeSessions(ctx: AppContext, ids: string[]) {
@@ -78,11 +80,7 @@ export const authRoutes = [
     auth: 'user',
     responses: { 204: null },
     handler: async ({ principal, ctx }) => {
-      await ctx.db
-        .updateTable('sessions')
-        .set({ revoked_at: ctx.clock.now().toISOString() })
-        .where('id', '=', principal.sessionId)
-        .execute();
+      await revokeSession(ctx, principal.userId, principal.sessionId);
       closeSessions(ctx, [principal.sessionId]);
       return { status: 204 };
     },
@@ -96,25 +94,12 @@ export const authRoutes = [
     auth: 'user',
     responses: { 200: MeResponse },
     handler: async ({ principal, ctx }) => {
-      const user = await ctx.db
-        .selectFrom('users')
-        .select(['id', 'phone', 'name'])
-        .where('id', '=', principal.userId)
-        .executeTakeFirstOrThrow();
-      const rows = await ctx.db
-        .selectFrom('sessions')
-        .select(['id', 'device_name', 'created_at', 'last_seen_at'])
-        .where('user_id', '=', principal.userId)
-        .where('revoked_at', 'is', null)
-        .orderBy('created_at')
-        .execute();
-      const sessions = rows.map((s) => ({
-        id: s.id,
-        deviceName: s.device_name,
-        createdAt: s.created_at,
-        lastSeenAt: s.last_seen_at,
-        current: s.id === principal.sessionId,
-      }));
+      const user = await getUser(ctx, principal.userId);
+      const sessions = await activeSessions(
+        ctx,
+        principal.userId,
+        principal.sessionId,
+      );
       return { status: 200, body: { user, sessions } };
     },
   }),
@@ -129,16 +114,8 @@ export const authRoutes = [
     body: UpdateMeBody,
     responses: { 200: z.object({ user: User }) },
     handler: async ({ principal, ctx, body }) => {
-      await ctx.db
-        .updateTable('users')
-        .set({ name: body.name })
-        .where('id', '=', principal.userId)
-        .execute();
-      const user = await ctx.db
-        .selectFrom('users')
-        .select(['id', 'phone', 'name'])
-        .where('id', '=', principal.userId)
-        .executeTakeFirstOrThrow();
+      await renameUser(ctx, principal.userId, body.name);
+      const user = await getUser(ctx, principal.userId);
       return { status: 200, body: { user } };
     },
   }),
@@ -152,14 +129,8 @@ export const authRoutes = [
     auth: 'user',
     responses: { 204: null },
     handler: async ({ principal, ctx, params }) => {
-      const res = await ctx.db
-        .updateTable('sessions')
-        .set({ revoked_at: ctx.clock.now().toISOString() })
-        .where('id', '=', params.sessionId)
-        .where('user_id', '=', principal.userId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw notFound('No such session.');
+      if (!(await revokeSession(ctx, principal.userId, params.sessionId)))
+        throw notFound('No such session.');
       closeSessions(ctx, [params.sessionId]);
       return { status: 204 };
     },

@@ -9,13 +9,13 @@ import {
   OpenDoorResponse,
   UpdateDoorBody,
 } from '@keyway/protocol';
-import { doorStateAt } from '../commands/door-state';
 import { createDoor, deleteDoor, updateDoor } from '../commands/doors';
 import { openDoor } from '../commands/open-door';
 import { defineRoute } from '../http/route';
 import { authorizeDoorView, authorizeResource } from '../policy/resources';
 import { authorizeSpace } from '../policy/space';
 import { presentDoor } from '../presenters/door';
+import { getDoor, getDoorState, listDoors } from '../queries/doors';
 
 export const doorRoutes = [
   defineRoute({
@@ -65,23 +65,12 @@ export const doorRoutes = [
         params.spaceId,
         'view',
       );
-      let q = ctx.db
-        .selectFrom('doors as d')
-        .selectAll('d')
-        .where('d.space_id', '=', params.spaceId);
-      if (role === 'member') {
-        q = q.where('d.id', 'in', (eb) =>
-          eb
-            .selectFrom('members as m')
-            .innerJoin('member_groups as mg', 'mg.member_id', 'm.id')
-            .innerJoin('group_doors as gd', 'gd.group_id', 'mg.group_id')
-            .select('gd.door_id')
-            .where('m.user_id', '=', principal.userId)
-            .where('m.space_id', '=', params.spaceId),
-        );
-      }
-      const rows = await q.orderBy('d.created_at').orderBy('d.id').execute();
-      return { status: 200, body: { doors: rows.map(presentDoor) } };
+      const doors = await listDoors(
+        ctx,
+        params.spaceId,
+        role === 'member' ? principal.userId : undefined,
+      );
+      return { status: 200, body: { doors } };
     },
   }),
   defineRoute({
@@ -94,12 +83,10 @@ export const doorRoutes = [
     responses: { 200: DoorResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeDoorView(ctx, principal.userId, params.doorId);
-      const row = await ctx.db
-        .selectFrom('doors')
-        .selectAll()
-        .where('id', '=', params.doorId)
-        .executeTakeFirstOrThrow();
-      return { status: 200, body: { door: presentDoor(row) } };
+      return {
+        status: 200,
+        body: { door: await getDoor(ctx, params.doorId) },
+      };
     },
   }),
   defineRoute({
@@ -167,15 +154,10 @@ export const doorRoutes = [
     responses: { 200: DoorStateResponse },
     handler: async ({ ctx, principal, params, query }) => {
       await authorizeDoorView(ctx, principal.userId, params.doorId);
-      const door = await ctx.db
-        .selectFrom('doors')
-        .select(['id', 'unit_id', 'sensor'])
-        .where('id', '=', params.doorId)
-        .executeTakeFirstOrThrow();
       const at = query.at ? new Date(query.at) : ctx.clock.now();
       return {
         status: 200,
-        body: { door: await doorStateAt(ctx.db, door, at) },
+        body: { door: await getDoorState(ctx, params.doorId, at) },
       };
     },
   }),

@@ -8,7 +8,7 @@ import { createGroup, deleteGroup, updateGroup } from '../commands/groups';
 import { defineRoute } from '../http/route';
 import { authorizeResource } from '../policy/resources';
 import { authorizeSpace } from '../policy/space';
-import { presentGroup, presentGroups } from '../presenters/group';
+import { getGroup, groupOf, listGroups } from '../queries/groups';
 
 export const groupRoutes = [
   defineRoute({
@@ -33,7 +33,7 @@ export const groupRoutes = [
         params.spaceId,
         body,
       );
-      return { status: 201, body: { group: await presentGroup(ctx.db, row) } };
+      return { status: 201, body: { group: await groupOf(ctx, row) } };
     },
   }),
   defineRoute({
@@ -46,16 +46,9 @@ export const groupRoutes = [
     responses: { 200: GroupsResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
-      const rows = await ctx.db
-        .selectFrom('access_groups')
-        .selectAll()
-        .where('space_id', '=', params.spaceId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
       return {
         status: 200,
-        body: { groups: await presentGroups(ctx.db, rows) },
+        body: { groups: await listGroups(ctx, params.spaceId) },
       };
     },
   }),
@@ -75,12 +68,10 @@ export const groupRoutes = [
         params.groupId,
         'admin.read',
       );
-      const row = await ctx.db
-        .selectFrom('access_groups')
-        .selectAll()
-        .where('id', '=', params.groupId)
-        .executeTakeFirstOrThrow();
-      return { status: 200, body: { group: await presentGroup(ctx.db, row) } };
+      return {
+        status: 200,
+        body: { group: await getGroup(ctx, params.groupId) },
+      };
     },
   }),
   defineRoute({
@@ -107,7 +98,7 @@ export const groupRoutes = [
         params.groupId,
         body,
       );
-      return { status: 200, body: { group: await presentGroup(ctx.db, row) } };
+      return { status: 200, body: { group: await groupOf(ctx, row) } };
     },
   }),
   defineRoute({

@@ -5,18 +5,11 @@ import {
   UpdateMemberBody,
 } from '@keyway/protocol';
 import { createMember, deleteMember, updateMember } from '../commands/members';
-import { notFound } from '../errors';
 import { defineRoute } from '../http/route';
 import { toE164 } from '../phone';
 import { authorizeResource } from '../policy/resources';
 import { authorizeSpace } from '../policy/space';
-import { loadMembers } from '../presenters/member';
-
-const one = async (db: Parameters<typeof loadMembers>[0], id: string) => {
-  const [m] = await loadMembers(db, { ids: [id] });
-  if (!m) throw notFound('No such member.');
-  return m;
-};
+import { getMember, listMembers } from '../queries/members';
 
 export const memberRoutes = [
   defineRoute({
@@ -43,7 +36,7 @@ export const memberRoutes = [
         toE164(body.phone),
         body,
       );
-      return { status: 201, body: { member: await one(ctx.db, id) } };
+      return { status: 201, body: { member: await getMember(ctx, id) } };
     },
   }),
   defineRoute({
@@ -59,7 +52,7 @@ export const memberRoutes = [
       return {
         status: 200,
         body: {
-          members: await loadMembers(ctx.db, { spaceId: params.spaceId }),
+          members: await listMembers(ctx, params.spaceId),
         },
       };
     },
@@ -73,7 +66,7 @@ export const memberRoutes = [
     auth: 'user',
     responses: { 200: MemberResponse },
     handler: async ({ ctx, principal, params }) => {
-      const member = await one(ctx.db, params.memberId);
+      const member = await getMember(ctx, params.memberId);
       if (member.userId !== principal.userId)
         await authorizeResource(
           ctx,
@@ -106,7 +99,7 @@ export const memberRoutes = [
       await updateMember(ctx, principal.userId, spaceId, params.memberId, body);
       return {
         status: 200,
-        body: { member: await one(ctx.db, params.memberId) },
+        body: { member: await getMember(ctx, params.memberId) },
       };
     },
   }),

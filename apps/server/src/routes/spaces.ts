@@ -6,8 +6,9 @@ import {
 } from '@keyway/protocol';
 import { createSpace, deleteSpace, updateSpace } from '../commands/spaces';
 import { defineRoute } from '../http/route';
-import { authorizeSpace, type SpaceRole } from '../policy/space';
+import { authorizeSpace } from '../policy/space';
 import { presentSpace } from '../presenters/space';
+import { getSpace, listSpacesOf } from '../queries/spaces';
 
 export const spaceRoutes = [
   defineRoute({
@@ -33,30 +34,10 @@ export const spaceRoutes = [
     auth: 'user',
     responses: { 200: SpacesResponse },
     handler: async ({ ctx, principal }) => {
-      const admin = await ctx.db
-        .selectFrom('space_admins as a')
-        .innerJoin('spaces as s', 's.id', 'a.space_id')
-        .selectAll('s')
-        .select('a.role')
-        .where('a.user_id', '=', principal.userId)
-        .execute();
-      const member = await ctx.db
-        .selectFrom('members as m')
-        .innerJoin('spaces as s', 's.id', 'm.space_id')
-        .selectAll('s')
-        .where('m.user_id', '=', principal.userId)
-        .execute();
-      const seen = new Set(admin.map((r) => r.id));
-      const spaces = [
-        ...admin.map((r) => presentSpace(r, r.role)),
-        ...member
-          .filter((r) => !seen.has(r.id))
-          .map((r) => presentSpace(r, 'member' as SpaceRole)),
-      ].sort(
-        (a, b) =>
-          a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
-      );
-      return { status: 200, body: { spaces } };
+      return {
+        status: 200,
+        body: { spaces: await listSpacesOf(ctx, principal.userId) },
+      };
     },
   }),
   defineRoute({
@@ -74,12 +55,10 @@ export const spaceRoutes = [
         params.spaceId,
         'view',
       );
-      const row = await ctx.db
-        .selectFrom('spaces')
-        .selectAll()
-        .where('id', '=', params.spaceId)
-        .executeTakeFirstOrThrow();
-      return { status: 200, body: { space: presentSpace(row, role) } };
+      return {
+        status: 200,
+        body: { space: await getSpace(ctx, params.spaceId, role) },
+      };
     },
   }),
   defineRoute({

@@ -17,6 +17,7 @@ import { defineRoute } from '../http/route';
 import { authorizeResource } from '../policy/resources';
 import { authorizeSpace } from '../policy/space';
 import { presentUnit } from '../presenters/unit';
+import { getUnit, listUnits } from '../queries/units';
 
 export const unitRoutes = [
   defineRoute({
@@ -54,14 +55,10 @@ export const unitRoutes = [
     responses: { 200: UnitsResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
-      const rows = await ctx.db
-        .selectFrom('units')
-        .selectAll()
-        .where('space_id', '=', params.spaceId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return { status: 200, body: { units: rows.map(presentUnit) } };
+      return {
+        status: 200,
+        body: { units: await listUnits(ctx, params.spaceId) },
+      };
     },
   }),
   defineRoute({
@@ -80,12 +77,10 @@ export const unitRoutes = [
         params.unitId,
         'admin.read',
       );
-      const row = await ctx.db
-        .selectFrom('units')
-        .selectAll()
-        .where('id', '=', params.unitId)
-        .executeTakeFirstOrThrow();
-      return { status: 200, body: { unit: presentUnit(row) } };
+      return {
+        status: 200,
+        body: { unit: await getUnit(ctx, params.unitId) },
+      };
     },
   }),
   defineRoute({

@@ -2,19 +2,16 @@ import {
   AUDIT_CSV_COLUMNS,
   type AuditEntry,
   type AuditObjectType,
-  type AuditQuery,
 } from '@keyway/protocol';
-import type { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { AuditLogTable } from '../db/schema';
-import { AppError } from '../errors';
 import { newId } from '../ids';
 import { roleIn } from '../policy/space';
 import { presentDoor } from '../presenters/door';
-import { presentGroup } from '../presenters/group';
-import { loadMembers } from '../presenters/member';
 import { presentSpace } from '../presenters/space';
 import { presentUnit } from '../presenters/unit';
+import { loadGroups } from '../queries/groups';
+import { loadMembers } from '../queries/members';
 
 /**
  * The audit trail (API.md "Operations and audit trail"): one entry per admin action of the API,
@@ -107,7 +104,7 @@ export async function loadAuditObject(
         .where('id', '=', ref.id)
         .where('space_id', '=', spaceId)
         .executeTakeFirst();
-      return row ? presentGroup(db, row) : null;
+      return row ? ((await loadGroups(db, [row]))[0] ?? null) : null;
     }
     case 'member': {
       const [m] = await loadMembers(db, { ids: [ref.id] });
@@ -174,39 +171,6 @@ export function presentAudit(row: Omit<AuditLogTable, 'seq'>): AuditEntry {
     },
     before: row.before ? (JSON.parse(row.before) as Json) : null,
     after: row.after ? (JSON.parse(row.after) as Json) : null,
-  };
-}
-
-/** One page of a space's trail, newest first; `nextCursor` is null on the last page. */
-export async function listAudit(
-  db: Db,
-  spaceId: string,
-  query: Omit<z.output<typeof AuditQuery>, 'limit'> & { limit: number },
-): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
-  let q = db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('space_id', '=', spaceId);
-  if (query.actor) q = q.where('actor_user_id', '=', query.actor);
-  if (query.objectType) q = q.where('object_type', '=', query.objectType);
-  if (query.from) q = q.where('at', '>=', new Date(query.from).toISOString());
-  if (query.until) q = q.where('at', '<=', new Date(query.until).toISOString());
-  if (query.cursor) {
-    if (!/^\d{1,15}$/.test(query.cursor))
-      throw new AppError('invalid_request', 'Invalid query: cursor.', [
-        { field: 'cursor', message: 'use nextCursor from a previous page' },
-      ]);
-    q = q.where('seq', '<', Number(query.cursor));
-  }
-  const rows = await q
-    .orderBy('seq', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return {
-    entries: page.map(presentAudit),
-    nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Access, Member } from '@keyway/protocol';
 import type { Db } from '../db/connect';
+import { notFound } from '../errors';
+import type { Reader } from './reader';
 
 /** Loads members with their phone numbers and group ids, in creation order. */
 export async function loadMembers(
@@ -47,4 +49,15 @@ export async function loadMembers(
     geofenceMeters: r.geofence_meters,
     createdAt: r.created_at,
   }));
+}
+
+/** The space's members, in creation order. */
+export const listMembers = (r: Reader, spaceId: string) =>
+  loadMembers(r.db, { spaceId });
+
+/** One member, or 404. */
+export async function getMember(r: Reader, id: string): Promise<Member> {
+  const [m] = await loadMembers(r.db, { ids: [id] });
+  if (!m) throw notFound('No such member.');
+  return m;
 }
