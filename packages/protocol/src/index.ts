@@ -6,6 +6,7 @@ export * from './http/doors';
 export * from './http/events';
 export * from './http/groups';
 export * from './http/members';
+export * from './http/roles';
 export * from './http/spaces';
 export * from './http/units';
 export * from './mqtt/topics';

@@ -1,5 +1,6 @@
 import {
   type AccessEvent,
+  canAdminister,
   DENIAL_REASONS,
   type DenialReason,
   ERRORS,
@@ -102,7 +103,7 @@ async function decideAndOpen(
     .selectAll()
     .where('id', '=', door.space_id)
     .executeTakeFirstOrThrow();
-  const isAdmin = role === 'owner' || role === 'admin';
+  const isAdmin = canAdminister(role, 'admin.write');
   let memberId: string | null = null;
   if (!isAdmin) {
     const member = await db

@@ -1,22 +1,13 @@
+import {
+  canAdminister,
+  type SpaceAction,
+  type SpaceRole,
+} from '@keyway/protocol';
 import type { AppContext } from '../context';
 import type { Db } from '../db/connect';
 import { AppError, notFound } from '../errors';
 
-export type SpaceRole = 'owner' | 'admin' | 'viewer' | 'member';
-/**
- * - view: anyone with a relation to the space (admins of any role, members)
- * - admin.read: owner, admin, viewer
- * - admin.write: owner, admin
- * - audit.read: owner, admin — the audit trail (API.md: "Owners and admins of the space may
- *   read it"; a viewer reads the space's current state, not who changed it)
- * - owner: owner only (delete the space, manage admins)
- */
-export type SpaceAction =
-  | 'view'
-  | 'admin.read'
-  | 'admin.write'
-  | 'audit.read'
-  | 'owner';
+export type { SpaceAction, SpaceRole } from '@keyway/protocol';
 
 export async function roleIn(
   db: Db,
@@ -39,19 +30,9 @@ export async function roleIn(
   return member ? 'member' : null;
 }
 
-export function allows(role: SpaceRole, action: SpaceAction): boolean {
-  switch (action) {
-    case 'view':
-      return true;
-    case 'admin.read':
-      return role !== 'member';
-    case 'admin.write':
-    case 'audit.read':
-      return role === 'owner' || role === 'admin';
-    case 'owner':
-      return role === 'owner';
-  }
-}
+/** The policy itself lives in the protocol package, shared with the web apps. */
+export const allows = (role: SpaceRole, action: SpaceAction) =>
+  canAdminister(role, action);
 
 /**
  * The one answer for "not yours" and "does not exist" is 404 (API.md); a relation without

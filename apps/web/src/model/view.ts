@@ -1,5 +1,6 @@
 import {
   type AdminDoorEntry,
+  canAdminister,
   type DoorState,
   type Group,
   type LatLon,
@@ -153,7 +154,7 @@ function toSpace(id: string, space: SpaceInfo, b: Bucket): SpaceModel {
       asAdmin: false,
     };
   });
-  if (b.admin && (b.role === 'owner' || b.role === 'admin')) {
+  if (b.admin && canAdminister(b.role, 'admin.write')) {
     const online = new Map(b.admin.units.map((u) => [u.id, u.online]));
     const mine = new Set(doors.map((d) => d.id));
     for (const d of b.admin.doors) {

@@ -1,6 +1,7 @@
 import {
   type AdminEntries,
   type AdminRole,
+  canAdminister,
   type Group,
   type Member,
   parseViewKey,
@@ -74,7 +75,7 @@ export function roleOf(
 }
 
 export const canWrite = (role: AdminRole | null) =>
-  role === 'owner' || role === 'admin';
+  canAdminister(role, 'admin.write');
 
 export const memberLabel = (m: Pick<Member, 'name' | 'phone'>) =>
   m.name ? `${m.name} (${m.phone})` : m.phone;

@@ -1,4 +1,4 @@
-import type { AccessEvent, Member } from '@keyway/protocol';
+import { type AccessEvent, canAdminister, type Member } from '@keyway/protocol';
 import { useState } from 'react';
 import { ApiError, api } from '../../api';
 import { SpaceTabs } from '../../components/space-tabs';
@@ -22,7 +22,7 @@ export default function Manage(props: {
   const [error, setError] = useState<string | null>(null);
   const space = props.spaces.find((s) => s.id === chosen) ?? props.spaces[0];
   if (!space?.admin) return null;
-  const canWrite = space.role === 'owner' || space.role === 'admin';
+  const canWrite = canAdminister(space.role, 'admin.write');
   const names = weekdayNames(lang);
 
   const revoke = async (m: Member) => {

@@ -1,4 +1,8 @@
-import { type AdminRole, AdminRole as Roles } from '@keyway/protocol';
+import {
+  type AdminRole,
+  canAdminister,
+  AdminRole as Roles,
+} from '@keyway/protocol';
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api';
 import { useI18n } from '../../i18n';
@@ -9,7 +13,7 @@ import { useAction } from '../../use-action';
 export function Admins() {
   const { t } = useI18n();
   const { model, role, userId } = useSpace();
-  const isOwner = role === 'owner';
+  const isOwner = canAdminister(role, 'owner');
   const [phone, setPhone] = useState('');
   const [newRole, setNewRole] = useState<AdminRole>('admin');
   const { busy, error, run } = useAction();
