@@ -9,6 +9,7 @@ import {
 } from '@keyway/protocol';
 import { decide } from '@keyway/rules';
 import type { AppContext } from '../context';
+import { decodeAccess } from '../db/access';
 import { AppError, notFound } from '../errors';
 import type { OpenOutcome } from '../mqtt/unit-link';
 import { roleIn } from '../policy/space';
@@ -137,7 +138,7 @@ async function decideAndOpen(
         timezone: space.timezone,
         member: member
           ? {
-              access: member.access ? JSON.parse(member.access) : null,
+              access: decodeAccess(member.access),
               geofenceMeters: member.geofence_meters,
             }
           : null,

@@ -1,4 +1,5 @@
-import type { Access, Member } from '@keyway/protocol';
+import type { Member } from '@keyway/protocol';
+import { decodeAccess } from '../db/access';
 import type { Db } from '../db/connect';
 import { notFound } from '../errors';
 import type { Reader } from './reader';
@@ -45,7 +46,7 @@ export async function loadMembers(
     phone: r.phone,
     name: r.name,
     groupIds: links.filter((l) => l.member_id === r.id).map((l) => l.group_id),
-    access: r.access ? (JSON.parse(r.access) as Access) : null,
+    access: decodeAccess(r.access),
     geofenceMeters: r.geofence_meters,
     createdAt: r.created_at,
   }));

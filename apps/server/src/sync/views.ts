@@ -5,6 +5,7 @@ import {
   viewKey,
 } from '@keyway/protocol';
 import { decideAt, nextChange } from '@keyway/rules';
+import { decodeAccess } from '../db/access';
 import type { GroupsTable, SpacesTable } from '../db/schema';
 import { presentDoor } from '../presenters/door';
 import { presentSpace } from '../presenters/space';
@@ -93,7 +94,7 @@ export function buildSpaceViews(d: SpaceData, now: Date): SpaceViews {
   const sidJson = JSON.stringify(sid);
   for (const m of d.members) {
     const status = getOrCreate(statusCache, m.access ?? '', () => {
-      const access = m.access ? (JSON.parse(m.access) as Access) : null;
+      const access = decodeAccess(m.access);
       const st = accessStatus(
         d.space.timezone,
         d.space.lockdown === 1,
