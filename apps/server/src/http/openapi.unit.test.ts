@@ -103,6 +103,18 @@ describe('the OpenAPI document', () => {
     expect(codesOf(op('openDoor').responses['503'])).toEqual(['unit_offline']);
     expect(codesOf(op('createDoor').responses['409'])).toEqual([
       'relay_in_use',
+      'relay_not_announced',
+    ]);
+    // What the unit's ack can answer (docs/unit-protocol.md §4.3).
+    expect(codesOf(op('openDoor').responses['502'])).toEqual(
+      expect.arrayContaining([
+        'unit_failed',
+        'unit_rejected_command',
+        'unit_protocol_error',
+      ]),
+    );
+    expect(codesOf(op('openDoor').responses['409'])).toEqual([
+      'command_duplicate',
     ]);
     expect(codesOf(op('createSpace').responses['400'])).toEqual(
       expect.arrayContaining(['invalid_request', 'invalid_json']),
