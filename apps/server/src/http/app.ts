@@ -145,7 +145,10 @@ export function buildApp(
   // The unit side (MQTT), with this deployment's broker as the units are told it.
   let asyncapi: ReturnType<typeof buildAsyncApi> | undefined;
   app.get('/asyncapi.json', async () => {
-    asyncapi ??= buildAsyncApi({ mqttUrl: ctx.unitMqttUrl });
+    asyncapi ??= buildAsyncApi({
+      mqttUrl: ctx.unitMqttUrl,
+      broker: ctx.config.mqttUrl ? 'mosquitto' : 'embedded',
+    });
     return asyncapi;
   });
   app.get('/healthz', async () => ({ ok: true }));

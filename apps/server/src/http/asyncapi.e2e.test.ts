@@ -1,6 +1,8 @@
 import { buildAsyncApi } from '@keyway/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSpace } from '../test/fixtures';
 import { expectStatus, TestServer } from '../test/harness';
+import { tryConnect } from '../test/mqtt-version';
 
 describe('GET /asyncapi.json', () => {
   let t: TestServer;
@@ -25,5 +27,19 @@ describe('GET /asyncapi.json', () => {
       JSON.stringify(buildAsyncApi()),
     );
     expect(rest).toEqual(generated);
+  });
+
+  it('the embedded broker speaks what the document says: MQTT 3.1.1, not MQTT 5', async () => {
+    const doc = expectStatus(await t.request('GET', '/asyncapi.json'), 200);
+    expect(doc.servers.broker.protocolVersion).toBe('3.1.1');
+    expect(doc.servers.broker.description).toContain(
+      'The embedded broker (a single server) speaks MQTT 3.1.1 only',
+    );
+    expect(doc.servers.broker.description).not.toContain('Mosquitto');
+    const { credentials } = await buildSpace(t);
+    expect(await tryConnect(credentials, 4)).toBe('connected');
+    expect(await tryConnect(credentials, 5)).toMatch(
+      /^refused: .*unacceptable protocol version/i,
+    );
   });
 });

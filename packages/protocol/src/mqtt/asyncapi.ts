@@ -279,8 +279,19 @@ const PARAMETERS: Record<string, Json> = {
   },
 };
 
+/** What each deployment's broker speaks (docs/unit-protocol.md §1). */
+const SPEAKS = {
+  embedded:
+    'The embedded broker (a single server) speaks MQTT 3.1.1 only: an MQTT 5 CONNECT is refused (unacceptable protocol version).',
+  mosquitto:
+    'Mosquitto (a cluster, KEYWAY_MQTT_URL) speaks MQTT 3.1.1 and MQTT 5.',
+};
+
 /** The broker a unit connects to: the `mqttUrl` of its credentials when known. */
-function server(mqttUrl: string | undefined): Json {
+function server(
+  mqttUrl: string | undefined,
+  broker: keyof typeof SPEAKS | undefined,
+): Json {
   const url = mqttUrl && URL.canParse(mqttUrl) ? new URL(mqttUrl) : undefined;
   const secure = url ? url.protocol === 'mqtts:' : true;
   const host = url
@@ -290,8 +301,7 @@ function server(mqttUrl: string | undefined): Json {
     host,
     protocol: secure ? 'secure-mqtt' : 'mqtt',
     protocolVersion: '3.1.1',
-    description:
-      'The broker of the unit\'s credentials (`mqttUrl`). Username: the unit id; password: from the credentials; client id `unit-{unitId}`; clean session; keep alive 15 s; will on `status`, `{"online":false}`, QoS 1, retained (docs/unit-protocol.md §2).',
+    description: `The broker of the unit's credentials (\`mqttUrl\`). Username: the unit id; password: from the credentials; client id \`unit-{unitId}\`; clean session; keep alive 15 s; will on \`status\`, \`{"online":false}\`, QoS 1, retained (docs/unit-protocol.md §2). ${broker ? SPEAKS[broker] : `${SPEAKS.embedded} ${SPEAKS.mosquitto}`} MQTT 3.1.1 works with every deployment.`,
     ...(url
       ? {}
       : {
@@ -323,7 +333,13 @@ function server(mqttUrl: string | undefined): Json {
  * AsyncAPI 3.0 for the unit side of the protocol, from the point of view of the unit, generated
  * from the zod schemas the server and the unit parse with (docs/unit-protocol.md is the prose).
  */
-export function buildAsyncApi(opts: { mqttUrl?: string | undefined } = {}) {
+export function buildAsyncApi(
+  opts: {
+    mqttUrl?: string | undefined;
+    /** Which broker this deployment runs; unknown (the committed document), both are named. */
+    broker?: keyof typeof SPEAKS;
+  } = {},
+) {
   const channels: Record<string, Json> = {};
   for (const [id, c] of Object.entries(UNIT_CHANNELS))
     channels[id] = {
@@ -369,7 +385,7 @@ export function buildAsyncApi(opts: { mqttUrl?: string | undefined } = {}) {
         'MQTT between a Keyway server and its door units, from the unit’s side: `send` is what the unit publishes, `receive` what it gets on its subscriptions. Generated from the zod schemas in packages/protocol (`npx tsx scripts/asyncapi.ts --write`); docs/unit-protocol.md is the prose, with the rules this document cannot say. Every payload is one UTF-8 JSON object; receivers ignore fields they do not know.',
     },
     defaultContentType: 'application/json',
-    servers: { broker: server(opts.mqttUrl) },
+    servers: { broker: server(opts.mqttUrl, opts.broker) },
     channels,
     operations,
     components: {
