@@ -9,6 +9,7 @@ export * from './http/members';
 export * from './http/roles';
 export * from './http/spaces';
 export * from './http/units';
+export * from './mqtt/asyncapi';
 export * from './mqtt/topics';
 export * from './mqtt/unit';
 export * from './sync/index';

@@ -1,4 +1,4 @@
-import { PathId } from '@keyway/protocol';
+import { buildAsyncApi, PathId } from '@keyway/protocol';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -141,6 +141,15 @@ export function buildApp(
   app.get('/openapi.json', async () => {
     openapi ??= buildOpenApi(routes, { publicUrl: ctx.config.publicUrl });
     return openapi;
+  });
+  // The unit side (MQTT), with this deployment's broker as the units are told it.
+  let asyncapi: ReturnType<typeof buildAsyncApi> | undefined;
+  app.get('/asyncapi.json', async () => {
+    asyncapi ??= buildAsyncApi({
+      mqttUrl: ctx.unitMqttUrl,
+      broker: ctx.config.mqttUrl ? 'mosquitto' : 'embedded',
+    });
+    return asyncapi;
   });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
