@@ -271,6 +271,8 @@ describe('a unit that does not answer in time', () => {
         (await t.request('GET', `/v1/units/${s.unit.id}`, { token: s.owner }))
           .body.unit.online,
       'unit online',
+      // A unit process starts through tsx: slow on a loaded 2-core machine.
+      30_000,
     );
   });
   afterAll(async () => {
