@@ -65,7 +65,8 @@ function open(
   const c = client(
     url,
     u.i,
-    `bench-${u.id}`,
+    // Keyway's broker takes a unit's credentials only as client id unit-{unitId} (unit protocol §2).
+    keyway ? `unit-${u.id}` : `bench-${u.id}`,
     keyway ? { username: u.id, password: u.password! } : undefined,
   );
   let timer: NodeJS.Timeout | undefined;
