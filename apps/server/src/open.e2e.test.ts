@@ -54,6 +54,23 @@ describe('opening a door end to end (HTTP → server → MQTT → real unit proc
     await t?.stop();
   });
 
+  it("a new unit's door leaves unknown on its first connect: the unit reports its sensor's state (boot state, §4.4)", async () => {
+    const state = async () =>
+      (
+        await t.request('GET', `/v1/doors/${s.door.id}/state`, {
+          token: s.owner,
+        })
+      ).body.door;
+    await waitFor(
+      async () => (await state()).state === 'closed',
+      'door closed from the boot report',
+    );
+    expect(await state()).toMatchObject({ state: 'closed', unitOnline: true });
+    expect((await events('&type=door.state')).map((e) => e.reason)).toEqual([
+      'closed',
+    ]);
+  });
+
   it('a basic member opens; the unit pulses, acknowledges, and the sensor reports open then closed', async () => {
     const token = await t.login(PHONES.member);
     await addMember(PHONES.member, { name: 'Ana' });
@@ -66,14 +83,14 @@ describe('opening a door end to end (HTTP → server → MQTT → real unit proc
       doorId: s.door.id,
     });
     await waitFor(
-      async () =>
-        (await events('&type=door.state')).some((e) => e.reason === 'closed'),
+      async () => (await events('&type=door.state')).length === 3,
       'door closed again',
     );
     const states = (await events('&type=door.state'))
       .map((e) => e.reason)
       .reverse();
-    expect(states).toEqual(['open', 'closed']);
+    // The boot report first (the door was unknown), then the open.
+    expect(states).toEqual(['closed', 'open', 'closed']);
     const past = expectStatus(
       await t.request(
         'GET',
@@ -302,7 +319,8 @@ describe('a unit that does not answer in time', () => {
         { token: s.owner },
       )
     ).body.events;
-    expect(states).toEqual([]);
+    // Only the boot report: no pulse, so no open.
+    expect(states.map((e: { reason: string }) => e.reason)).toEqual(['closed']);
     // And a fresh command right after still works.
     expect(
       (

@@ -289,6 +289,7 @@ describe('KEYWAY_MQTT_PLAIN_PORT keeps plain mqtt:// open beside TLS, when asked
         const client = mqtt.connect(url, {
           username: s.credentials.username,
           password: s.credentials.password,
+          clientId: `unit-${s.credentials.username}`,
           reconnectPeriod: 0,
           connectTimeout: 5000,
         });

@@ -24,6 +24,34 @@ describe('agent connection', () => {
     );
   });
 
+  it('reports each sensor once after every connect (boot state), after the online status; none for a relay without a sensor', async () => {
+    const broker = await h.broker();
+    const server = await h.server(broker.url);
+    const { driver } = h.agent(broker.url, { relays: 3, sensors: [1, 3] });
+    const doors = () =>
+      server.events.map((e) => ('relay' in e ? [e.relay, e.state] : e.type));
+    await vi.waitFor(() => expect(doors()).toHaveLength(2), waitLong);
+    expect(doors()).toEqual([
+      [1, 'closed'],
+      [3, 'closed'],
+    ]);
+    expect(server.statuses).toEqual([
+      expect.objectContaining({ online: true }),
+    ]);
+    driver.simulate(2, 'forced_open'); // no sensor on relay 2: nothing to report
+    driver.simulate(3, 'held_open');
+    await vi.waitFor(() => expect(doors()).toHaveLength(3), waitLong);
+
+    broker.dropClient(`unit-${UNIT_ID}`);
+    await vi.waitFor(() => expect(doors()).toHaveLength(5), waitLong);
+    expect(doors().slice(2)).toEqual([
+      [3, 'held_open'],
+      [1, 'closed'],
+      [3, 'held_open'],
+    ]);
+    expect(server.statuses.map((s) => s.online)).toEqual([true, false, true]);
+  });
+
   it('on stop publishes a retained offline status itself and disconnects without a will', async () => {
     const { broker, server, agent } = await h.online();
     await agent.stop();
@@ -107,11 +135,14 @@ describe('agent connection', () => {
       () => expect(server.statuses.at(-1)?.online).toBe(true),
       waitLong,
     );
-    await vi.waitFor(() => expect(server.events).toHaveLength(3), waitLong);
+    await vi.waitFor(() => expect(server.events).toHaveLength(5), waitLong);
+    // What waited offline, in order, then the boot state of this connect (§4.4).
     expect(
       server.events.map((e) => ('relay' in e ? [e.relay, e.state] : e.type)),
     ).toEqual([
       [1, 'forced_open'],
+      [1, 'closed'],
+      [2, 'held_open'],
       [1, 'closed'],
       [2, 'held_open'],
     ]);

@@ -156,6 +156,20 @@ export function createAgent(opts: AgentOptions): Agent {
       .publish(topics.applied, JSON.stringify(sync.resume()), {})
       .catch((err: Error) => log.warn(`resume failed: ${err.message}`));
     if (location) event({ type: 'position', location, at: iso() });
+    reportBootState();
+  }
+
+  /**
+   * Boot state (§4.4): each sensor's state once after every connect, so the server knows a
+   * fresh unit's doors, and what they did while the server did not hear. A repeat of the
+   * state the server has is not a change there.
+   */
+  function reportBootState() {
+    const at = iso();
+    for (let relay = 1; relay <= driver.relays; relay++) {
+      if (driver.hasSensor && !driver.hasSensor(relay)) continue;
+      event({ type: 'door', relay, state: driver.sensorState(relay), at });
+    }
   }
 
   function onMessage(topic: string, payload: Buffer) {
@@ -170,6 +184,7 @@ export function createAgent(opts: AgentOptions): Agent {
         `starting unit ${unitId}`,
       );
       unsubscribeSensor ??= driver.onSensorChange((relay, state) => {
+        if (driver.hasSensor && !driver.hasSensor(relay)) return;
         sensorLog.info({ relay, state }, `door ${relay} ${state}`);
         event({ type: 'door', relay, state, at: iso() });
       });

@@ -72,7 +72,7 @@ describe('keyway-unit process', () => {
     await server.send(command);
     await vi.waitFor(
       () =>
-        expect(server.events.filter((e) => e.type === 'door')).toHaveLength(2),
+        expect(server.events.filter((e) => e.type === 'door')).toHaveLength(4),
       waitLong,
     );
     expect(server.acks).toEqual([
@@ -83,6 +83,9 @@ describe('keyway-unit process', () => {
         type: 'position',
         location: { lat: 41.39, lon: 2.17 },
       }),
+      // Boot state (§4.4), then the open.
+      expect.objectContaining({ type: 'door', relay: 1, state: 'closed' }),
+      expect.objectContaining({ type: 'door', relay: 2, state: 'closed' }),
       expect.objectContaining({ type: 'door', relay: 2, state: 'open' }),
       expect.objectContaining({ type: 'door', relay: 2, state: 'closed' }),
     ]);

@@ -10,6 +10,7 @@ function connectOnce(port: number, username: string, password: string) {
     const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
       username,
       password,
+      clientId: `unit-${username}`,
       reconnectPeriod: 0,
       connectTimeout: 5000,
     });

@@ -48,6 +48,8 @@ export class EmbeddedBroker {
   private plain?: Server;
   private identities = new WeakMap<Client, Identity>();
   private connected = new Set<Client>();
+  /** Connections another with the same client id is taking over. */
+  private replaced = new WeakSet<Client>();
   /**
    * Units are let in only once the server follows their reports (`openToUnits`): a unit that
    * came back while the server was still starting would say `resume` to nobody and wait for a
@@ -84,12 +86,30 @@ export class EmbeddedBroker {
               (err as { returnCode: number }).returnCode = 4;
               return done(err, false);
             }
+            if (id.kind === 'unit' && client.id !== `unit-${id.unitId}`) {
+              // §2: a unit's client id is `unit-{unitId}`, so a second agent with the same
+              // credentials takes the session over instead of running beside the first.
+              log.warn(
+                { category: 'mqtt', clientId: client.id, unitId: id.unitId },
+                `unit login refused: client id must be unit-${id.unitId}`,
+              );
+              const err = new Error('Not authorized') as AuthenticateError;
+              (err as { returnCode: number }).returnCode = 5;
+              return done(err, false);
+            }
             if (id.kind === 'unit' && !this.unitsWelcome) {
               const err = new Error('Server starting') as AuthenticateError;
               (err as { returnCode: number }).returnCode = 3;
               return done(err, false);
             }
             this.identities.set(client, id);
+            // Same client id: aedes closes the connection it replaces (MQTT-3.1.4-2) and would
+            // publish its will, an {"online":false} the server logs as an offline blip just
+            // before the new connection's online. The unit never went offline: no will.
+            const old = (
+              this.aedes as unknown as { clients?: Record<string, Client> }
+            )?.clients?.[client.id];
+            if (old && old !== client) this.replaced.add(old);
             done(null, true);
           })
           .catch((err) => {
@@ -101,6 +121,8 @@ export class EmbeddedBroker {
       },
       authorizePublish: (client, packet, done) => {
         if (!client) return done(null); // the broker's own publishes
+        // A connection being taken over: its will (and anything else) goes nowhere.
+        if (this.replaced.has(client)) return done(new Error('taken over'));
         const id = this.identities.get(client);
         if (id?.kind === 'server') return done(null);
         const t = parseUnitTopic(packet.topic);

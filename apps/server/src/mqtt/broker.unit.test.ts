@@ -93,6 +93,7 @@ describe('the embedded broker’s ACL', () => {
     const unit = await mqtt.connectAsync(url, {
       username: 'unit_a',
       password: 'pw-a',
+      clientId: 'unit-unit_a',
       reconnectPeriod: 0,
     });
     const got: string[] = [];
@@ -111,6 +112,7 @@ describe('the embedded broker’s ACL', () => {
     const next = await mqtt.connectAsync(url, {
       username: 'unit_a',
       password: 'pw-a',
+      clientId: 'unit-unit_a',
       reconnectPeriod: 0,
     });
     await next.publishAsync('keyway/v1/units/unit_a/acks', '{}', { qos: 1 });

@@ -22,7 +22,7 @@ describe('unit accounts in Mosquitto dynamic security (real mosquitto)', () => {
     const c = await mqtt.connectAsync(broker.url, {
       username,
       password,
-      clientId: `unit-${username}-${clients.length}`,
+      clientId: `unit-${username}`,
       reconnectPeriod: 0,
       ...extra,
     });
@@ -155,6 +155,17 @@ describe('unit accounts in Mosquitto dynamic security (real mosquitto)', () => {
   it('a wrong password is refused', async () => {
     expect(await tryConnect('unit_a', 'wrong')).toBe('refused 5');
     expect(await tryConnect('unit_nobody', 'pw-a')).toBe('refused 5');
+  });
+
+  it('unit credentials under a client id other than unit-{unitId} are refused (§2)', async () => {
+    const other = (clientId: string) =>
+      connect('unit_a', 'pw-a', { clientId }).then(
+        () => 'accepted',
+        (err: Error & { code?: number }) => `refused ${err.code}`,
+      );
+    expect(await other('agent-2')).toBe('refused 5');
+    expect(await other('unit-unit_b')).toBe('refused 5');
+    expect(await tryConnect('unit_a', 'pw-a')).toBe('accepted');
   });
 
   it('reset: the live connection is dropped and the old password refused', async () => {

@@ -124,6 +124,8 @@ export class DynsecAccounts implements UnitAccounts {
       {
         command: 'createClient',
         username: unitId,
+        // §2: the broker accepts these credentials only under client id `unit-{unitId}`.
+        clientid: unitClientId(unitId),
         password,
         textname: 'Keyway unit',
         roles: [{ rolename: unitRole(unitId) }],
@@ -225,6 +227,7 @@ export class DynsecAccounts implements UnitAccounts {
         commands.push({
           command: 'createClient',
           username: id,
+          clientid: unitClientId(id),
           textname: 'Keyway unit (reset its credentials)',
           roles: [{ rolename: unitRole(id) }],
         });
@@ -390,3 +393,6 @@ function names(
     ),
   );
 }
+
+/** The only client id a unit's credentials are accepted under (docs/unit-protocol.md §2). */
+const unitClientId = (unitId: string) => `unit-${unitId}`;

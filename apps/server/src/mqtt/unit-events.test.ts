@@ -132,4 +132,18 @@ describe('door events by the unit clock', () => {
     });
     expect(await doorRow()).toEqual({ state: 'open', state_since: NOW });
   });
+
+  it("a unit's boot report that repeats the current state is not a change: nothing logged, state kept", async () => {
+    const handlers = unitReportHandlers(t.server.ctx);
+    const before = await doorRow(); // open since NOW, from the test above
+    handlers.onEvent(s.unit.id, door('open', '11:00:05')); // boot report after a reconnect
+    handlers.onEvent(s.unit.id, door('closed', '11:00:06')); // a real change, as a marker
+    const events = await stored(6);
+    expect(events.map((e: any) => `${e.reason}@${e.at.slice(11, 19)}`)).toEqual(
+      expect.arrayContaining(['closed@11:00:06']),
+    );
+    expect(events.filter((e: any) => e.reason === 'open')).toHaveLength(2);
+    expect(before.state).toBe('open');
+    expect((await doorRow()).state).toBe('closed');
+  });
 });

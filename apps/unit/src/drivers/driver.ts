@@ -20,7 +20,10 @@ export interface Driver {
   pulse(relay: number, ms: number): Promise<void>;
   /** Calls `listener` on every sensor change; returns the unsubscribe function. */
   onSensorChange(listener: SensorListener): () => void;
+  /** The door's sensor state now; reported once after every connect (boot state, §4.4). */
   sensorState(relay: number): SensorState;
+  /** Whether `relay` has a door sensor wired; a relay without one sends no door events. Default: all. */
+  hasSensor?(relay: number): boolean;
   /** Releases every relay and stops every timer. */
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@ export interface SimOptions {
   relays: number;
   /** How long the simulated door stays open after a pulse before it reports `closed`. */
   closeAfterMs: number;
+  /** The relays with a door sensor (default: every relay). */
+  sensors?: readonly number[];
   log: Logger;
 }
 
@@ -28,6 +30,7 @@ interface Channel {
 export function createSimDriver({
   relays,
   closeAfterMs,
+  sensors,
   log,
 }: SimOptions): SimDriver {
   const channels: Channel[] = Array.from({ length: relays }, () => ({
@@ -72,6 +75,8 @@ export function createSimDriver({
       return () => listeners.delete(listener);
     },
     sensorState: (relay) => channel(relay).state,
+    hasSensor: (relay) =>
+      relay >= 1 && relay <= relays && (sensors?.includes(relay) ?? true),
     energised: (relay) => channel(relay).energised,
     simulate(relay, state) {
       // A manual state replaces whatever the last pulse had scheduled.

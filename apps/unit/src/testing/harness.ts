@@ -14,6 +14,8 @@ export const waitLong = { timeout: 10_000, interval: 10 };
 
 export interface UnitOptions {
   relays?: number;
+  /** Relays with a door sensor (default: all). */
+  sensors?: readonly number[];
   location?: LatLon;
   now?: () => number;
   log?: Logger;
@@ -57,6 +59,7 @@ export function harness() {
     const driver = createSimDriver({
       relays: opts.relays ?? 2,
       closeAfterMs: 50,
+      ...(opts.sensors && { sensors: opts.sensors }),
       log: silent(),
     });
     const a = createAgent({
@@ -78,7 +81,11 @@ export function harness() {
     a.start();
     return { agent: a, driver };
   };
-  /** Broker, server and agent, once the agent has announced itself online. */
+  /**
+   * Broker, server and agent, once the agent has announced itself online and reported its
+   * boot state (one door event per sensor, §4.4), which is taken out of `server.events` so
+   * tests see only what happens next.
+   */
   const online = async (opts: UnitOptions = {}): Promise<Running> => {
     const b = await broker();
     const s = await server(b.url);
@@ -87,9 +94,24 @@ export function harness() {
       () => expect(s.statuses.at(-1)?.online).toBe(true),
       waitLong,
     );
+    const sensors = opts.sensors?.length ?? opts.relays ?? 2;
+    const isDoor = (e: { type: string }) => e.type === 'door';
+    await vi.waitFor(
+      () =>
+        expect(s.events.filter(isDoor).length).toBeGreaterThanOrEqual(sensors),
+      waitLong,
+    );
+    takeBootState(s, sensors);
     return running;
   };
   return { defer, stateFile, broker, server, agent, online };
+}
+
+/** Removes the first `n` door events (a connect's boot state) from what the server heard. */
+export function takeBootState(s: FakeServer, n: number) {
+  let left = n;
+  const rest = s.events.filter((e) => e.type !== 'door' || left-- <= 0);
+  s.events.splice(0, s.events.length, ...rest);
 }
 
 export const silent = () => pino({ level: 'silent' });
