@@ -1,8 +1,7 @@
 import mqtt from 'mqtt';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedBroker } from './broker';
-import { hashSecret } from './secrets';
+import { startTestBroker } from '../test/embedded-broker';
+import type { EmbeddedBroker } from './broker';
 
 /** Connects once (no retries); resolves with the CONNACK's outcome. */
 function connectOnce(port: number, username: string, password: string) {
@@ -28,16 +27,10 @@ function connectOnce(port: number, username: string, password: string) {
 describe('the embedded broker lets units in once the server follows their reports', () => {
   let broker: EmbeddedBroker;
   beforeAll(async () => {
-    broker = new EmbeddedBroker({
-      host: '127.0.0.1',
-      port: 0,
-      log: pino({ level: 'silent' }),
-      serverUsername: 'server',
+    broker = await startTestBroker({
       serverPassword: 'server-secret',
-      unitPasswordHash: async (id) =>
-        id === 'unit_1' ? hashSecret('unit-secret') : null,
+      units: { unit_1: 'unit-secret' },
     });
-    await broker.start();
   });
   afterAll(async () => {
     await broker.stop();

@@ -1,8 +1,7 @@
 import mqtt from 'mqtt';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedBroker } from './broker';
-import { hashSecret } from './secrets';
+import { startTestBroker } from '../test/embedded-broker';
+import type { EmbeddedBroker } from './broker';
 
 const UNIT = 'unit_identity1';
 const STATUS = `keyway/v1/units/${UNIT}/status`;
@@ -19,15 +18,7 @@ describe('the embedded broker and unit identity', () => {
   let url: string;
   const clients: mqtt.MqttClient[] = [];
   beforeAll(async () => {
-    broker = new EmbeddedBroker({
-      host: '127.0.0.1',
-      port: 0,
-      log: pino({ level: 'silent' }),
-      serverUsername: 'server',
-      serverPassword: 'secret',
-      unitPasswordHash: async (id) => (id === UNIT ? hashSecret('pw') : null),
-    });
-    await broker.start();
+    broker = await startTestBroker({ units: { [UNIT]: 'pw' } });
     broker.openToUnits();
     url = `mqtt://127.0.0.1:${broker.port}`;
   });

@@ -1,21 +1,12 @@
 import mqtt from 'mqtt';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedBroker } from './broker';
-import { hashSecret } from './secrets';
+import { startTestBroker } from '../test/embedded-broker';
+import type { EmbeddedBroker } from './broker';
 
 describe('the embedded broker’s direct subscriptions', () => {
   let broker: EmbeddedBroker;
   beforeAll(async () => {
-    broker = new EmbeddedBroker({
-      host: '127.0.0.1',
-      port: 0,
-      log: pino({ level: 'silent' }),
-      serverUsername: 'server',
-      serverPassword: 'secret',
-      unitPasswordHash: async () => null,
-    });
-    await broker.start();
+    broker = await startTestBroker();
   });
   afterAll(async () => {
     await broker.stop();
@@ -64,16 +55,7 @@ describe('the embedded broker’s direct subscriptions', () => {
 describe('the embedded broker’s ACL', () => {
   let broker: EmbeddedBroker;
   beforeAll(async () => {
-    broker = new EmbeddedBroker({
-      host: '127.0.0.1',
-      port: 0,
-      log: pino({ level: 'silent' }),
-      serverUsername: 'server',
-      serverPassword: 'secret',
-      unitPasswordHash: async (id) =>
-        id === 'unit_a' ? hashSecret('pw-a') : null,
-    });
-    await broker.start();
+    broker = await startTestBroker({ units: { unit_a: 'pw-a' } });
     broker.openToUnits();
   });
   afterAll(async () => {
