@@ -137,6 +137,7 @@ describe('the audit trail', () => {
       door: `/v1/doors/${id}`,
       group: `/v1/groups/${id}`,
       member: `/v1/members/${id}`,
+      api_key: `/v1/spaces/${spaceC}/api-keys`,
     }[type];
     const res = await t.request('GET', path, { token });
     if (res.status === 404) return null;
@@ -145,6 +146,8 @@ describe('the audit trail', () => {
       return (
         body.admins.find((x: { userId: string }) => x.userId === id) ?? null
       );
+    if (type === 'api_key')
+      return body.apiKeys.find((x: { id: string }) => x.id === id) ?? null;
     return body[type];
   };
   const tick = () => clock.advance(60_000);
@@ -361,6 +364,30 @@ describe('the audit trail', () => {
           t.request('DELETE', `${spacePath()}/admins/${ids.admin}`, { token }),
       },
       {
+        op: 'createApiKey',
+        type: 'api_key',
+        created: (body) => (ids.apiKey = body.apiKey.id),
+        run: (token) =>
+          t.request('POST', `${spacePath()}/api-keys`, {
+            token,
+            body: { name: 'Booking tool', scopes: ['members:write'] },
+          }),
+      },
+      {
+        op: 'rotateApiKey',
+        type: 'api_key',
+        id: () => ids.apiKey!,
+        run: (token) =>
+          t.request('POST', `/v1/api-keys/${ids.apiKey}/rotate`, { token }),
+      },
+      {
+        op: 'revokeApiKey',
+        type: 'api_key',
+        id: () => ids.apiKey!,
+        run: (token) =>
+          t.request('DELETE', `/v1/api-keys/${ids.apiKey}`, { token }),
+      },
+      {
         op: 'deleteSpace',
         type: 'space',
         id: () => spaceC,
@@ -414,7 +441,7 @@ describe('the audit trail', () => {
       const shown = (after ?? before) as Record<string, string | null>;
       expect(entry.object.name, c.op).toBe(shown.name ?? shown.phone);
       if (c.op.startsWith('create')) expect(entry.before, c.op).toBeNull();
-      if (c.op.startsWith('delete')) expect(entry.after, c.op).toBeNull();
+      if (/^(delete|revoke)/.test(c.op)) expect(entry.after, c.op).toBeNull();
       else expect(entry.after, c.op).not.toBeNull();
       // After the admin joined: she acts from her own session.
       if (c.op === 'createAdmin') admin = await actor(await t.login(ADMIN_C));
@@ -540,6 +567,7 @@ describe('the audit trail', () => {
       operationId,
       userId: owner.userId,
       sessionId: owner.sessionId,
+      apiKeyId: null,
       audited: true,
       audits: 0,
     });

@@ -34,6 +34,7 @@ const MISSING: Ids = {
   memberId: 'mem_missing',
   userId: 'usr_missing',
   sessionId: 'ses_missing',
+  keyId: 'key_missing',
 };
 
 describe('authorization: every endpoint, every role, two tenants', () => {
@@ -94,6 +95,12 @@ describe('authorization: every endpoint, every role, two tenants', () => {
       userId: ownerA.user.id,
       sessionId: ownerA.sessions.find((s: { current: boolean }) => s.current)
         .id,
+      keyId: (
+        await post(`${spaceA}/api-keys`, {
+          name: 'Booking tool',
+          scopes: ['members:read'],
+        })
+      ).apiKey.id,
     };
   });
   afterAll(async () => {

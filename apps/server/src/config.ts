@@ -299,6 +299,12 @@ export const CONFIG_TABLE = {
     default: '30',
     doc: 'Login requests (code + verify) one client address may make per minute.',
   },
+  apiKeyRequestsPerMinute: {
+    env: 'KEYWAY_API_KEY_PER_MINUTE',
+    schema: z.coerce.number().int().min(1).max(1_000_000_000),
+    default: '600',
+    doc: 'Requests one API key may make per minute, counted across all nodes (429 with Retry-After beyond).',
+  },
 } as const;
 
 type Table = typeof CONFIG_TABLE;

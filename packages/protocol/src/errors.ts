@@ -13,6 +13,10 @@ export const ERRORS = {
   unauthorized: { status: 401, message: 'Missing or invalid credentials.' },
   invalid_code: { status: 401, message: 'That code is wrong or has expired.' },
   forbidden: { status: 403, message: 'You are not allowed to do that.' },
+  insufficient_scope: {
+    status: 403,
+    message: 'This API key does not have the scope this call needs.',
+  },
   no_access: { status: 403, message: 'You have no access to this door.' },
   outside_schedule: {
     status: 403,

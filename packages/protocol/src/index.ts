@@ -1,5 +1,6 @@
 export * from './common';
 export * from './errors';
+export * from './http/api-keys';
 export * from './http/audit';
 export * from './http/auth';
 export * from './http/doors';

@@ -2,6 +2,7 @@ import type { AccessEvent } from '@keyway/protocol';
 import type { AppContext } from '../context';
 import type { Db } from '../db/connect';
 import {
+  type ApiRequest,
   type AuditRef,
   appendAudit,
   loadAuditObject,
@@ -114,7 +115,7 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
     const result = await fn({
       db: trx,
       record: async (e) => {
-        const ev = await ctx.events.append(e, trx);
+        const ev = await ctx.events.append(byKey(req, e), trx);
         events.push(ev);
         // An admin's change is a change of data: the space's views are recomputed.
         if (e.type === 'admin.change') autoTouched.add(e.spaceId);
@@ -209,6 +210,12 @@ async function write<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>) {
     }
   }
   return result;
+}
+
+/** What an API key did is logged as that key (API.md "Integrations"): its id and name in `data`. */
+function byKey(req: ApiRequest | undefined, e: NewEvent): NewEvent {
+  if (!req?.apiKey || e.userId !== req.userId) return e;
+  return { ...e, data: { ...e.data, apiKey: req.apiKey } };
 }
 
 /** A standalone access-log entry (an open attempt, a sensor or presence report), with its change. */

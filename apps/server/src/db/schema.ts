@@ -124,6 +124,23 @@ export interface AuditLogTable {
   after: string | null;
 }
 
+/** One API key of a space (012_api_keys; services/api-keys.ts). scopes: a JSON array. */
+export interface ApiKeysTable {
+  id: string;
+  space_id: string;
+  user_id: string;
+  name: string;
+  scopes: string;
+  token_hash: string;
+  prefix: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+  revoked_at: string | null;
+}
+
 export interface SyncMetaTable {
   id: number;
   epoch: string;
@@ -199,6 +216,7 @@ export interface Database {
   sync_clients: SyncClientsTable;
   sync_client_audiences: SyncClientAudiencesTable;
   users: UsersTable;
+  api_keys: ApiKeysTable;
   auth_codes: AuthCodesTable;
   sms_windows: SmsWindowsTable;
   rate_windows: RateWindowsTable;

@@ -24,6 +24,21 @@ import { RequestTiming } from './timing';
 
 const ANONYMOUS: Principal = { userId: '', sessionId: '' };
 
+/** An API key calls only the routes that name one of its scopes (API.md "Integrations"). */
+function allowKey(def: RouteDef, scopes: readonly string[]): void {
+  if (!def.scope)
+    throw new AppError(
+      'insufficient_scope',
+      `${def.operationId} is for people signed in, not for API keys.`,
+    );
+  if (!scopes.includes(def.scope))
+    throw new AppError(
+      'insufficient_scope',
+      `${def.operationId} needs the scope ${def.scope}.`,
+      { scope: def.scope },
+    );
+}
+
 /** The HTTP surface: every route from the registry, JSON only, errors in the API.md shape. */
 export function buildApp(
   ctx: AppContext,
@@ -82,8 +97,13 @@ export function buildApp(
         const timing = new RequestTiming(performance.now() - reply.elapsedTime);
         const principal =
           def.auth === 'user'
-            ? await authenticate(ctx, bearerToken(req.headers.authorization))
+            ? await authenticate(
+                ctx,
+                bearerToken(req.headers.authorization),
+                req.ip,
+              )
             : ANONYMOUS;
+        if (principal.apiKey) allowKey(def, principal.apiKey.scopes);
         rejectNul(req.params, 'path');
         const pathParams = validate(params, req.params, 'path');
         const body = def.body
@@ -96,6 +116,15 @@ export function buildApp(
           operationId: def.operationId,
           userId: principal.userId,
           sessionId: principal.sessionId,
+          apiKeyId: principal.apiKey?.id ?? null,
+          ...(principal.apiKey
+            ? {
+                apiKey: {
+                  id: principal.apiKey.id,
+                  name: principal.apiKey.name,
+                },
+              }
+            : {}),
           audited: isAudited(def),
           audits: 0,
         };

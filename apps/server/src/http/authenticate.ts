@@ -2,10 +2,20 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../context';
 import { advisoryTransaction } from '../db/connect';
 import { AppError } from '../errors';
+import {
+  type ApiKeyGrant,
+  authenticateApiKey,
+  isApiKeyToken,
+} from '../services/api-key-auth';
 
+/**
+ * Who is calling: a person's session, or an API key (`apiKey` set, `sessionId` empty). A key
+ * acts as a user of its own (`userId`), an admin of its one space only, within its scopes.
+ */
 export interface Principal {
   userId: string;
   sessionId: string;
+  apiKey?: ApiKeyGrant;
 }
 
 export const hashToken = (token: string) =>
@@ -17,13 +27,21 @@ export function bearerToken(header: string | undefined): string | null {
   return m?.[1] ?? null;
 }
 
-/** Resolves a session token; a revoked or unknown token is 401 at once (API.md: lost phone). */
+/**
+ * Resolves a session token or an API key (`kw_…`); a revoked or unknown token is 401 at once
+ * (API.md: lost phone). `ip` is the caller's address: a key keeps its last one.
+ */
 export async function authenticate(
-  ctx: Pick<AppContext, 'db' | 'dialect' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'dialect' | 'clock' | 'limiter' | 'config'>,
   token: string | null,
+  ip: string,
 ): Promise<Principal> {
   if (!token)
     throw new AppError('unauthorized', 'Send Authorization: Bearer <token>.');
+  if (isApiKeyToken(token)) {
+    const key = await authenticateApiKey(ctx, hashToken(token), ip);
+    return { userId: key.userId, sessionId: '', apiKey: key.apiKey };
+  }
   const row = await ctx.db
     .selectFrom('sessions')
     .select(['id', 'user_id', 'revoked_at', 'last_seen_at'])

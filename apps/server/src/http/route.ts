@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@keyway/protocol';
+import type { ApiScope, ErrorCode } from '@keyway/protocol';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
 import { AppError } from '../errors';
@@ -41,6 +41,11 @@ export interface RouteDef<
   tag: string;
   /** `public` needs no token; `user` needs a valid session token. */
   auth: 'public' | 'user';
+  /**
+   * The API-key scope that lets an integration call this route; without one the route is for
+   * people's sessions only and a key gets 403 insufficient_scope (http/app.ts).
+   */
+  scope?: ApiScope;
   /**
    * Every route that is not a GET is an admin action: it writes exactly one audit entry, in the
    * transaction of its change (`tx.audit`, commands/tx.ts), or the change is refused. Only a

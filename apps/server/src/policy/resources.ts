@@ -2,8 +2,9 @@ import type { AppContext } from '../context';
 import { notFound } from '../errors';
 import { authorizeSpace, type SpaceAction, type SpaceRole } from './space';
 
-type Table = 'doors' | 'units' | 'access_groups' | 'members';
+type Table = 'doors' | 'units' | 'access_groups' | 'members' | 'api_keys';
 const NAMES: Record<Table, string> = {
+  api_keys: 'API key',
   doors: 'door',
   units: 'unit',
   access_groups: 'group',

@@ -27,7 +27,17 @@ export async function roleIn(
     .where('space_id', '=', spaceId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  return member ? 'member' : null;
+  if (member) return 'member';
+  // An API key's own user (commands/api-keys.ts) is an admin of its one space, while the key
+  // lives; what it may do there is narrowed by its scopes at the edge (http/app.ts).
+  const key = await db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('space_id', '=', spaceId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return key ? 'admin' : null;
 }
 
 /** The policy itself lives in the protocol package, shared with the web apps. */

@@ -18,6 +18,7 @@ export const auditRoutes = [
     summary:
       'The audit trail: every admin action, newest first, with who, when, from which session, and the object before and after (owners and admins)',
     auth: 'user',
+    scope: 'audit:read',
     query: AuditQuery,
     responses: { 200: AuditResponse },
     handler: async ({ ctx, principal, params, query }) => {
@@ -36,6 +37,7 @@ export const auditRoutes = [
     summary:
       'The audit trail as CSV with a header row, same filters (up to 10,000 rows; Keyway-Next-Cursor when more match)',
     auth: 'user',
+    scope: 'audit:read',
     query: AuditCsvQuery,
     responses: { 200: z.string() },
     produces: 'text/csv',

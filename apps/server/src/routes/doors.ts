@@ -26,6 +26,7 @@ export const doorRoutes = [
     tag: 'doors',
     summary: 'Add a door on one of a unit’s relays (1–4)',
     auth: 'user',
+    scope: 'doors:write',
     body: CreateDoorBody,
     responses: { 201: DoorResponse },
     handler: async ({ ctx, principal, params, body }) => {
@@ -57,6 +58,7 @@ export const doorRoutes = [
     tag: 'doors',
     summary: 'The space’s doors (for a member: the doors her groups give her)',
     auth: 'user',
+    scope: 'doors:read',
     responses: { 200: DoorsResponse },
     handler: async ({ ctx, principal, params }) => {
       const role = await authorizeSpace(
@@ -80,6 +82,7 @@ export const doorRoutes = [
     tag: 'doors',
     summary: 'One door',
     auth: 'user',
+    scope: 'doors:read',
     responses: { 200: DoorResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeDoorView(ctx, principal.userId, params.doorId);
@@ -97,6 +100,7 @@ export const doorRoutes = [
     tag: 'doors',
     summary: 'Change a door (name, unit, relay, pulse length, sensor)',
     auth: 'user',
+    scope: 'doors:write',
     body: UpdateDoorBody,
     responses: { 200: DoorResponse },
     handler: async ({ ctx, principal, params, body }) => {
@@ -130,6 +134,7 @@ export const doorRoutes = [
     tag: 'doors',
     summary: 'Delete a door (its history stays in the access log)',
     auth: 'user',
+    scope: 'doors:write',
     responses: { 204: null },
     handler: async ({ ctx, principal, params }) => {
       const { spaceId } = await authorizeResource(
@@ -150,6 +155,7 @@ export const doorRoutes = [
     tag: 'doors',
     summary: 'The door’s state now, or at a past instant (?at=)',
     auth: 'user',
+    scope: 'doors:read',
     query: DoorStateQuery,
     responses: { 200: DoorStateResponse },
     handler: async ({ ctx, principal, params, query }) => {
@@ -179,6 +185,7 @@ export const doorRoutes = [
     tag: 'doors',
     summary: 'Open a door: rules, then the unit pulses the relay and confirms',
     auth: 'user',
+    scope: 'doors:open',
     body: OpenDoorBody,
     responses: { 200: OpenDoorResponse },
     handler: async ({ ctx, principal, params, body }) => {

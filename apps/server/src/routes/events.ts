@@ -12,6 +12,7 @@ export const eventRoutes = [
     summary:
       'The access log, newest first by when it happened (a member sees only her own events)',
     auth: 'user',
+    scope: 'events:read',
     query: EventsQuery,
     responses: { 200: EventsResponse },
     handler: async ({ ctx, principal, params, query }) => {

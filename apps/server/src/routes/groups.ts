@@ -18,6 +18,7 @@ export const groupRoutes = [
     tag: 'groups',
     summary: 'Create a group of doors, with an optional geofence radius',
     auth: 'user',
+    scope: 'groups:write',
     body: CreateGroupBody,
     responses: { 201: GroupResponse },
     handler: async ({ ctx, principal, params, body }) => {
@@ -43,6 +44,7 @@ export const groupRoutes = [
     tag: 'groups',
     summary: 'The space’s groups',
     auth: 'user',
+    scope: 'groups:read',
     responses: { 200: GroupsResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
@@ -59,6 +61,7 @@ export const groupRoutes = [
     tag: 'groups',
     summary: 'One group',
     auth: 'user',
+    scope: 'groups:read',
     responses: { 200: GroupResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeResource(
@@ -81,6 +84,7 @@ export const groupRoutes = [
     tag: 'groups',
     summary: 'Change a group (name, doors, geofence)',
     auth: 'user',
+    scope: 'groups:write',
     body: UpdateGroupBody,
     responses: { 200: GroupResponse },
     handler: async ({ ctx, principal, params, body }) => {
@@ -108,6 +112,7 @@ export const groupRoutes = [
     tag: 'groups',
     summary: 'Delete a group (its members lose the doors it gave them)',
     auth: 'user',
+    scope: 'groups:write',
     responses: { 204: null },
     handler: async ({ ctx, principal, params }) => {
       const { spaceId } = await authorizeResource(

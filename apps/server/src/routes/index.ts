@@ -1,5 +1,6 @@
 import type { RouteDef } from '../http/route';
 import { adminRoutes } from './admins';
+import { apiKeyRoutes } from './api-keys';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
 import { doorRoutes } from './doors';
@@ -21,4 +22,5 @@ export const routes: RouteDef[] = [
   ...eventRoutes,
   ...auditRoutes,
   ...receiptRoutes,
+  ...apiKeyRoutes,
 ];

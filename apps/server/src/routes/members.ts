@@ -20,6 +20,7 @@ export const memberRoutes = [
     tag: 'members',
     summary: 'Add a member by phone number, in basic (24/7) or advanced mode',
     auth: 'user',
+    scope: 'members:write',
     body: CreateMemberBody,
     responses: { 201: MemberResponse },
     handler: async ({ ctx, principal, params, body }) => {
@@ -46,6 +47,7 @@ export const memberRoutes = [
     tag: 'members',
     summary: 'The space’s members',
     auth: 'user',
+    scope: 'members:read',
     responses: { 200: MembersResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
@@ -64,6 +66,7 @@ export const memberRoutes = [
     tag: 'members',
     summary: 'One member (admins, or the member herself)',
     auth: 'user',
+    scope: 'members:read',
     responses: { 200: MemberResponse },
     handler: async ({ ctx, principal, params }) => {
       const member = await getMember(ctx, params.memberId);
@@ -86,6 +89,7 @@ export const memberRoutes = [
     summary:
       'Change a member’s groups, access mode and time frames, or geofence',
     auth: 'user',
+    scope: 'members:write',
     body: UpdateMemberBody,
     responses: { 200: MemberResponse },
     handler: async ({ ctx, principal, params, body }) => {
@@ -110,6 +114,7 @@ export const memberRoutes = [
     tag: 'members',
     summary: 'Revoke a member: her access ends at once',
     auth: 'user',
+    scope: 'members:write',
     responses: { 204: null },
     handler: async ({ ctx, principal, params }) => {
       const { spaceId } = await authorizeResource(

@@ -11,6 +11,7 @@ export const receiptRoutes = [
     summary:
       'Delivery receipts: for each recent change, which phones, dashboards and units have it',
     auth: 'user',
+    scope: 'members:read',
     query: ReceiptsQuery,
     responses: { 200: ReceiptsResponse },
     handler: async ({ ctx, principal, params, query }) => {

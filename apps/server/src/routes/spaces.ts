@@ -47,6 +47,7 @@ export const spaceRoutes = [
     tag: 'spaces',
     summary: 'One space',
     auth: 'user',
+    scope: 'spaces:read',
     responses: { 200: SpaceResponse },
     handler: async ({ ctx, principal, params }) => {
       const role = await authorizeSpace(
@@ -68,6 +69,7 @@ export const spaceRoutes = [
     tag: 'spaces',
     summary: 'Change a space (name, time zone, location, geofence, lockdown)',
     auth: 'user',
+    scope: 'spaces:write',
     body: UpdateSpaceBody,
     responses: { 200: SpaceResponse },
     handler: async ({ ctx, principal, params, body }) => {

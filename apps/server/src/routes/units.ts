@@ -27,6 +27,7 @@ export const unitRoutes = [
     tag: 'units',
     summary: 'Register a door unit; its MQTT credentials are returned once',
     auth: 'user',
+    scope: 'units:write',
     body: CreateUnitBody,
     responses: { 201: CreateUnitResponse },
     handler: async ({ ctx, principal, params, body }) => {
@@ -52,6 +53,7 @@ export const unitRoutes = [
     tag: 'units',
     summary: 'The space’s units with their online state',
     auth: 'user',
+    scope: 'units:read',
     responses: { 200: UnitsResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeSpace(ctx, principal.userId, params.spaceId, 'admin.read');
@@ -68,6 +70,7 @@ export const unitRoutes = [
     tag: 'units',
     summary: 'One unit',
     auth: 'user',
+    scope: 'units:read',
     responses: { 200: UnitResponse },
     handler: async ({ ctx, principal, params }) => {
       await authorizeResource(
@@ -90,6 +93,7 @@ export const unitRoutes = [
     tag: 'units',
     summary: 'Rename a unit',
     auth: 'user',
+    scope: 'units:write',
     body: UpdateUnitBody,
     responses: { 200: UnitResponse },
     handler: async ({ ctx, principal, params, body }) => {
@@ -118,6 +122,7 @@ export const unitRoutes = [
     summary:
       'Issue a new password for a unit (the old one stops working at once)',
     auth: 'user',
+    scope: 'units:write',
     responses: { 201: z.object({ credentials: UnitCredentials }) },
     handler: async ({ ctx, principal, params }) => {
       const { spaceId } = await authorizeResource(
@@ -143,6 +148,7 @@ export const unitRoutes = [
     tag: 'units',
     summary: 'Delete a unit and its doors',
     auth: 'user',
+    scope: 'units:write',
     responses: { 204: null },
     handler: async ({ ctx, principal, params }) => {
       const { spaceId } = await authorizeResource(

@@ -7,6 +7,7 @@ import type { Db } from '../db/connect';
 import type { AuditLogTable } from '../db/schema';
 import { newId } from '../ids';
 import { roleIn } from '../policy/space';
+import { presentApiKey } from '../presenters/api-key';
 import { presentDoor } from '../presenters/door';
 import { presentSpace } from '../presenters/space';
 import { presentUnit } from '../presenters/unit';
@@ -26,6 +27,10 @@ export interface ApiRequest {
   operationId: string;
   userId: string;
   sessionId: string;
+  /** The API key the request was made with, or null for a person's session. */
+  apiKeyId: string | null;
+  /** That key, as the access log names it. */
+  apiKey?: { id: string; name: string };
   /** Whether the route is an admin action (http/route.ts `isAudited`). */
   audited: boolean;
   /** Audit entries its committed transactions wrote (exactly one for an admin action). */
@@ -110,6 +115,16 @@ export async function loadAuditObject(
       const [m] = await loadMembers(db, { ids: [ref.id] });
       return m && m.spaceId === spaceId ? m : null;
     }
+    case 'api_key': {
+      const row = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('id', '=', ref.id)
+        .where('space_id', '=', spaceId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return row ? presentApiKey(row) : null;
+    }
   }
 }
 
@@ -139,9 +154,10 @@ export async function appendAudit(
     at: at.toISOString(),
     actor_user_id: req.userId,
     actor_name: actor?.name ?? null,
-    actor_phone: actor?.phone ?? null,
+    // A key's own user has no phone number (services/api-keys.ts names it after the key).
+    actor_phone: req.apiKeyId ? null : (actor?.phone ?? null),
     session_id: req.sessionId || null,
-    api_key_id: null,
+    api_key_id: req.apiKeyId,
     action: req.operationId,
     object_type: e.ref.type,
     object_id: e.ref.id,

@@ -19,12 +19,17 @@ export class RateLimiter {
   ) {}
 
   /** Counts one hit on `key`; throws 429 rate_limited with Retry-After when over `limit` per `windowMs`. */
-  async hit(key: string, limit: number, windowMs: number): Promise<void> {
+  async hit(
+    key: string,
+    limit: number,
+    windowMs: number,
+    db: Db = this.db,
+  ): Promise<void> {
     const now = this.clock.now().getTime();
     const expired = sql<boolean>`rate_windows.window_start <= ${now - windowMs}`;
     // One statement: a new or expired window starts over at 1; a live one counts up while under
     // the limit. No row back = the live window is full.
-    const row = await this.db
+    const row = await db
       .insertInto('rate_windows')
       .values({ key, window_start: now, count: 1 })
       .onConflict((oc) =>
@@ -40,7 +45,7 @@ export class RateLimiter {
       .executeTakeFirst();
     if (++this.hits % SWEEP_EVERY === 0) await this.sweep(now);
     if (row) return;
-    const live = await this.db
+    const live = await db
       .selectFrom('rate_windows')
       .select('window_start')
       .where('key', '=', key)

@@ -30,6 +30,7 @@ type EngineContext = Pick<
   | 'bus'
   | 'units'
   | 'config'
+  | 'limiter'
   | 'viewCache'
   | 'draining'
   | 'isolated'
@@ -317,7 +318,13 @@ export class SyncEngine {
       principal = await authenticate(
         this.ctx,
         header ?? url.searchParams.get('token'),
+        req.socket.remoteAddress ?? '',
       );
+      if (principal.apiKey)
+        throw new AppError(
+          'insufficient_scope',
+          'Live sync is for people’s sessions; an integration hears of changes by webhook.',
+        );
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError('unauthorized');
       // Clients that can set headers get a plain 401. Browsers (?token=) cannot see the status of a

@@ -29,6 +29,7 @@ export interface Ids {
   memberId: string;
   userId: string;
   sessionId: string;
+  keyId: string;
 }
 
 export interface Endpoint {
@@ -125,6 +126,13 @@ export const ENDPOINTS: Endpoint[] = [
   e('GET', '/v1/spaces/{spaceId}/receipts', 'admin.read'),
   e('GET', '/v1/spaces/{spaceId}/audit', 'audit.read'),
   e('GET', '/v1/spaces/{spaceId}/audit.csv', 'audit.read'),
+  e('POST', '/v1/spaces/{spaceId}/api-keys', 'admin.write', () => ({
+    name: 'Rogue key',
+    scopes: ['doors:open'],
+  })),
+  e('GET', '/v1/spaces/{spaceId}/api-keys', 'admin.read'),
+  e('POST', '/v1/api-keys/{keyId}/rotate', 'admin.write'),
+  e('DELETE', '/v1/api-keys/{keyId}', 'admin.write'),
 ];
 
 export const routeKey = (r: { method: string; path: string }) =>
@@ -207,6 +215,9 @@ export async function snapshotSpace(
     doors: (await get(`/v1/spaces/${spaceId}/doors`)).doors,
     groups: (await get(`/v1/spaces/${spaceId}/groups`)).groups,
     members: (await get(`/v1/spaces/${spaceId}/members`)).members,
+    apiKeys: (await get(`/v1/spaces/${spaceId}/api-keys`)).apiKeys.map(
+      ({ lastUsedAt, lastUsedIp, ...key }: Record<string, unknown>) => key,
+    ),
     adminChanges: (
       await get(`/v1/spaces/${spaceId}/events?type=admin.change&limit=1000`)
     ).events,

@@ -9,6 +9,7 @@ export const AuditObjectType = z.enum([
   'door',
   'group',
   'member',
+  'api_key',
 ]);
 export type AuditObjectType = z.infer<typeof AuditObjectType>;
 

@@ -10,6 +10,7 @@ import { smsWindows } from './007_sms_windows';
 import { audit } from './008_audit';
 import { rateWindows } from './009_rate_windows';
 import { unitClock } from './010_unit_clock';
+import { apiKeys } from './012_api_keys';
 
 /** Every schema migration, by name in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -24,5 +25,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '008_audit': audit(dialect),
     '009_rate_windows': rateWindows(),
     '010_unit_clock': unitClock(),
+    '012_api_keys': apiKeys(),
   };
 }
