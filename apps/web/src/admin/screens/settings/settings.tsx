@@ -4,6 +4,7 @@ import { useI18n } from '../../i18n';
 import { useSpace } from '../../space-context';
 import { useAction } from '../../use-action';
 import { Admins } from './admins';
+import { ApiKeys } from './api-keys';
 
 /** Settings: name, time zone, location, default geofence, lockdown; admins and their roles. */
 export function Settings() {
@@ -129,6 +130,7 @@ export function Settings() {
         </button>
       </section>
       <Admins />
+      <ApiKeys />
     </div>
   );
 }
