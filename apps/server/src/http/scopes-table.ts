@@ -7,9 +7,19 @@ export function scopesTable(routes: readonly RouteDef[]): string {
     const opened = routes
       .filter((r) => r.scope === s)
       .map((r) => `\`${r.method} ${r.path}\``);
-    return `| \`${s}\` | ${opened.join('<br>') || '—'} |`;
+    return [`\`${s}\``, opened.join('<br>') || '—'];
   });
-  return ['| scope | routes |', '| --- | --- |', ...rows].join('\n');
+  const head = ['scope', 'routes'];
+  const width = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(width[i] ?? 0)).join(' | ')} |`;
+  return [
+    line(head),
+    `| ${width.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 export const SCOPES_START = '<!-- scopes:start -->';
