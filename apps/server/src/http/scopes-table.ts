@@ -1,4 +1,5 @@
 import { API_SCOPES } from '@keyway/protocol';
+import { markdownTable } from '../docs-table';
 import type { RouteDef } from './route';
 
 /** docs/api-keys.md's scope table, from the route table: which routes each scope opens. */
@@ -9,17 +10,7 @@ export function scopesTable(routes: readonly RouteDef[]): string {
       .map((r) => `\`${r.method} ${r.path}\``);
     return [`\`${s}\``, opened.join('<br>') || '—'];
   });
-  const head = ['scope', 'routes'];
-  const width = head.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => c.padEnd(width[i] ?? 0)).join(' | ')} |`;
-  return [
-    line(head),
-    `| ${width.map((w) => '-'.repeat(w)).join(' | ')} |`,
-    ...rows.map(line),
-  ].join('\n');
+  return markdownTable(['scope', 'routes'], rows);
 }
 
 export const SCOPES_START = '<!-- scopes:start -->';
