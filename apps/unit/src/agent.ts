@@ -1,5 +1,7 @@
 import {
   type LatLon,
+  UNIT_SUBSCRIBES,
+  UNIT_TOPICS,
   type UnitEvent,
   type UnitStatus,
   unitTopics,
@@ -128,7 +130,9 @@ export function createAgent(opts: AgentOptions): Agent {
     // Subscribed before announcing online: the server sends commands as soon as it sees the
     // status, and one sent before the SUBACK would be lost.
     try {
-      const refused = await link.subscribe([topics.commands, topics.sync]);
+      const refused = await link.subscribe(
+        UNIT_SUBSCRIBES.map((k) => topics[k]),
+      );
       if (refused.length > 0)
         log.warn(
           { refused },
@@ -148,7 +152,10 @@ export function createAgent(opts: AgentOptions): Agent {
       ...(location && { location }),
     };
     link
-      .publish(topics.status, JSON.stringify(status), { retain: true })
+      .publish(topics.status, JSON.stringify(status), {
+        qos: UNIT_TOPICS.status.qos,
+        retain: UNIT_TOPICS.status.retain,
+      })
       .catch((err: Error) => log.warn(`status failed: ${err.message}`));
     outbox.flush();
     // Not through the outbox: a resume is only meaningful on the connection it was made for.

@@ -1,3 +1,4 @@
+import { UNIT_TOPICS } from '@keyway/protocol';
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { type BackoffOptions, backoffDelay } from './backoff';
@@ -69,8 +70,9 @@ export function createLink(opts: LinkOptions): Link {
       will: {
         topic: opts.will.topic,
         payload: Buffer.from(opts.will.payload),
-        qos: 1,
-        retain: true,
+        // The will is a status message (protocol UNIT_TOPICS.status).
+        qos: UNIT_TOPICS.status.qos,
+        retain: UNIT_TOPICS.status.retain,
       },
     });
     client = c;
@@ -127,8 +129,8 @@ export function createLink(opts: LinkOptions): Link {
         if (farewell) {
           await withTimeout(
             c.publishAsync(farewell.topic, farewell.payload, {
-              qos: 1,
-              retain: true,
+              qos: UNIT_TOPICS.status.qos,
+              retain: UNIT_TOPICS.status.retain,
             }),
           ).catch((err: unknown) =>
             log.warn({ err }, 'could not publish offline status'),

@@ -1,4 +1,4 @@
-import { unitTopics } from '@keyway/protocol';
+import { UNIT_PUBLISHES, UNIT_SUBSCRIBES, unitTopics } from '@keyway/protocol';
 
 /** The role that holds one unit's ACL is named after the unit. */
 export const unitRole = (unitId: string) => unitId;
@@ -24,14 +24,14 @@ export interface DynsecAcl {
  */
 export function unitAcls(unitId: string): DynsecAcl[] {
   const t = unitTopics(unitId);
-  const send = [t.status, t.acks, `${t.acks}/+`, t.events, t.applied];
+  const send = [...UNIT_PUBLISHES.map((k) => t[k]), `${t.acks}/+`];
   return [
     ...send.map((topic) => ({
       acltype: 'publishClientSend' as const,
       topic,
       allow: true,
     })),
-    ...[t.commands, t.sync].map((topic) => ({
+    ...UNIT_SUBSCRIBES.map((k) => t[k]).map((topic) => ({
       acltype: 'subscribeLiteral' as const,
       topic,
       allow: true,

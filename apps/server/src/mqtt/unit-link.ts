@@ -2,9 +2,10 @@ import {
   type OpenCommand,
   parseUnitTopic,
   TOPIC_ROOT,
-  UnitEvent,
-  UnitStatus,
-  UnitSyncReport,
+  UNIT_TOPICS,
+  type UnitEvent,
+  type UnitStatus,
+  type UnitSyncReport,
   unitTopics,
 } from '@keyway/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -13,6 +14,7 @@ import type { Clock } from '../clock';
 import { newId } from '../ids';
 import { AckWaits, type OpenOutcome } from './ack-waits';
 import { NODES_ROOT, NodeRoster, nodeTopic } from './node-roster';
+import { dispatchInbound, type InboundTable } from './unit-inbound';
 
 export interface UnitLinkHandlers {
   /** `retained`: replayed at subscribe (the unit was connected before), not just published. */
@@ -300,11 +302,15 @@ export class UnitLink {
     };
     // Wait a little past expiry: an ack sent at the last moment is still worth hearing.
     const outcome = this.acks.wait(cmd.id, unitId, ttlMs + ACK_GRACE_MS);
-    this.send(unitTopics(unitId).commands, JSON.stringify(cmd), 1, (err) =>
-      this.opts.log.warn(
-        { category: 'mqtt', unitId, err: err.message },
-        'command publish failed',
-      ),
+    this.send(
+      unitTopics(unitId).commands,
+      JSON.stringify(cmd),
+      UNIT_TOPICS.commands.qos,
+      (err) =>
+        this.opts.log.warn(
+          { category: 'mqtt', unitId, err: err.message },
+          'command publish failed',
+        ),
     );
     return outcome;
   }
@@ -314,8 +320,8 @@ export class UnitLink {
     this.online.delete(unitId);
     this.opts.kick?.(unitId);
     this.client?.publish(unitTopics(unitId).status, '', {
-      qos: 1,
-      retain: true,
+      qos: UNIT_TOPICS.status.qos,
+      retain: UNIT_TOPICS.status.retain,
     });
   }
 
@@ -326,7 +332,7 @@ export class UnitLink {
    * spares the broker a stored copy and the unit a PUBACK per update.
    */
   publishSync(unitId: string, message: string | Buffer): void {
-    this.send(unitTopics(unitId).sync, message, 0, (err) =>
+    this.send(unitTopics(unitId).sync, message, UNIT_TOPICS.sync.qos, (err) =>
       this.opts.log.warn(
         { category: 'mqtt', unitId, err: err.message },
         'sync publish failed',
@@ -381,44 +387,52 @@ export class UnitLink {
       );
       return;
     }
-    if (t.kind === 'status') {
-      if (!by(SUB.presence)) return;
-      // An empty retained payload clears the status (unit deleted): treat as offline.
-      const parsed =
-        json === null
-          ? { success: true as const, data: { online: false } }
-          : UnitStatus.safeParse(json);
-      if (!parsed.success) {
-        this.invalid(t.unitId, topic);
-        return;
-      }
-      this.online.set(t.unitId, parsed.data.online);
-      this.handlers?.onStatus(t.unitId, parsed.data, retained);
-    } else if (t.kind === 'acks') {
-      if (!by(SUB.acks)) return;
-      const addressed = via === 'all' || t.nodeId !== undefined;
-      if (!this.acks.heard(t.unitId, json, addressed))
-        this.invalid(t.unitId, topic);
-    } else if (t.kind === 'applied') {
-      const parsed = UnitSyncReport.safeParse(json);
-      if (!parsed.success) {
-        this.invalid(t.unitId, topic);
-        return;
-      }
-      // Every node hears every report: the unit's follower answers a resume and counts its
-      // applied; the others keep the cursor, to take the unit over from there (sync/unit-followers.ts).
-      if (!by(SUB.reports)) return;
-      this.handlers?.onSync?.(t.unitId, parsed.data);
-    } else if (t.kind === 'events') {
-      if (!by(SUB.once)) return;
-      const parsed = UnitEvent.safeParse(json);
-      if (!parsed.success) {
-        this.invalid(t.unitId, topic);
-        return;
-      }
-      this.handlers?.onEvent(t.unitId, parsed.data);
-    }
+    if (t.kind === 'commands' || t.kind === 'sync') return; // the server's own
+    dispatchInbound(
+      this.inbound,
+      t.kind,
+      json,
+      { unitId: t.unitId, topic, nodeId: t.nodeId, retained, via },
+      (d) => this.invalid(d.unitId, d.topic),
+    );
   }
+
+  /** Each kind a unit publishes: the subscription it comes by, and what is done with it. */
+  private readonly inbound: InboundTable = {
+    status: {
+      sub: SUB.presence,
+      // An empty retained payload clears the status (unit deleted): offline.
+      empty: { online: false },
+      take: (status, d) => {
+        this.online.set(d.unitId, status.online);
+        this.handlers?.onStatus(d.unitId, status, d.retained);
+      },
+    },
+    acks: {
+      sub: SUB.acks,
+      take: (ack, d) => {
+        this.acks.heard(
+          d.unitId,
+          ack,
+          d.via === 'all' || d.nodeId !== undefined,
+        );
+      },
+      // A waiting command is answered at once as a protocol error (issue 25 item 4).
+      refused: (json, d) => {
+        this.acks.heard(d.unitId, json, true);
+      },
+    },
+    // Every node hears every report: the unit's follower answers a resume and counts its
+    // applied; the others keep the cursor, to take the unit over from there (sync/unit-followers.ts).
+    applied: {
+      sub: SUB.reports,
+      take: (report, d) => this.handlers?.onSync?.(d.unitId, report),
+    },
+    events: {
+      sub: SUB.once,
+      take: (event, d) => this.handlers?.onEvent(d.unitId, event),
+    },
+  };
 
   private invalid(unitId: string, topic: string) {
     this.opts.log.warn(

@@ -2,52 +2,80 @@
  * MQTT topics between the server and a door unit. A unit may only publish and subscribe
  * below its own prefix `keyway/v1/units/{unitId}/` (see docs/unit-protocol.md).
  */
+import { z } from 'zod';
+import { ChangeMessage, SnapshotMessage } from '../sync/messages';
+import {
+  UnitAck,
+  UnitCommand,
+  UnitEvent,
+  UnitStatus,
+  UnitSyncReport,
+} from './unit';
+
 export const TOPIC_ROOT = 'keyway/v1/units';
 
-export const unitTopics = (unitId: string) => {
+/** What the server publishes on a unit's `sync` topic. */
+export const UnitSyncMessage = z.discriminatedUnion('type', [
+  SnapshotMessage,
+  ChangeMessage,
+]);
+
+/** Who publishes on a topic; the other side subscribes. */
+export type TopicSender = 'unit' | 'server';
+
+/**
+ * Every topic below a unit's prefix, one row each (docs/unit-protocol.md §3, whose table a test
+ * checks against this one): who publishes it, the schema of its payload (the one both ends parse
+ * with), and the QoS and retain flag of that PUBLISH. The broker's ACL (embedded and Mosquitto),
+ * the server's unit link (one handler per kind) and the unit agent all read it from here.
+ */
+export const UNIT_TOPICS = {
+  /** Presence, retained; the last will publishes `{online:false}` here. */
+  status: { from: 'unit', schema: UnitStatus, qos: 1, retain: true },
+  /** Commands (open). */
+  commands: { from: 'server', schema: UnitCommand, qos: 1, retain: false },
+  /** One ack per command; also `…/acks/{nodeId}` when the command named it as its `ackTopic`. */
+  acks: { from: 'unit', schema: UnitAck, qos: 1, retain: false },
+  /** Door-sensor changes and position reports. */
+  events: { from: 'unit', schema: UnitEvent, qos: 1, retain: false },
+  /** The unit's view: snapshot / change, versioned by cursor; published at QoS 0, in order. */
+  sync: { from: 'server', schema: UnitSyncMessage, qos: 0, retain: false },
+  /** `resume` after each connect (QoS 1), `applied` after each update (QoS 0 is enough). */
+  applied: { from: 'unit', schema: UnitSyncReport, qos: 1, retain: false },
+} as const satisfies Record<
+  string,
+  { from: TopicSender; schema: z.ZodType; qos: 0 | 1; retain: boolean }
+>;
+
+export type UnitTopicKind = keyof typeof UNIT_TOPICS;
+/** The payload of a topic kind, as its schema parses it. */
+export type UnitTopicPayload<K extends UnitTopicKind> = z.output<
+  (typeof UNIT_TOPICS)[K]['schema']
+>;
+const KINDS = Object.keys(UNIT_TOPICS) as UnitTopicKind[];
+const sentBy = (from: TopicSender) =>
+  KINDS.filter((k) => UNIT_TOPICS[k].from === from);
+/** What a unit may publish; the rest below its prefix it may only subscribe. */
+export const UNIT_PUBLISHES: readonly UnitTopicKind[] = sentBy('unit');
+export const UNIT_SUBSCRIBES: readonly UnitTopicKind[] = sentBy('server');
+
+/** The unit's topics by kind, its prefix (`base`), and the per-node ack topic. */
+export const unitTopics = (
+  unitId: string,
+): Record<UnitTopicKind, string> & {
+  base: string;
+  nodeAcks: (nodeId: string) => string;
+} => {
   const base = `${TOPIC_ROOT}/${unitId}`;
+  const byKind = Object.fromEntries(
+    KINDS.map((k) => [k, `${base}/${k}`]),
+  ) as Record<UnitTopicKind, string>;
   return {
+    ...byKind,
     base,
-    /** unit → server, retained; the last will publishes `{online:false}` here. */
-    status: `${base}/status`,
-    /** server → unit: commands (open). QoS 1. */
-    commands: `${base}/commands`,
-    /** unit → server: one acknowledgement per command. QoS 1. */
-    acks: `${base}/acks`,
-    /** unit → one server node: the ack of a command that named this topic as its `ackTopic`. */
-    nodeAcks: (nodeId: string) => `${base}/acks/${nodeId}`,
-    /** unit → server: door-sensor changes and position reports. QoS 1. */
-    events: `${base}/events`,
-    /** server → unit: configuration and access-list updates (snapshot / change), versioned by cursor. QoS 1. */
-    sync: `${base}/sync`,
-    /** unit → server: `resume` after each connect, `applied` after each update. QoS 1. */
-    applied: `${base}/applied`,
+    nodeAcks: (nodeId: string) => `${byKind.acks}/${nodeId}`,
   };
 };
-
-export type UnitTopicKind =
-  | 'status'
-  | 'commands'
-  | 'acks'
-  | 'events'
-  | 'sync'
-  | 'applied';
-const KINDS: readonly string[] = [
-  'status',
-  'commands',
-  'acks',
-  'events',
-  'sync',
-  'applied',
-];
-/** What a unit may publish; everything else below its prefix it may only subscribe. */
-export const UNIT_PUBLISHES: readonly UnitTopicKind[] = [
-  'status',
-  'acks',
-  'events',
-  'applied',
-];
-export const UNIT_SUBSCRIBES: readonly UnitTopicKind[] = ['commands', 'sync'];
 
 /** A node id fit for one topic level: no wildcard, no separator. */
 export const isTopicLevel = (s: string) =>
@@ -71,9 +99,9 @@ export function parseUnitTopic(
     `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT
   )
     return null;
-  const kind = parts[4];
+  const kind = parts[4] as UnitTopicKind | undefined;
   if (!kind || !KINDS.includes(kind)) return null;
   const unitId = parts[3];
   if (!unitId) return null;
-  return { unitId, kind: kind as UnitTopicKind };
+  return { unitId, kind };
 }
