@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import type { Db } from '../db/connect';
 import type { UnitsTable } from '../db/schema';
 import { placeEvent } from './event-time';
-import type { UnitLinkHandlers } from './unit-link';
+import type { UnitLinkHandlers } from './unit-inbound';
 
 /**
  * Turns what units report into stored state and access-log entries: presence (unit.online /

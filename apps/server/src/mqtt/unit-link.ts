@@ -3,9 +3,6 @@ import {
   parseUnitTopic,
   TOPIC_ROOT,
   UNIT_TOPICS,
-  type UnitEvent,
-  type UnitStatus,
-  type UnitSyncReport,
   unitTopics,
 } from '@keyway/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -14,26 +11,16 @@ import type { Clock } from '../clock';
 import { newId } from '../ids';
 import { AckWaits, type OpenOutcome } from './ack-waits';
 import { NODES_ROOT, NodeRoster, nodeTopic } from './node-roster';
-import { dispatchInbound, type InboundTable } from './unit-inbound';
-
-export interface UnitLinkHandlers {
-  /** `retained`: replayed at subscribe (the unit was connected before), not just published. */
-  onStatus(unitId: string, status: UnitStatus, retained: boolean): void;
-  onEvent(unitId: string, event: UnitEvent): void;
-  onSync?(unitId: string, report: UnitSyncReport): void;
-}
+import {
+  dispatchInbound,
+  inboundTable,
+  SUB,
+  type UnitLinkHandlers,
+} from './unit-inbound';
 
 export type { OpenOutcome } from './ack-waits';
+export type { UnitLinkHandlers } from './unit-inbound';
 
-/**
- * On an external broker (MQTT 5) each subscription carries an identifier, so a node knows why
- * a message reached it. What every node needs hears every message: presence (retained
- * status), its own acks, every unit's sync reports (`resume` and `applied`: any node may have
- * to take a unit over from where it is) and the other nodes' announcements (`_nodes/+`).
- * What must happen once in the cluster comes through a shared subscription
- * (`$share/keyway/…`, MQTT 5 §4.8.2), one node per message: unit events.
- */
-const SUB = { presence: 1, acks: 2, once: 3, reports: 4, nodes: 5 } as const;
 /** After (re)subscribing, how long the retained announcements get to arrive before this node announces itself. */
 const SETTLE_MS = 250;
 /** How long past a command's expiry its ack is still awaited (docs/unit-protocol.md §4.3). */
@@ -398,41 +385,11 @@ export class UnitLink {
   }
 
   /** Each kind a unit publishes: the subscription it comes by, and what is done with it. */
-  private readonly inbound: InboundTable = {
-    status: {
-      sub: SUB.presence,
-      // An empty retained payload clears the status (unit deleted): offline.
-      empty: { online: false },
-      take: (status, d) => {
-        this.online.set(d.unitId, status.online);
-        this.handlers?.onStatus(d.unitId, status, d.retained);
-      },
-    },
-    acks: {
-      sub: SUB.acks,
-      take: (ack, d) => {
-        this.acks.heard(
-          d.unitId,
-          ack,
-          d.via === 'all' || d.nodeId !== undefined,
-        );
-      },
-      // A waiting command is answered at once as a protocol error (issue 25 item 4).
-      refused: (json, d) => {
-        this.acks.heard(d.unitId, json, true);
-      },
-    },
-    // Every node hears every report: the unit's follower answers a resume and counts its
-    // applied; the others keep the cursor, to take the unit over from there (sync/unit-followers.ts).
-    applied: {
-      sub: SUB.reports,
-      take: (report, d) => this.handlers?.onSync?.(d.unitId, report),
-    },
-    events: {
-      sub: SUB.once,
-      take: (event, d) => this.handlers?.onEvent(d.unitId, event),
-    },
-  };
+  private readonly inbound = inboundTable({
+    online: this.online,
+    acks: () => this.acks,
+    handlers: () => this.handlers,
+  });
 
   private invalid(unitId: string, topic: string) {
     this.opts.log.warn(
