@@ -18,6 +18,7 @@ import { compactChangeLog, newEpoch } from './retention';
 import { TimeScheduler } from './scheduler';
 import { UnitFollower } from './unit-follower';
 import { UnitFollowers } from './unit-followers';
+import { errorJson } from './wire';
 import { type SessionDeps, SyncSession } from './ws-session';
 
 type EngineContext = Pick<
@@ -333,12 +334,7 @@ export class SyncEngine {
         return reject(socket, e.status, e.code, e.message);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         ws.send(
-          JSON.stringify({
-            type: 'error',
-            cursor: null,
-            code: 'unauthorized',
-            message: e.message,
-          }),
+          errorJson({ cursor: null, code: 'unauthorized', message: e.message }),
         );
         ws.close(4401, 'unauthorized');
       });

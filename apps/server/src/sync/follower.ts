@@ -3,6 +3,7 @@ import type { CommittedChange } from './changelog';
 import { formatCursor, parseCursor } from './cursor';
 import type { Subscriber, SyncHub } from './hub';
 import { readResume, readSnapshot } from './reader';
+import { snapshotJson } from './wire';
 
 export interface FollowerDeps {
   db: Db;
@@ -106,8 +107,7 @@ export abstract class Follower implements Subscriber {
     ]);
     this.last = snap.cursor;
     this.write(
-      JSON.stringify({
-        type: 'snapshot',
+      snapshotJson({
         cursor: formatCursor(this.deps.epoch().epoch, snap.cursor),
         view: snap.view,
       }),

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ChangeBatch, ChangeBus } from './bus';
 import type { CommittedChange } from './changelog';
 import { getOrCreate } from './maps';
+import { changeBytes } from './wire';
 
 /** One live client (a WebSocket session or a unit) following some audiences. */
 export interface Subscriber {
@@ -53,8 +54,9 @@ export class SyncHub {
    * and unit (encoding the string per send was 9,000 encodings for a group rename).
    */
   message(change: CommittedChange): Buffer {
-    return Buffer.from(
-      `{"type":"change","cursor":"${this.epoch}.${change.cursor}","at":"${change.at}",${change.payload.slice(1)}`,
+    return changeBytes(
+      { cursor: `${this.epoch}.${change.cursor}`, at: change.at },
+      change.payload,
     );
   }
 

@@ -7,6 +7,7 @@ import type { Beating } from './heartbeat';
 import { audiencesOf } from './reader';
 import type { Receipts } from './receipts';
 import { memberAudience } from './views';
+import { errorJson, heartbeatJson } from './wire';
 
 export interface SessionDeps extends FollowerDeps {
   receipts: Receipts;
@@ -132,7 +133,11 @@ export class SyncSession extends Follower implements Beating {
     this.ws.ping();
     const cursor = formatCursor(this.deps.epoch().epoch, this.last);
     this.write(
-      `{"type":"heartbeat","cursor":"${cursor}","at":"${this.deps.now().toISOString()}","intervalMs":${every}}`,
+      heartbeatJson({
+        cursor,
+        at: this.deps.now().toISOString(),
+        intervalMs: every,
+      }),
     );
   }
 
@@ -150,9 +155,7 @@ export class SyncSession extends Follower implements Beating {
     if (this.closed) return;
     try {
       // Sent even past the buffer limit: the client needs to know why, and where it stopped.
-      this.ws.send(
-        JSON.stringify({ type: 'error', cursor: this.cursor, code, message }),
-      );
+      this.ws.send(errorJson({ cursor: this.cursor, code, message }));
     } catch {}
     this.dispose();
     // 1012 "service restart": reconnect now (another node, or this one once back).

@@ -68,6 +68,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type SnapshotMessage = z.infer<typeof SnapshotMessage>;
 export type ChangeMessage = z.infer<typeof ChangeMessage>;
+export type HeartbeatMessage = z.infer<typeof HeartbeatMessage>;
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
 
 /** Client → server: the last cursor applied (feeds delivery receipts). */
 export const AckMessage = z.object({ type: z.literal('ack'), cursor: Cursor });
