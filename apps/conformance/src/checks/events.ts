@@ -1,0 +1,55 @@
+import { DoorSensorEvent } from '@keyway/protocol';
+import {
+  type Check,
+  type Ctx,
+  doorEvent,
+  fail,
+  type Outcome,
+  pass,
+} from '../context';
+
+/**
+ * §4.4 / §7 step 6: after the connect at `facts.connectMark`, one door event per relay with a
+ * sensor, each valid, with `at` = about now, and the same relays after every connect.
+ */
+export async function bootState(ctx: Ctx): Promise<Outcome> {
+  const { wire, facts, opts } = ctx;
+  const from = facts.connectMark;
+  const connectedAt = wire.heard[from]?.at ?? Date.now();
+  await wire.waitFor(doorEvent(), opts.timeoutMs, from);
+  const events = await wire.collect(doorEvent(), opts.quietMs, from);
+  if (events.length === 0)
+    return fail('no door event after connect (the boot state, §4.4)');
+  const problems = [];
+  const relays = new Map<number, number>();
+  for (const h of events) {
+    const parsed = DoorSensorEvent.safeParse(h.json);
+    if (!parsed.success) {
+      problems.push(`invalid ${h.text}`);
+      continue;
+    }
+    if (h.qos !== 1) problems.push(`QoS ${h.qos}`);
+    const at = Date.parse(parsed.data.at);
+    if (Math.abs(at - connectedAt) > 10_000)
+      problems.push(`at ${parsed.data.at} is not now`);
+    relays.set(parsed.data.relay, (relays.get(parsed.data.relay) ?? 0) + 1);
+  }
+  const twice = [...relays].filter(([, n]) => n > 1).map(([r]) => r);
+  if (twice.length) problems.push(`relays ${twice.join(', ')} reported twice`);
+  const seen = [...relays.keys()].sort();
+  const expected = opts.sensors ?? facts.bootRelays;
+  if (expected && seen.join(',') !== [...expected].sort().join(','))
+    problems.push(`relays ${seen.join(',')}, expected ${expected.join(',')}`);
+  if (facts.relays !== null && seen.some((r) => r > (facts.relays ?? 4)))
+    problems.push(`a relay above the ${facts.relays} announced`);
+  facts.bootRelays ??= seen;
+  return problems.length
+    ? fail(problems.join('; '))
+    : pass(`relays ${seen.join(', ')}`);
+}
+
+export const bootCheck: Check = {
+  section: '§4.4',
+  rule: 'boot state: one door event per sensor relay after the connect',
+  run: bootState,
+};
