@@ -26,6 +26,14 @@ export default defineConfig({
         test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] },
       },
       {
+        // The conformance kit against the reference unit, a broken one and examples/python-unit.
+        extends: true,
+        test: {
+          name: 'conformance',
+          include: ['apps/conformance/src/**/*.test.ts'],
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'server',
