@@ -14,7 +14,6 @@ import random
 import re
 import signal
 import ssl
-import sys
 import tempfile
 import threading
 import time
@@ -116,6 +115,7 @@ class Unit:
         c.message_callback_add(self.t["sync"], self.on_sync)
         self.client = c
         self.pending_sub = None
+        self.ceiling = 0.5
 
     # §7: connect -> subscribe, wait for SUBACK -> status online -> resume -> boot state.
     def on_connect(self, client, _userdata, _flags, rc):
@@ -123,6 +123,7 @@ class Unit:
             log(f"connect refused (CONNACK {rc}); retrying")
             return
         log("connected")
+        self.ceiling = 0.5
         _, self.pending_sub = client.subscribe([(self.t["commands"], 1), (self.t["sync"], 1)])
 
     def on_subscribe(self, client, _userdata, mid, granted):
@@ -139,7 +140,7 @@ class Unit:
 
     def on_disconnect(self, _client, _userdata, rc):
         if not self.stopping:
-            log(f"disconnected (rc {rc}); reconnecting")
+            log(f"disconnected (rc {rc})")
 
     def event(self, e):
         self.client.publish(self.t["events"], json.dumps(e), qos=1)
@@ -265,32 +266,44 @@ class Unit:
         self.client.publish(self.t["applied"], json.dumps({"type": "applied", "cursor": cursor}), qos=0)
 
     def run(self):
+        """§8: retry forever, full jitter, ceiling 0.5 s doubling to 30 s, reset on a connect."""
         port = self.url.port or (8883 if self.url.scheme == "mqtts" else 1883)
-        ceiling = 0.5
-        while not self.stopping:  # §8: full jitter, ceiling 0.5 s doubling to 30 s
+        first = True
+        while not self.stopping:
             try:
                 log(f"connecting to {self.url.hostname}:{port}")
-                self.client.connect(self.url.hostname, port, keepalive=KEEPALIVE_S)
-                break
+                if first:
+                    self.client.connect(self.url.hostname, port, keepalive=KEEPALIVE_S)
+                else:
+                    self.client.reconnect()
+                first = False
+                rc = mqtt.MQTT_ERR_SUCCESS
+                while rc == mqtt.MQTT_ERR_SUCCESS and not self.stopping:
+                    rc = self.client.loop(timeout=0.2)
             except OSError as err:
-                delay = random.uniform(0, ceiling)
-                log(f"connect failed ({err}); retrying in {delay:.2f} s")
-                time.sleep(delay)
-                ceiling = min(ceiling * 2, 30)
-        # paho reconnects by itself after a drop, with its own backoff bounds.
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
-        self.client.loop_start()
+                log(f"connect failed: {err}")
+            if self.stopping:
+                break
+            delay = random.uniform(0, self.ceiling)
+            self.ceiling = min(self.ceiling * 2, 30)
+            log(f"retrying in {delay:.2f} s")
+            time.sleep(delay)
+        self.goodbye()
+
+    def goodbye(self):
+        """§7: status {online: false, at} retained, then DISCONNECT (no will)."""
+        if self.client.is_connected():
+            info = self.client.publish(
+                self.t["status"], json.dumps({"online": False, "at": now_iso()}), qos=1, retain=True)
+            deadline = time.time() + 2
+            while not info.is_published() and time.time() < deadline:
+                self.client.loop(timeout=0.1)
+            self.client.disconnect()
+            self.client.loop(timeout=0.1)
+        log("stopped")
 
     def stop(self, *_):
-        self.stopping = True
-        info = self.client.publish(self.t["status"], json.dumps({"online": False, "at": now_iso()}), qos=1, retain=True)
-        try:
-            info.wait_for_publish(timeout=2)
-        except RuntimeError:
-            pass
-        self.client.disconnect()
-        self.client.loop_stop()
-        sys.exit(0)
+        self.stopping = True  # the loop in run() says goodbye
 
 
 if __name__ == "__main__":
@@ -298,5 +311,3 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, unit.stop)
     signal.signal(signal.SIGINT, unit.stop)
     unit.run()
-    while True:
-        time.sleep(3600)
