@@ -42,4 +42,21 @@ describe('unit-conformance', () => {
     expect(lines.find((l) => l.includes('opened:'))).toMatch(/^PASS/);
     expect(lines.at(-2)).toMatch(/passed, [1-9]\d* failed/);
   });
+
+  it('a unit that announces online before subscribing fails §3 and the §7 probe (--only §3,§7)', async () => {
+    const results = await runKit(
+      quick({ unitCmd: UNITS.eager, only: '§3,§7' }),
+    );
+    const line = (rule: string) =>
+      results.map(formatResult).find((l) => l.includes(rule));
+    expect(line('before announcing online')).toMatch(
+      /^FAIL .*subscribed to .*commands after its status/,
+    );
+    expect(line('the instant online is heard')).toMatch(
+      /^FAIL .*no ack for the probe/,
+    );
+    expect(results.every((r) => ['§3', '§7'].includes(r.check.section))).toBe(
+      true,
+    );
+  });
 });

@@ -38,6 +38,14 @@ export const KitOptions = z.object({
   timeoutMs: ms(3_000),
   /** How long "nothing happens" must last (no ack, no pulse) to count. */
   quietMs: ms(800),
+  /** Run only the rules of these sections, e.g. "§3,§7" (or "3,7"): to iterate on one rule. */
+  only: z
+    .string()
+    .regex(/^(§?\d+(\.\d+)?)(,§?\d+(\.\d+)?)*$/, 'sections, e.g. §4.3,§5.1')
+    .transform((s) =>
+      s.split(',').map((x) => (x.startsWith('§') ? x : `§${x}`)),
+    )
+    .optional(),
   verbose: z.coerce.boolean().default(false),
 });
 export type KitOptions = z.infer<typeof KitOptions>;

@@ -89,7 +89,10 @@ export async function runKit(
     };
     const relays = (online?.json as { relays?: unknown })?.relays;
     if (typeof relays === 'number') ctx.facts.relays = relays;
-    for (const check of CHECKS) {
+    const only = opts.only;
+    for (const check of CHECKS.filter(
+      (c) => !only || only.includes(c.section),
+    )) {
       const started = Date.now();
       const outcome: Outcome = online
         ? await check

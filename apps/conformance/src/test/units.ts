@@ -11,6 +11,7 @@ const QUICK =
 export const UNITS = {
   reference: `"${process.execPath}" --import tsx "${path('../../../unit/src/main.ts')}" ${QUICK}`,
   lateClock: `"${process.execPath}" --import tsx "${path('./late-clock-unit.ts')}" ${QUICK}`,
+  eager: `"${process.execPath}" --import tsx "${path('./eager-unit.ts')}"`,
   /** Debian's python3, which sees Debian's python3-paho-mqtt (a pyenv python would not). */
   python: `KEYWAY_UNIT_SIM_CLOSE_MS=300 /usr/bin/python3 "${path('../../../../examples/python-unit/unit.py')}"`,
 };
