@@ -5,7 +5,8 @@ Python 3 and paho-mqtt 1.6 (Debian's python3-paho-mqtt). Relays and door sensors
 simulated: a pulse opens the door, which reports `closed` again CLOSE_MS later.
 Settings from the environment, the same names as the reference unit:
 KEYWAY_UNIT_URL, KEYWAY_UNIT_USERNAME, KEYWAY_UNIT_PASSWORD, KEYWAY_UNIT_RELAYS (default 2),
-KEYWAY_UNIT_STATE_FILE (default ./keyway-unit-{unitId}.json), KEYWAY_UNIT_SIM_CLOSE_MS (3000).
+KEYWAY_UNIT_STATE_FILE (default ./keyway-unit-{unitId}.json), KEYWAY_UNIT_SIM_CLOSE_MS (3000),
+KEYWAY_UNIT_LAT and KEYWAY_UNIT_LON (the installed position, optional).
 """
 
 import json
@@ -92,6 +93,8 @@ class Unit:
         self.password = env["KEYWAY_UNIT_PASSWORD"]
         self.relays = int(env.get("KEYWAY_UNIT_RELAYS", "2"))
         self.close_s = int(env.get("KEYWAY_UNIT_SIM_CLOSE_MS", "3000")) / 1000
+        lat, lon = env.get("KEYWAY_UNIT_LAT"), env.get("KEYWAY_UNIT_LON")
+        self.location = {"lat": float(lat), "lon": float(lon)} if lat and lon else None
         self.state = State(env.get("KEYWAY_UNIT_STATE_FILE", f"./keyway-unit-{self.unit_id}.json"), self.unit_id)
         base = f"keyway/v1/units/{self.unit_id}"
         self.t = {k: f"{base}/{k}" for k in ("status", "commands", "acks", "events", "sync", "applied")}
@@ -132,8 +135,12 @@ class Unit:
         if any(q == 0x80 for q in granted):
             log(f"broker refused a subscription: {granted}")
         status = {"online": True, "at": now_iso(), "agent": AGENT, "relays": self.relays}
+        if self.location:
+            status["location"] = self.location
         client.publish(self.t["status"], json.dumps(status), qos=1, retain=True)
         client.publish(self.t["applied"], json.dumps({"type": "resume", "cursor": self.state.cursor}), qos=1)
+        if self.location:
+            self.event({"type": "position", "location": self.location, "at": now_iso()})
         at = now_iso()
         for relay in range(1, self.relays + 1):  # §4.4 boot state
             self.event({"type": "door", "relay": relay, "state": self.doors[relay], "at": at})

@@ -21,6 +21,11 @@ export interface SeenConnect {
  */
 export class DisposableBroker {
   readonly connects: SeenConnect[] = [];
+  /** Logins of the unit so far; before `welcome()` each is refused with CONNACK 3. */
+  attempts = 0;
+  /** Logins refused because the kit had not welcomed units yet. */
+  refused = 0;
+  private welcomed = false;
   private constructor(
     readonly broker: EmbeddedBroker,
     readonly credentials: { username: string; password: string },
@@ -42,20 +47,35 @@ export class DisposableBroker {
       password: randomBytes(18).toString('base64url'),
     };
     const unitHash = hashSecret(credentials.password);
+    let kit: DisposableBroker | undefined;
     const broker = new EmbeddedBroker({
       host: opts.host,
       port: opts.port,
       log: pino({ level: 'silent' }),
       serverUsername: server.username,
       serverPassword: server.password,
-      unitPasswordHash: async (id) =>
-        id === credentials.username ? unitHash : null,
+      unitPasswordHash: async (id) => {
+        if (id !== credentials.username) return null;
+        if (kit) {
+          kit.attempts++;
+          if (!kit.welcomed) kit.refused++;
+        }
+        return unitHash;
+      },
     });
     await broker.start();
-    broker.openToUnits();
-    const kit = new DisposableBroker(broker, credentials, server);
+    kit = new DisposableBroker(broker, credentials, server);
     kit.watch();
     return kit;
+  }
+
+  /**
+   * From now on the unit gets in. Until then the broker answers CONNACK 3 (server unavailable),
+   * as a Keyway server's does while it starts (§2): a unit must keep retrying.
+   */
+  welcome(): void {
+    this.welcomed = true;
+    this.broker.openToUnits();
   }
 
   /** The URL to give the unit (and the kit's own server-side connection). */

@@ -66,6 +66,13 @@ export async function runKit(
     unit = opts.unitCmd
       ? launchUnit(opts.unitCmd, { url, ...credentials })
       : externalUnit(opts.restartCmd);
+    if (broker) {
+      // §2: the first login is refused as by a server still starting; the unit must retry.
+      const until = Date.now() + opts.connectTimeoutMs;
+      while (broker.attempts === 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      broker.welcome();
+    }
     const online = await firstOnline;
     const ctx: Ctx = {
       opts,

@@ -18,6 +18,17 @@ const needBroker = na(
 export const connectChecks: Check[] = [
   {
     section: '§2',
+    rule: 'refused with CONNACK 3 while the server starts: keeps retrying, gets in',
+    async run({ broker }) {
+      if (!broker) return needBroker;
+      if (broker.refused === 0) return fail('the unit never tried to log in');
+      return broker.connects.length > 0
+        ? pass(`${broker.refused} refused, then in`)
+        : fail('the unit did not get in after the refusal');
+    },
+  },
+  {
+    section: '§2',
     rule: 'CONNECT: client id unit-{unitId}, clean session, MQTT 3.1.1, keep alive 15 s',
     async run({ broker, unitId }) {
       const c = broker?.connects[0];

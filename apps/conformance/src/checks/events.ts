@@ -1,9 +1,10 @@
-import { DoorSensorEvent } from '@keyway/protocol';
+import { DoorSensorEvent, PositionEvent } from '@keyway/protocol';
 import {
   type Check,
   type Ctx,
   doorEvent,
   fail,
+  na,
   type Outcome,
   pass,
 } from '../context';
@@ -52,4 +53,28 @@ export const bootCheck: Check = {
   section: '§4.4',
   rule: 'boot state: one door event per sensor relay after the connect',
   run: bootState,
+};
+
+export const positionCheck: Check = {
+  section: '§4.4',
+  rule: 'position: one event after the connect when the unit knows where it is',
+  async run({ wire, facts, opts }) {
+    const status = wire.heard[facts.connectMark]?.json as {
+      location?: unknown;
+    };
+    if (!status?.location)
+      return na(
+        'the status carries no location: a unit that knows none sends none',
+      );
+    const got = await wire.waitFor(
+      (h) =>
+        h.kind === 'events' &&
+        (h.json as { type?: unknown })?.type === 'position',
+      opts.timeoutMs,
+      facts.connectMark,
+    );
+    if (!got) return fail('no position event after the connect');
+    const parsed = PositionEvent.safeParse(got.json);
+    return parsed.success ? pass() : fail(`invalid: ${got.text}`);
+  },
 };

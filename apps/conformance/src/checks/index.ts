@@ -1,7 +1,7 @@
 import type { Check } from '../context';
 import { ackChecks, oneAckEach } from './acks';
 import { connectChecks } from './connect';
-import { bootCheck } from './events';
+import { bootCheck, positionCheck } from './events';
 import { reconnectChecks, shutdownCheck, storageCheck } from './reconnect';
 import { changeChecks, epochCheck, syncChecks } from './sync';
 
@@ -13,6 +13,7 @@ import { changeChecks, epochCheck, syncChecks } from './sync';
 export const CHECKS: readonly Check[] = [
   ...connectChecks,
   bootCheck,
+  positionCheck,
   ...syncChecks,
   ...ackChecks,
   ...changeChecks,

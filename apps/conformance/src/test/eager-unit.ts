@@ -14,6 +14,7 @@ const client = mqtt.connect(url as string, {
   clean: true,
   keepalive: 15,
   reconnectPeriod: 200,
+  reconnectOnConnackError: true, // §2: CONNACK 3 while the server starts: retry
   will: {
     topic: `${base}/status`,
     payload: Buffer.from('{"online":false}'),
@@ -34,6 +35,7 @@ client.on('connect', async () => {
     qos: 1,
   });
 });
+client.on('error', (err) => console.error(`unit: ${err.message}`));
 client.on('message', (topic, payload) => {
   if (topic !== `${base}/commands`) return;
   const cmd = JSON.parse(payload.toString()) as { id: string; type: string };
