@@ -31,12 +31,15 @@ export const reconnectChecks: Check[] = [
     async run(ctx) {
       const { wire, broker, unit, opts } = ctx;
       const from = wire.mark;
+      let back = reconnectMs(ctx);
       if (broker) broker.dropUnit();
-      else if (unit.crashAndRestart) await unit.crashAndRestart();
-      else
+      else if (unit.crashAndRestart) {
+        await unit.crashAndRestart();
+        back = opts.connectTimeoutMs; // a restarted unit boots first
+      } else
         return na('needs the disposable broker, --unit-cmd or --restart-cmd');
       const will = await wire.waitFor(offline, opts.timeoutMs, from);
-      const online = await nextConnect(ctx, from, reconnectMs(ctx));
+      const online = await nextConnect(ctx, from, back);
       if (!will) return fail('no {"online":false} after the drop');
       if (!online) return fail('the unit did not come back online (§8)');
       return pass();
@@ -91,7 +94,8 @@ export const storageCheck: Check = {
       return na('needs --unit-cmd (the kit starts the unit) or --restart-cmd');
     const from = wire.mark;
     await unit.crashAndRestart();
-    const online = await nextConnect(ctx, from, reconnectMs(ctx) + 5_000);
+    // A restarted unit boots first: as long as the first connect may take.
+    const online = await nextConnect(ctx, from, ctx.opts.connectTimeoutMs);
     if (!online) return fail('the unit did not come back after the restart');
     return expectResume(ctx, ctx.facts.cursor);
   },
