@@ -15,7 +15,6 @@ import random
 import re
 import signal
 import ssl
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -24,14 +23,12 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 
+from keyway_state import Outbox, State, already_applied, log
+
 AGENT = "keyway-python-example/0.1 (sim)"
 KEEPALIVE_S = 15  # §2
 REMEMBER_S = 600  # §5.2: ids kept 10 min past expiry
 MAX_IDS = 10_000
-
-
-def log(msg):
-    print(f"{datetime.now().isoformat(timespec='seconds')} {msg}", flush=True)
 
 
 def now_iso():
@@ -46,43 +43,6 @@ def parse_time(s):
         return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
-
-
-class State:
-    """§10.4: the view and cursor, stored atomically (temp file, fsync, rename)."""
-
-    def __init__(self, path, unit_id):
-        self.path, self.unit_id = path, unit_id
-        self.cursor, self.view = None, {}
-        try:
-            with open(path) as f:
-                data = json.load(f)
-            if data.get("unitId") == unit_id and isinstance(data.get("view"), dict):
-                self.cursor, self.view = data.get("cursor"), data["view"]
-                log(f"resuming from {path} at {self.cursor}")
-        except (OSError, ValueError):
-            log(f"no usable state file at {path}; starting with no view")
-
-    def save(self):
-        d = os.path.dirname(os.path.abspath(self.path))
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".keyway-unit-")
-        with os.fdopen(fd, "w") as f:
-            json.dump({"version": 1, "unitId": self.unit_id, "cursor": self.cursor, "view": self.view}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
-
-
-def already_applied(current, incoming):
-    """§10.3: same epoch and n <= ours; another epoch is always applied."""
-    if current is None:
-        return False
-    if current == incoming:
-        return True
-    a, b = re.match(r"^(.+)\.(\d{1,15})$", current), re.match(r"^(.+)\.(\d{1,15})$", incoming)
-    if not a or not b or a.group(1) != b.group(1):
-        return False
-    return int(b.group(2)) <= int(a.group(2))
 
 
 class Unit:
@@ -104,21 +64,36 @@ class Unit:
         self.lock = threading.Lock()
         self.stopping = False
 
+        self.outbox = Outbox(self.publish_kept)
+        self.client = None
+        self.online = False
+        self.pending_sub = None
+        self.ceiling = 0.5
+
+    def new_client(self):
+        """A fresh client per connection: paho would resend its own queue at CONNACK, before
+        the status (§7 wants subscribe, status, then what waited), so the outbox is ours alone."""
         c = mqtt.Client(client_id=f"unit-{self.unit_id}", clean_session=True, protocol=mqtt.MQTTv311)
         c.username_pw_set(self.unit_id, self.password)
         c.will_set(self.t["status"], json.dumps({"online": False}), qos=1, retain=True)
         if self.url.scheme == "mqtts":
-            ctx = ssl.create_default_context(cafile=env.get("KEYWAY_UNIT_CA"))  # verify, always (§1)
+            ctx = ssl.create_default_context(cafile=os.environ.get("KEYWAY_UNIT_CA"))  # verify, always (§1)
             ctx.minimum_version = ssl.TLSVersion.TLSv1_2
             c.tls_set_context(ctx)
         c.on_connect = self.on_connect
         c.on_subscribe = self.on_subscribe
         c.on_disconnect = self.on_disconnect
+        c.on_publish = lambda _c, _u, mid: self.outbox.acked(mid)
         c.message_callback_add(self.t["commands"], self.on_command)
         c.message_callback_add(self.t["sync"], self.on_sync)
-        self.client = c
-        self.pending_sub = None
-        self.ceiling = 0.5
+        return c
+
+    def publish_kept(self, topic, payload):
+        """Sends one outbox item now if online; its mid, or None to keep it for the next connect."""
+        if not self.online:
+            return None
+        info = self.client.publish(topic, payload, qos=1)
+        return info.mid if info.rc == mqtt.MQTT_ERR_SUCCESS else None
 
     # §7: connect -> subscribe, wait for SUBACK -> status online -> resume -> boot state.
     def on_connect(self, client, _userdata, _flags, rc):
@@ -138,6 +113,8 @@ class Unit:
         if self.location:
             status["location"] = self.location
         client.publish(self.t["status"], json.dumps(status), qos=1, retain=True)
+        self.online = True
+        self.outbox.flush()  # §6: what waited, in order
         client.publish(self.t["applied"], json.dumps({"type": "resume", "cursor": self.state.cursor}), qos=1)
         if self.location:
             self.event({"type": "position", "location": self.location, "at": now_iso()})
@@ -146,11 +123,13 @@ class Unit:
             self.event({"type": "door", "relay": relay, "state": self.doors[relay], "at": at})
 
     def on_disconnect(self, _client, _userdata, rc):
+        self.online = False
+        self.outbox.disconnected()
         if not self.stopping:
             log(f"disconnected (rc {rc})")
 
     def event(self, e):
-        self.client.publish(self.t["events"], json.dumps(e), qos=1)
+        self.outbox.push(self.t["events"], json.dumps(e))
 
     def ack(self, command_id, result, ack_topic=None, message=None):
         topic = self.t["acks"]
@@ -162,7 +141,7 @@ class Unit:
         a = {"commandId": command_id, "result": result, "at": now_iso()}
         if message:
             a["message"] = message[:500]
-        self.client.publish(topic, json.dumps(a), qos=1)
+        self.outbox.push(topic, json.dumps(a))
 
     # §4.2, §4.3, §5: invalid -> duplicate -> expired -> failed -> open.
     def on_command(self, _client, _userdata, msg):
@@ -275,15 +254,11 @@ class Unit:
     def run(self):
         """§8: retry forever, full jitter, ceiling 0.5 s doubling to 30 s, reset on a connect."""
         port = self.url.port or (8883 if self.url.scheme == "mqtts" else 1883)
-        first = True
         while not self.stopping:
             try:
                 log(f"connecting to {self.url.hostname}:{port}")
-                if first:
-                    self.client.connect(self.url.hostname, port, keepalive=KEEPALIVE_S)
-                else:
-                    self.client.reconnect()
-                first = False
+                self.client = self.new_client()
+                self.client.connect(self.url.hostname, port, keepalive=KEEPALIVE_S)
                 rc = mqtt.MQTT_ERR_SUCCESS
                 while rc == mqtt.MQTT_ERR_SUCCESS and not self.stopping:
                     rc = self.client.loop(timeout=0.2)
@@ -299,7 +274,7 @@ class Unit:
 
     def goodbye(self):
         """§7: status {online: false, at} retained, then DISCONNECT (no will)."""
-        if self.client.is_connected():
+        if self.client and self.client.is_connected():
             info = self.client.publish(
                 self.t["status"], json.dumps({"online": False, "at": now_iso()}), qos=1, retain=True)
             deadline = time.time() + 2

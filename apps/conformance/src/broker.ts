@@ -25,6 +25,10 @@ export class DisposableBroker {
   attempts = 0;
   /** Logins refused because the kit had not welcomed units yet. */
   refused = 0;
+  /** While true, the unit's logins are refused as bad credentials (CONNACK 4). */
+  refuseLogins = false;
+  /** Logins refused that way. */
+  badRefused = 0;
   private welcomed = false;
   private constructor(
     readonly broker: EmbeddedBroker,
@@ -59,6 +63,10 @@ export class DisposableBroker {
         if (kit) {
           kit.attempts++;
           if (!kit.welcomed) kit.refused++;
+          if (kit.refuseLogins) {
+            kit.badRefused++;
+            return null; // CONNACK 4, as for a password being reset
+          }
         }
         return unitHash;
       },

@@ -31,6 +31,10 @@ export interface Facts {
   bootRelays: number[] | null;
   /** An `opened` command produced a door `open` then `closed` event: pulses are visible. */
   pulseVisible: boolean;
+  /** How long the door took from `open` to `closed` after the first pulse. */
+  closeMs: number;
+  /** The outage the kit caused: when it cut the unit off, and whether a door was moving. */
+  outage: { droppedAt: number; doorOpen: boolean } | null;
   /** A relay whose pulses show as door events. */
   pulseRelay: number;
   /** The cursor the unit last reported `applied` (the newest), and its id of an opened command. */

@@ -86,6 +86,8 @@ export async function runKit(
         connectMark: online?.seq ?? 0,
         bootRelays: null,
         pulseVisible: false,
+        closeMs: 0,
+        outage: null,
         pulseRelay: opts.sensors?.[0] ?? 1,
         cursor: null,
         openedId: null,

@@ -81,6 +81,7 @@ export const ackChecks: Check[] = [
           open.seq,
         ));
       facts.pulseVisible = Boolean(open && closed);
+      if (open && closed) facts.closeMs = closed.at - open.at;
       return pass(
         facts.pulseVisible
           ? `door ${relay} opened and closed`

@@ -18,7 +18,13 @@ export async function bootState(ctx: Ctx): Promise<Outcome> {
   const from = facts.connectMark;
   const connectedAt = wire.heard[from]?.at ?? Date.now();
   await wire.waitFor(doorEvent(), opts.timeoutMs, from);
-  const events = await wire.collect(doorEvent(), opts.quietMs, from);
+  const outage = facts.outage;
+  // Events kept from an outage (§6) carry the time they happened, before this connect.
+  const replayed = (at: number) =>
+    outage !== null && at >= outage.droppedAt - 1000 && at < connectedAt - 200;
+  const events = (await wire.collect(doorEvent(), opts.quietMs, from)).filter(
+    (h) => !replayed(Date.parse((h.json as { at?: string }).at ?? '')),
+  );
   if (events.length === 0)
     return fail('no door event after connect (the boot state, §4.4)');
   const problems = [];

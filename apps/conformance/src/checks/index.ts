@@ -2,6 +2,7 @@ import type { Check } from '../context';
 import { ackChecks, oneAckEach } from './acks';
 import { connectChecks } from './connect';
 import { bootCheck, positionCheck } from './events';
+import { outageChecks } from './outage';
 import { reconnectChecks, shutdownCheck, storageCheck } from './reconnect';
 import { changeChecks, epochCheck, syncChecks } from './sync';
 
@@ -17,6 +18,7 @@ export const CHECKS: readonly Check[] = [
   ...syncChecks,
   ...ackChecks,
   ...changeChecks,
+  ...outageChecks,
   ...reconnectChecks,
   epochCheck,
   storageCheck,

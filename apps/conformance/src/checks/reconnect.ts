@@ -11,40 +11,20 @@ import {
 import { bootState } from './events';
 import { expectResume } from './sync';
 
-const offline = (h: { kind: string; json: unknown }) =>
+export const offline = (h: { kind: string; json: unknown }) =>
   h.kind === 'status' && (h.json as { online?: unknown })?.online === false;
 
 /** Waits for the next connect (status online after `from`) and makes it the current one. */
-async function nextConnect(ctx: Ctx, from: number, timeoutMs: number) {
+export async function nextConnect(ctx: Ctx, from: number, timeoutMs: number) {
   const online = await ctx.wire.waitFor(statusOnline, timeoutMs, from);
   if (online) ctx.facts.connectMark = online.seq;
   return online;
 }
 
 /** The reconnect timeout: the first retry waits up to 500 ms (§8), plus starting a process. */
-const reconnectMs = (ctx: Ctx) => ctx.opts.timeoutMs + 2_000;
+export const reconnectMs = (ctx: Ctx) => ctx.opts.timeoutMs + 2_000;
 
 export const reconnectChecks: Check[] = [
-  {
-    section: '§4.1',
-    rule: 'a dropped connection: the broker publishes the will {"online":false}',
-    async run(ctx) {
-      const { wire, broker, unit, opts } = ctx;
-      const from = wire.mark;
-      let back = reconnectMs(ctx);
-      if (broker) broker.dropUnit();
-      else if (unit.crashAndRestart) {
-        await unit.crashAndRestart();
-        back = opts.connectTimeoutMs; // a restarted unit boots first
-      } else
-        return na('needs the disposable broker, --unit-cmd or --restart-cmd');
-      const will = await wire.waitFor(offline, opts.timeoutMs, from);
-      const online = await nextConnect(ctx, from, back);
-      if (!will) return fail('no {"online":false} after the drop');
-      if (!online) return fail('the unit did not come back online (§8)');
-      return pass();
-    },
-  },
   {
     section: '§7',
     rule: 'after a reconnect: subscribed again before online, then resume',
