@@ -31,6 +31,8 @@ export default defineConfig({
         test: {
           name: 'conformance',
           include: ['apps/conformance/src/**/*.test.ts'],
+          // Each test is a whole kit run (5-15 s alone) with unit processes; room for a loaded CI.
+          testTimeout: 90_000,
         },
       },
       {

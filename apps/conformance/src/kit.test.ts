@@ -31,7 +31,7 @@ describe('unit-conformance', () => {
         '--quiet-ms',
         '400',
       ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      { cwd: ROOT, encoding: 'utf8', timeout: 85_000 },
     );
     const lines = run.stdout.split('\n');
     expect(run.status, run.stdout + run.stderr).toBe(1);
