@@ -44,7 +44,7 @@ export interface Facts {
   /** The command the kit sent the instant it heard the first `online` (§7 step 2). */
   probeId: string | null;
   /** Every command the kit sent that has an id, to count acks at the end. */
-  sent: { id: string; expect: 'ack' | 'none' }[];
+  sent: string[];
 }
 
 export interface Ctx {
@@ -77,7 +77,7 @@ export function openCommand(
     expiresAt: new Date(now + lifeMs).toISOString(),
     ...over,
   };
-  ctx.facts.sent.push({ id: String(cmd.id), expect: 'ack' });
+  ctx.facts.sent.push(String(cmd.id));
   return cmd;
 }
 

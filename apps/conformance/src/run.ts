@@ -93,7 +93,7 @@ export async function runKit(
         openedId: null,
         epoch: `k${randomBytes(3).toString('hex')}`,
         probeId: online ? probeId : null,
-        sent: online ? [{ id: probeId, expect: 'ack' }] : [],
+        sent: online ? [probeId] : [],
       },
     };
     const relays = (online?.json as { relays?: unknown })?.relays;

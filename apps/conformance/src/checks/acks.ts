@@ -6,6 +6,7 @@ import {
   describe,
   doorEvent,
   fail,
+  isAck,
   na,
   newId,
   type Outcome,
@@ -119,7 +120,7 @@ export const ackChecks: Check[] = [
         id: facts.openedId,
         relay: facts.pulseRelay,
       };
-      facts.sent[facts.sent.length - 1] = { id: facts.openedId, expect: 'ack' };
+      facts.sent[facts.sent.length - 1] = facts.openedId;
       const from = wire.mark;
       const out = await expectAck(ctx, original, 'duplicate');
       if (out.status !== 'pass') return out;
@@ -158,7 +159,7 @@ export const ackChecks: Check[] = [
     async run(ctx) {
       const unknown = { type: 'reboot', id: newId() };
       const badRelay = { ...openCommand(ctx), relay: 9 };
-      ctx.facts.sent.push({ id: unknown.id, expect: 'ack' });
+      ctx.facts.sent.push(unknown.id);
       const a = await expectAck(ctx, unknown, 'invalid');
       if (a.status !== 'pass') return fail(`unknown type: ${a.detail}`);
       const b = await expectAck(ctx, badRelay, 'invalid');
@@ -192,19 +193,17 @@ export const oneAckEach: Check = {
   rule: 'exactly one ack per identifiable command, over the whole run',
   async run({ wire, facts, opts }) {
     await new Promise((r) => setTimeout(r, opts.quietMs));
-    const counts = new Map<string, number>();
+    // A redelivery after a reconnect (§6, at-least-once) repeats the same payload: counted once.
+    const distinct = new Map<string, Set<string>>();
     for (const h of wire.heard) {
       const id = (h.json as { commandId?: unknown })?.commandId;
-      if (
-        (h.kind === 'acks' || h.kind.startsWith('acks/')) &&
-        typeof id === 'string'
-      )
-        counts.set(id, (counts.get(id) ?? 0) + 1);
+      if (isAck(h) && typeof id === 'string')
+        distinct.set(id, (distinct.get(id) ?? new Set()).add(h.text));
     }
+    const counts = new Map([...distinct].map(([id, set]) => [id, set.size]));
     // The duplicate check resends an opened id on purpose: that id gets two acks.
     const expected = new Map<string, number>();
-    for (const s of facts.sent)
-      expected.set(s.id, (expected.get(s.id) ?? 0) + 1);
+    for (const id of facts.sent) expected.set(id, (expected.get(id) ?? 0) + 1);
     const wrong = [...expected].filter(
       ([id, n]) => (counts.get(id) ?? 0) !== n,
     );

@@ -1,4 +1,5 @@
 import {
+  ackOf,
   type Check,
   type Ctx,
   doorEvent,
@@ -37,6 +38,7 @@ async function cutOff(ctx: Ctx): Promise<string | null> {
         from,
       ),
     );
+    await wire.waitFor(ackOf(cmd.id), opts.timeoutMs, from);
   }
   broker.refuseLogins = true;
   broker.dropUnit();
