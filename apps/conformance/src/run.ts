@@ -138,5 +138,3 @@ export function formatResult({ check, outcome, ms }: Result): string {
   const detail = outcome.detail ? ` — ${outcome.detail}` : '';
   return `${tag} ${check.section.padEnd(6)} ${check.rule}${detail} (${ms} ms)`;
 }
-
-export const unitIdHint = () => `unit_kit${randomBytes(6).toString('hex')}`;
