@@ -26,6 +26,16 @@ export default defineConfig({
         test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] },
       },
       {
+        // The conformance kit against the reference unit, a broken one and examples/python-unit.
+        extends: true,
+        test: {
+          name: 'conformance',
+          include: ['apps/conformance/src/**/*.test.ts'],
+          // Each test is a whole kit run (5-15 s alone) with unit processes; room for a loaded CI.
+          testTimeout: 90_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'server',

@@ -2,7 +2,8 @@
 # What `npm test` needs beyond npm packages: Debian's Chromium for the browser suites, Debian's
 # Mosquitto 2 (with mosquitto_ctrl and the dynamic-security plugin) for *.mosquitto.test.ts,
 # Debian's HAProxy for cluster/haproxy.sqlite.test.ts, the cluster tests and deploy/haproxy/'s
-# check, and a reachable PostgreSQL for the server-pg suite. Installs/starts them when this machine can.
+# check, Debian's python3-paho-mqtt for examples/python-unit (run by the conformance kit's tests),
+# and a reachable PostgreSQL for the server-pg suite. Installs/starts them when this machine can.
 set -u
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -28,6 +29,15 @@ if [ ! -x /usr/sbin/haproxy ] && [ ! -x /usr/bin/haproxy ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy
   else
     echo "The load-balancer tests and npm run cluster need Debian's HAProxy: sudo apt-get install -y haproxy" >&2
+    exit 1
+  fi
+fi
+if ! /usr/bin/python3 -c 'import paho.mqtt' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's python3-paho-mqtt for examples/python-unit (the conformance tests run it)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-paho-mqtt
+  else
+    echo "The conformance tests run examples/python-unit on Debian's python3: sudo apt-get install -y python3-paho-mqtt" >&2
     exit 1
   fi
 fi
