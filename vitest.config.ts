@@ -26,6 +26,15 @@ export default defineConfig({
         test: { name: 'unit', include: ['apps/unit/src/**/*.test.ts'] },
       },
       {
+        // The SDK: its committed types against the server's OpenAPI, and its quickstart against a real server and unit.
+        extends: true,
+        test: {
+          name: 'sdk',
+          include: ['packages/sdk/**/*.test.ts'],
+          env: { KEYWAY_TEST_DB: 'sqlite' },
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'server',

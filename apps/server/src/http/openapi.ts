@@ -120,7 +120,8 @@ export function buildOpenApi(
       ...(r.body
         ? {
             requestBody: {
-              required: true,
+              // A body with a default (openDoor's `{}`) may be left out.
+              required: !r.body.safeParse(undefined).success,
               content: {
                 'application/json': {
                   schema: components.ref(r.body, 'input', `${name}Body`),
