@@ -37,5 +37,8 @@ if (isMain) {
       'packages/sdk/src/schema.d.ts is not what the server’s OpenAPI document generates: run `npx tsx scripts/sdk.ts --write`.',
     );
     process.exit(1);
-  } else console.log('packages/sdk/src/schema.d.ts matches the server’s OpenAPI document.');
+  } else
+    console.log(
+      'packages/sdk/src/schema.d.ts matches the server’s OpenAPI document.',
+    );
 }
