@@ -847,9 +847,20 @@ export interface components {
         UnitsResponse: {
             units: components["schemas"]["Unit"][];
         };
+        /**
+         * @example {
+         *       "role": "viewer"
+         *     }
+         */
         UpdateAdminBody: {
             role: components["schemas"]["AdminRole"];
         };
+        /**
+         * @example {
+         *       "name": "Front gate",
+         *       "pulseMs": 800
+         *     }
+         */
         UpdateDoorBody: {
             name?: string;
             unitId?: components["schemas"]["Id"];
@@ -857,23 +868,59 @@ export interface components {
             pulseMs?: components["schemas"]["PulseMs"];
             sensor?: boolean;
         };
+        /**
+         * @example {
+         *       "doorIds": [
+         *         "door_4k9x0m2p7q1r",
+         *         "door_7t3v8w1y5z0a"
+         *       ],
+         *       "geofenceMeters": 200
+         *     }
+         */
         UpdateGroupBody: {
             name?: string;
             doorIds?: components["schemas"]["Id"][];
             geofenceMeters?: components["schemas"]["GeofenceMeters"] | null;
         };
+        /**
+         * @example {
+         *       "name": "Marta Puig"
+         *     }
+         */
         UpdateMeBody: {
             name: string | null;
         };
         UpdateMeResponse: {
             user: components["schemas"]["User"];
         };
+        /**
+         * @example {
+         *       "access": {
+         *         "timeFrames": [
+         *           {
+         *             "days": [
+         *               "sat",
+         *               "sun"
+         *             ],
+         *             "from": "10:00",
+         *             "to": "14:00"
+         *           }
+         *         ],
+         *         "validUntil": "2027-06-30T23:59:59+02:00"
+         *       }
+         *     }
+         */
         UpdateMemberBody: {
             name?: string | null;
             groupIds?: components["schemas"]["Id"][];
             access?: components["schemas"]["AccessInput"] | null;
             geofenceMeters?: components["schemas"]["GeofenceMeters"] | null;
         };
+        /**
+         * @example {
+         *       "lockdown": true
+         *     }
+         */
         UpdateSpaceBody: {
             name?: string;
             timezone?: components["schemas"]["TimeZone"];
@@ -881,6 +928,11 @@ export interface components {
             geofenceMeters?: components["schemas"]["GeofenceMeters"] | null;
             lockdown?: boolean;
         };
+        /**
+         * @example {
+         *       "name": "Garage unit"
+         *     }
+         */
         UpdateUnitBody: {
             name?: string;
         };

@@ -49,6 +49,8 @@ export const VerifyCodeResponse = z.object({
 
 export const MeResponse = z.object({ user: User, sessions: z.array(Session) });
 
-export const UpdateMeBody = z.object({
-  name: z.string().trim().min(1).max(100).nullable(),
-});
+export const UpdateMeBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).nullable(),
+  })
+  .meta({ examples: [{ name: 'Marta Puig' }] });

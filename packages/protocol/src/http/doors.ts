@@ -54,7 +54,8 @@ export const UpdateDoorBody = z
     pulseMs: PulseMs,
     sensor: z.boolean(),
   })
-  .partial();
+  .partial()
+  .meta({ examples: [{ name: 'Front gate', pulseMs: 800 }] });
 /**
  * Said beside a created or changed door when its relay could not be checked: its unit has not
  * announced how many relays it has yet (issue 25 item 7).

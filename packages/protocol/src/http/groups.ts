@@ -24,6 +24,14 @@ export const UpdateGroupBody = z
     doorIds: z.array(Id).max(500),
     geofenceMeters: GeofenceMeters.nullable(),
   })
-  .partial();
+  .partial()
+  .meta({
+    examples: [
+      {
+        doorIds: ['door_4k9x0m2p7q1r', 'door_7t3v8w1y5z0a'],
+        geofenceMeters: 200,
+      },
+    ],
+  });
 export const GroupResponse = z.object({ group: Group });
 export const GroupsResponse = z.object({ groups: z.array(Group) });

@@ -55,6 +55,16 @@ export const UpdateMemberBody = z
     access: Access.nullable(),
     geofenceMeters: GeofenceMeters.nullable(),
   })
-  .partial();
+  .partial()
+  .meta({
+    examples: [
+      {
+        access: {
+          timeFrames: [{ days: ['sat', 'sun'], from: '10:00', to: '14:00' }],
+          validUntil: '2027-06-30T23:59:59+02:00',
+        },
+      },
+    ],
+  });
 export const MemberResponse = z.object({ member: Member });
 export const MembersResponse = z.object({ members: z.array(Member) });

@@ -51,7 +51,8 @@ export const UpdateSpaceBody = z
     /** Lockdown refuses every member's open (door_locked_down) until lifted. */
     lockdown: z.boolean(),
   })
-  .partial();
+  .partial()
+  .meta({ examples: [{ lockdown: true }] });
 export const SpaceResponse = z.object({ space: Space });
 export const SpacesResponse = z.object({ spaces: z.array(Space) });
 
@@ -67,4 +68,6 @@ export const AddAdminBody = z
   .meta({ examples: [{ phone: '+34600000002', role: 'admin' }] });
 export const AdminResponse = z.object({ admin: SpaceAdmin });
 export const AdminsResponse = z.object({ admins: z.array(SpaceAdmin) });
-export const UpdateAdminBody = z.object({ role: AdminRole });
+export const UpdateAdminBody = z
+  .object({ role: AdminRole })
+  .meta({ examples: [{ role: 'viewer' }] });

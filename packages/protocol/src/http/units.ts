@@ -22,7 +22,8 @@ export const CreateUnitBody = z
   .meta({ examples: [{ name: 'Portal' }] });
 export const UpdateUnitBody = z
   .object({ name: z.string().trim().min(1).max(100) })
-  .partial();
+  .partial()
+  .meta({ examples: [{ name: 'Garage unit' }] });
 export const UnitCredentials = z.object({
   username: z.string(),
   password: z.string(),
