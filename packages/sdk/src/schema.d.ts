@@ -437,6 +437,21 @@ export interface components {
             validFrom?: components["schemas"]["IsoTime"] | null;
             validUntil?: components["schemas"]["IsoTime"] | null;
         };
+        /**
+         * @example {
+         *       "id": "ev_9q2w7e4r1t6y",
+         *       "spaceId": "sp_4k9x0m2p7q1r",
+         *       "at": "2027-01-05T12:00:00.412+01:00",
+         *       "type": "door.open",
+         *       "doorId": "door_4k9x0m2p7q1r",
+         *       "unitId": "unit_8mj2kq9xr4ab5tc1",
+         *       "userId": "usr_3h8j1k5l0z2x",
+         *       "memberId": "mem_6c4v9b2n7m1a",
+         *       "result": "granted",
+         *       "reason": null,
+         *       "data": null
+         *     }
+         */
         AccessEvent: {
             id: components["schemas"]["Id"];
             spaceId: components["schemas"]["Id"];
@@ -696,10 +711,22 @@ export interface components {
         Id: string;
         /** Format: date-time */
         IsoTime: string;
+        /**
+         * @example {
+         *       "lat": 41.3874,
+         *       "lon": 2.1686
+         *     }
+         */
         LatLon: {
             lat: number;
             lon: number;
         };
+        /**
+         * @example {
+         *       "lat": 41.3874,
+         *       "lon": 2.1686
+         *     }
+         */
         LatLonInput: {
             lat: number;
             lon: number;
@@ -961,6 +988,7 @@ export interface components {
                 id: components["schemas"]["Id"];
             };
         };
+        /** @example 18:00 */
         WallTime: string;
         /** @enum {string} */
         Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
@@ -996,6 +1024,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "expiresInSeconds": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["RequestCodeResponse"];
                 };
             };
@@ -1009,6 +1042,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json" | "invalid_phone" | "sms_country_not_allowed";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1023,6 +1058,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1037,6 +1074,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1051,6 +1090,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1065,6 +1106,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "sms_unavailable";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1100,6 +1143,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "token",
+                     *       "user": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "phone": "+34600000001",
+                     *         "name": "name"
+                     *       },
+                     *       "session": {
+                     *         "id": "id_4k9x0m2p7q1r"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerifyCodeResponse"];
                 };
             };
@@ -1113,6 +1169,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json" | "invalid_phone";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1127,6 +1185,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_code";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1141,6 +1201,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1155,6 +1217,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1169,6 +1233,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1211,6 +1277,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1242,6 +1310,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "phone": "+34600000001",
+                     *         "name": "name"
+                     *       },
+                     *       "sessions": [
+                     *         {
+                     *           "id": "id_4k9x0m2p7q1r",
+                     *           "deviceName": "deviceName",
+                     *           "createdAt": "2027-01-05T12:00:00+01:00",
+                     *           "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *           "current": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeResponse"];
                 };
             };
@@ -1255,6 +1341,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1290,6 +1378,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "phone": "+34600000001",
+                     *         "name": "name"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["UpdateMeResponse"];
                 };
             };
@@ -1303,6 +1400,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1317,6 +1416,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1331,6 +1432,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1345,6 +1448,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1389,6 +1494,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1403,6 +1510,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1417,6 +1526,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1431,6 +1542,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1462,6 +1575,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "spaces": [
+                     *         {
+                     *           "id": "id_4k9x0m2p7q1r",
+                     *           "name": "name",
+                     *           "timezone": "timezone",
+                     *           "location": {
+                     *             "lat": 41.3874,
+                     *             "lon": 2.1686
+                     *           },
+                     *           "geofenceMeters": 1,
+                     *           "lockdown": false,
+                     *           "createdAt": "2027-01-05T12:00:00+01:00",
+                     *           "role": "owner"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SpacesResponse"];
                 };
             };
@@ -1475,6 +1607,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1510,6 +1644,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "space": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "timezone": "timezone",
+                     *         "location": {
+                     *           "lat": 41.3874,
+                     *           "lon": 2.1686
+                     *         },
+                     *         "geofenceMeters": 1,
+                     *         "lockdown": false,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00",
+                     *         "role": "owner"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SpaceResponse"];
                 };
             };
@@ -1523,6 +1674,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1537,6 +1690,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1551,6 +1706,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1565,6 +1722,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1598,6 +1757,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "space": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "timezone": "timezone",
+                     *         "location": {
+                     *           "lat": 41.3874,
+                     *           "lon": 2.1686
+                     *         },
+                     *         "geofenceMeters": 1,
+                     *         "lockdown": false,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00",
+                     *         "role": "owner"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SpaceResponse"];
                 };
             };
@@ -1611,6 +1787,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1625,6 +1803,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1639,6 +1819,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1653,6 +1835,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1697,6 +1881,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1711,6 +1897,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1725,6 +1913,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1739,6 +1929,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1776,6 +1968,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "space": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "timezone": "timezone",
+                     *         "location": {
+                     *           "lat": 41.3874,
+                     *           "lon": 2.1686
+                     *         },
+                     *         "geofenceMeters": 1,
+                     *         "lockdown": false,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00",
+                     *         "role": "owner"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SpaceResponse"];
                 };
             };
@@ -1789,6 +1998,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1803,6 +2014,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1817,6 +2030,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1831,6 +2046,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1845,6 +2062,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1859,6 +2078,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1892,6 +2113,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "admins": [
+                     *         {
+                     *           "userId": "id_4k9x0m2p7q1r",
+                     *           "phone": "+34600000001",
+                     *           "name": "name",
+                     *           "role": "owner",
+                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AdminsResponse"];
                 };
             };
@@ -1905,6 +2139,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1919,6 +2155,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1933,6 +2171,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1947,6 +2187,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -1984,6 +2226,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "admin": {
+                     *         "userId": "id_4k9x0m2p7q1r",
+                     *         "phone": "+34600000001",
+                     *         "name": "name",
+                     *         "role": "owner",
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AdminResponse"];
                 };
             };
@@ -1997,6 +2250,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json" | "invalid_phone";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2011,6 +2266,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2025,6 +2282,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2039,6 +2298,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2053,6 +2314,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2067,6 +2330,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2112,6 +2377,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2126,6 +2393,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2140,6 +2409,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2154,6 +2425,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2168,6 +2441,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "last_owner";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2206,6 +2481,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "admin": {
+                     *         "userId": "id_4k9x0m2p7q1r",
+                     *         "phone": "+34600000001",
+                     *         "name": "name",
+                     *         "role": "owner",
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AdminResponse"];
                 };
             };
@@ -2219,6 +2505,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2233,6 +2521,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2247,6 +2537,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2261,6 +2553,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2275,6 +2569,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "last_owner";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2289,6 +2585,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2303,6 +2601,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2336,6 +2636,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "units": [
+                     *         {
+                     *           "id": "id_4k9x0m2p7q1r",
+                     *           "spaceId": "id_4k9x0m2p7q1r",
+                     *           "name": "name",
+                     *           "online": true,
+                     *           "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *           "location": {
+                     *             "lat": 41.3874,
+                     *             "lon": 2.1686
+                     *           },
+                     *           "agent": "agent",
+                     *           "relays": 1,
+                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["UnitsResponse"];
                 };
             };
@@ -2349,6 +2669,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2363,6 +2685,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2377,6 +2701,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2391,6 +2717,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2428,6 +2756,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "unit": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "online": true,
+                     *         "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *         "location": {
+                     *           "lat": 41.3874,
+                     *           "lon": 2.1686
+                     *         },
+                     *         "agent": "agent",
+                     *         "relays": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       },
+                     *       "credentials": {
+                     *         "username": "username",
+                     *         "password": "password",
+                     *         "mqttUrl": "mqttUrl"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreateUnitResponse"];
                 };
             };
@@ -2441,6 +2792,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2455,6 +2808,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2469,6 +2824,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2483,6 +2840,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2497,6 +2856,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2511,6 +2872,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2544,6 +2907,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "unit": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "online": true,
+                     *         "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *         "location": {
+                     *           "lat": 41.3874,
+                     *           "lon": 2.1686
+                     *         },
+                     *         "agent": "agent",
+                     *         "relays": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["UnitResponse"];
                 };
             };
@@ -2557,6 +2938,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2571,6 +2954,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2585,6 +2970,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2599,6 +2986,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2643,6 +3032,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2657,6 +3048,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2671,6 +3064,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2685,6 +3080,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2722,6 +3119,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "unit": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "online": true,
+                     *         "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *         "location": {
+                     *           "lat": 41.3874,
+                     *           "lon": 2.1686
+                     *         },
+                     *         "agent": "agent",
+                     *         "relays": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["UnitResponse"];
                 };
             };
@@ -2735,6 +3150,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2749,6 +3166,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2763,6 +3182,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2777,6 +3198,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2791,6 +3214,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2805,6 +3230,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2838,6 +3265,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "credentials": {
+                     *         "username": "username",
+                     *         "password": "password",
+                     *         "mqttUrl": "mqttUrl"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ResetUnitCredentialsResponse"];
                 };
             };
@@ -2851,6 +3287,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2865,6 +3303,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2879,6 +3319,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2893,6 +3335,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2926,6 +3370,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "doors": [
+                     *         {
+                     *           "id": "id_4k9x0m2p7q1r",
+                     *           "spaceId": "id_4k9x0m2p7q1r",
+                     *           "unitId": "id_4k9x0m2p7q1r",
+                     *           "name": "name",
+                     *           "relay": 1,
+                     *           "pulseMs": 1,
+                     *           "sensor": true,
+                     *           "state": "open",
+                     *           "stateSince": "2027-01-05T12:00:00+01:00",
+                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DoorsResponse"];
                 };
             };
@@ -2939,6 +3401,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2953,6 +3417,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2967,6 +3433,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -2981,6 +3449,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3018,6 +3488,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "door": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "unitId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "relay": 1,
+                     *         "pulseMs": 1,
+                     *         "sensor": true,
+                     *         "state": "open",
+                     *         "stateSince": "2027-01-05T12:00:00+01:00",
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       },
+                     *       "warnings": [
+                     *         {
+                     *           "code": "relay_unconfirmed",
+                     *           "message": "message"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DoorResponse"];
                 };
             };
@@ -3031,6 +3523,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3045,6 +3539,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3059,6 +3555,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3073,6 +3571,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3087,6 +3587,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "relay_in_use" | "relay_not_announced";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3101,6 +3603,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3115,6 +3619,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3148,6 +3654,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "door": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "unitId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "relay": 1,
+                     *         "pulseMs": 1,
+                     *         "sensor": true,
+                     *         "state": "open",
+                     *         "stateSince": "2027-01-05T12:00:00+01:00",
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       },
+                     *       "warnings": [
+                     *         {
+                     *           "code": "relay_unconfirmed",
+                     *           "message": "message"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DoorResponse"];
                 };
             };
@@ -3161,6 +3689,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3175,6 +3705,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3189,6 +3721,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3203,6 +3737,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3247,6 +3783,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3261,6 +3799,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3275,6 +3815,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3289,6 +3831,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3326,6 +3870,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "door": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "unitId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "relay": 1,
+                     *         "pulseMs": 1,
+                     *         "sensor": true,
+                     *         "state": "open",
+                     *         "stateSince": "2027-01-05T12:00:00+01:00",
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       },
+                     *       "warnings": [
+                     *         {
+                     *           "code": "relay_unconfirmed",
+                     *           "message": "message"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DoorResponse"];
                 };
             };
@@ -3339,6 +3905,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3353,6 +3921,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3367,6 +3937,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3381,6 +3953,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3395,6 +3969,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "relay_in_use" | "relay_not_announced";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3409,6 +3985,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3423,6 +4001,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3458,6 +4038,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "door": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "state": "open",
+                     *         "detail": "held_open",
+                     *         "unitOnline": true,
+                     *         "since": "2027-01-05T12:00:00+01:00",
+                     *         "unitSince": "2027-01-05T12:00:00+01:00",
+                     *         "at": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["DoorStateResponse"];
                 };
             };
@@ -3471,6 +4064,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3485,6 +4080,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3499,6 +4096,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3513,6 +4112,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3550,6 +4151,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "result": "opened",
+                     *       "event": {
+                     *         "id": "ev_9q2w7e4r1t6y",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "at": "2027-01-05T12:00:00.412+01:00",
+                     *         "type": "door.open",
+                     *         "doorId": "door_4k9x0m2p7q1r",
+                     *         "unitId": "unit_8mj2kq9xr4ab5tc1",
+                     *         "userId": "usr_3h8j1k5l0z2x",
+                     *         "memberId": "mem_6c4v9b2n7m1a",
+                     *         "result": "granted",
+                     *         "reason": null,
+                     *         "data": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["OpenDoorResponse"];
                 };
             };
@@ -3563,6 +4182,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3577,6 +4198,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3591,6 +4214,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden" | "no_access" | "outside_schedule" | "not_yet_valid" | "expired" | "outside_geofence" | "location_required" | "door_locked_down";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3605,6 +4230,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3619,6 +4246,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "command_duplicate";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3633,6 +4262,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3647,6 +4278,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3661,6 +4294,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unit_failed" | "unit_rejected_command" | "unit_protocol_error";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3675,6 +4310,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unit_offline";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3689,6 +4326,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unit_timeout" | "command_expired";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3722,6 +4361,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "groups": [
+                     *         {
+                     *           "id": "id_4k9x0m2p7q1r",
+                     *           "spaceId": "id_4k9x0m2p7q1r",
+                     *           "name": "name",
+                     *           "doorIds": [
+                     *             "id_4k9x0m2p7q1r"
+                     *           ],
+                     *           "geofenceMeters": 1,
+                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["GroupsResponse"];
                 };
             };
@@ -3735,6 +4390,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3749,6 +4406,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3763,6 +4422,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3777,6 +4438,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3814,6 +4477,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "group": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "doorIds": [
+                     *           "id_4k9x0m2p7q1r"
+                     *         ],
+                     *         "geofenceMeters": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["GroupResponse"];
                 };
             };
@@ -3827,6 +4504,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3841,6 +4520,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3855,6 +4536,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3869,6 +4552,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3883,6 +4568,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3897,6 +4584,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3930,6 +4619,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "group": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "doorIds": [
+                     *           "id_4k9x0m2p7q1r"
+                     *         ],
+                     *         "geofenceMeters": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["GroupResponse"];
                 };
             };
@@ -3943,6 +4646,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3957,6 +4662,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3971,6 +4678,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -3985,6 +4694,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4029,6 +4740,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4043,6 +4756,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4057,6 +4772,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4071,6 +4788,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4108,6 +4827,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "group": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "doorIds": [
+                     *           "id_4k9x0m2p7q1r"
+                     *         ],
+                     *         "geofenceMeters": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["GroupResponse"];
                 };
             };
@@ -4121,6 +4854,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4135,6 +4870,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4149,6 +4886,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4163,6 +4902,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4177,6 +4918,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4191,6 +4934,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4224,6 +4969,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "members": [
+                     *         {
+                     *           "id": "id_4k9x0m2p7q1r",
+                     *           "spaceId": "id_4k9x0m2p7q1r",
+                     *           "userId": "id_4k9x0m2p7q1r",
+                     *           "phone": "+34600000001",
+                     *           "name": "name",
+                     *           "groupIds": [
+                     *             "id_4k9x0m2p7q1r"
+                     *           ],
+                     *           "access": {
+                     *             "timeFrames": [
+                     *               {
+                     *                 "days": [
+                     *                   "mon"
+                     *                 ],
+                     *                 "from": "18:00",
+                     *                 "to": "18:00"
+                     *               }
+                     *             ],
+                     *             "validFrom": "2027-01-05T12:00:00+01:00",
+                     *             "validUntil": "2027-01-05T12:00:00+01:00"
+                     *           },
+                     *           "geofenceMeters": 1,
+                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MembersResponse"];
                 };
             };
@@ -4237,6 +5013,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4251,6 +5029,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4265,6 +5045,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4279,6 +5061,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4316,6 +5100,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "member": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "userId": "id_4k9x0m2p7q1r",
+                     *         "phone": "+34600000001",
+                     *         "name": "name",
+                     *         "groupIds": [
+                     *           "id_4k9x0m2p7q1r"
+                     *         ],
+                     *         "access": {
+                     *           "timeFrames": [
+                     *             {
+                     *               "days": [
+                     *                 "mon"
+                     *               ],
+                     *               "from": "18:00",
+                     *               "to": "18:00"
+                     *             }
+                     *           ],
+                     *           "validFrom": "2027-01-05T12:00:00+01:00",
+                     *           "validUntil": "2027-01-05T12:00:00+01:00"
+                     *         },
+                     *         "geofenceMeters": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberResponse"];
                 };
             };
@@ -4329,6 +5142,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json" | "invalid_phone";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4343,6 +5158,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4357,6 +5174,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4371,6 +5190,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4385,6 +5206,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "conflict";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4399,6 +5222,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4413,6 +5238,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4446,6 +5273,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "member": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "userId": "id_4k9x0m2p7q1r",
+                     *         "phone": "+34600000001",
+                     *         "name": "name",
+                     *         "groupIds": [
+                     *           "id_4k9x0m2p7q1r"
+                     *         ],
+                     *         "access": {
+                     *           "timeFrames": [
+                     *             {
+                     *               "days": [
+                     *                 "mon"
+                     *               ],
+                     *               "from": "18:00",
+                     *               "to": "18:00"
+                     *             }
+                     *           ],
+                     *           "validFrom": "2027-01-05T12:00:00+01:00",
+                     *           "validUntil": "2027-01-05T12:00:00+01:00"
+                     *         },
+                     *         "geofenceMeters": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberResponse"];
                 };
             };
@@ -4459,6 +5315,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4473,6 +5331,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4487,6 +5347,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4501,6 +5363,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4545,6 +5409,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4559,6 +5425,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4573,6 +5441,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4587,6 +5457,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4624,6 +5496,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "member": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "id_4k9x0m2p7q1r",
+                     *         "userId": "id_4k9x0m2p7q1r",
+                     *         "phone": "+34600000001",
+                     *         "name": "name",
+                     *         "groupIds": [
+                     *           "id_4k9x0m2p7q1r"
+                     *         ],
+                     *         "access": {
+                     *           "timeFrames": [
+                     *             {
+                     *               "days": [
+                     *                 "mon"
+                     *               ],
+                     *               "from": "18:00",
+                     *               "to": "18:00"
+                     *             }
+                     *           ],
+                     *           "validFrom": "2027-01-05T12:00:00+01:00",
+                     *           "validUntil": "2027-01-05T12:00:00+01:00"
+                     *         },
+                     *         "geofenceMeters": 1,
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberResponse"];
                 };
             };
@@ -4637,6 +5538,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4651,6 +5554,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4665,6 +5570,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4679,6 +5586,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4693,6 +5602,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4707,6 +5618,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4748,6 +5661,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "events": [
+                     *         {
+                     *           "id": "ev_9q2w7e4r1t6y",
+                     *           "spaceId": "sp_4k9x0m2p7q1r",
+                     *           "at": "2027-01-05T12:00:00.412+01:00",
+                     *           "type": "door.open",
+                     *           "doorId": "door_4k9x0m2p7q1r",
+                     *           "unitId": "unit_8mj2kq9xr4ab5tc1",
+                     *           "userId": "usr_3h8j1k5l0z2x",
+                     *           "memberId": "mem_6c4v9b2n7m1a",
+                     *           "result": "granted",
+                     *           "reason": null,
+                     *           "data": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventsResponse"];
                 };
             };
@@ -4761,6 +5694,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4775,6 +5710,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4789,6 +5726,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4803,6 +5742,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4843,6 +5784,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "entries": [
+                     *         {
+                     *           "id": "id_4k9x0m2p7q1r",
+                     *           "at": "2027-01-05T12:00:00+01:00",
+                     *           "actor": {
+                     *             "userId": "id_4k9x0m2p7q1r",
+                     *             "name": "name",
+                     *             "phone": "+34600000001",
+                     *             "sessionId": "id_4k9x0m2p7q1r",
+                     *             "apiKeyId": "id_4k9x0m2p7q1r"
+                     *           },
+                     *           "action": "action",
+                     *           "object": {
+                     *             "type": "space",
+                     *             "id": "id_4k9x0m2p7q1r",
+                     *             "name": "name"
+                     *           },
+                     *           "before": {},
+                     *           "after": {}
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditResponse"];
                 };
             };
@@ -4856,6 +5823,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4870,6 +5839,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4884,6 +5855,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4898,6 +5871,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4951,6 +5926,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4965,6 +5942,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4979,6 +5958,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -4993,6 +5974,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -5028,6 +6011,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "receipts": [
+                     *         {
+                     *           "cursor": "cursor",
+                     *           "at": "2027-01-05T12:00:00+01:00",
+                     *           "ops": 1,
+                     *           "events": 1,
+                     *           "phones": {
+                     *             "total": 1,
+                     *             "received": 1,
+                     *             "pending": [
+                     *               {
+                     *                 "clientId": "id_4k9x0m2p7q1r",
+                     *                 "cursor": 1
+                     *               }
+                     *             ]
+                     *           },
+                     *           "dashboards": {
+                     *             "total": 1,
+                     *             "received": 1,
+                     *             "pending": [
+                     *               {
+                     *                 "clientId": "id_4k9x0m2p7q1r",
+                     *                 "cursor": 1
+                     *               }
+                     *             ]
+                     *           },
+                     *           "units": {
+                     *             "total": 1,
+                     *             "received": 1,
+                     *             "pending": [
+                     *               {
+                     *                 "clientId": "id_4k9x0m2p7q1r",
+                     *                 "cursor": 1
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReceiptsResponse"];
                 };
             };
@@ -5041,6 +6066,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -5055,6 +6082,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -5069,6 +6098,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };
@@ -5083,6 +6114,8 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
                         };
                     };
                 };

@@ -5,9 +5,11 @@ import {
   PathId as PathIdSchema,
 } from '@keyway/protocol';
 import { z } from 'zod';
+import { sampleOf } from './openapi-examples';
 import { SchemaComponents } from './openapi-schemas';
 import { paramNames, type RouteDef } from './route';
 
+type Json = Record<string, unknown>;
 const ERROR_REF = { $ref: '#/components/schemas/ErrorBody' };
 
 /** What each route `tag` groups, for the document's `tags` (a route's tag must be one of these: redocly.yaml). */
@@ -54,6 +56,15 @@ function errorResponses(r: RouteDef): Record<string, unknown> {
       description: codes.join(', '),
       content: {
         'application/json': {
+          examples: Object.fromEntries(
+            codes.map((code) => [
+              code,
+              {
+                summary: code,
+                value: { error: { code, message: ERRORS[code].message } },
+              },
+            ]),
+          ),
           schema: {
             allOf: [
               ERROR_REF,
@@ -62,7 +73,13 @@ function errorResponses(r: RouteDef): Record<string, unknown> {
                 properties: {
                   error: {
                     type: 'object',
-                    properties: { code: { enum: codes } },
+                    // message and details again: redocly lint reads ErrorBody's
+                    // additionalProperties: false as closing this branch too.
+                    properties: {
+                      code: { enum: codes },
+                      message: { type: 'string' },
+                      details: {},
+                    },
                   },
                 },
               },
@@ -152,6 +169,18 @@ export function buildOpenApi(
     };
   }
   const { schemas, resolve } = components.build();
+  const resolved = resolve(paths) as typeof paths;
+  // Each JSON success answer gets an example, built from the schemas (openapi-examples.ts).
+  for (const op of Object.values(resolved).flatMap((p) => Object.values(p)))
+    for (const [status, res] of Object.entries(
+      (op as { responses: Record<string, Json> }).responses,
+    )) {
+      const media = (res.content as Record<string, Json> | undefined)?.[
+        'application/json'
+      ];
+      if (status.startsWith('2') && media)
+        media.example = sampleOf(media.schema, schemas);
+    }
   return {
     openapi: '3.1.0',
     info: {
@@ -192,7 +221,7 @@ export function buildOpenApi(
       },
     },
     security: [{ bearer: [] }],
-    paths: resolve(paths),
+    paths: resolved,
   };
 }
 
