@@ -41,6 +41,15 @@ describe('GET /docs: the API reference (Redoc from node_modules) over /openapi.j
     const js = await script.text();
     expect(js.length).toBeGreaterThan(100_000);
     expect(js).toContain('Redoc');
+
+    const post = await fetch(`${t.url}/docs`, { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([
+      405,
+      'GET, HEAD, OPTIONS',
+    ]);
+    const other = await fetch(`${t.url}/docs/other.js`);
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as any).error.code).toBe('route_not_found');
   });
 
   it.runIf(existsSync(CHROMIUM))(
