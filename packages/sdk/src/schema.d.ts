@@ -641,6 +641,20 @@ export interface components {
             unit: components["schemas"]["Unit"];
             credentials: components["schemas"]["UnitCredentials"];
         };
+        /**
+         * @example {
+         *       "id": "door_4k9x0m2p7q1r",
+         *       "spaceId": "sp_4k9x0m2p7q1r",
+         *       "unitId": "unit_8mj2kq9xr4ab5tc1",
+         *       "name": "Front gate",
+         *       "relay": 1,
+         *       "pulseMs": 800,
+         *       "sensor": true,
+         *       "state": "closed",
+         *       "stateSince": "2027-01-05T11:58:02.120+01:00",
+         *       "createdAt": "2026-12-01T09:30:00.000+01:00"
+         *     }
+         */
         Door: {
             id: components["schemas"]["Id"];
             spaceId: components["schemas"]["Id"];
@@ -694,6 +708,18 @@ export interface components {
         };
         ExportAuditCsvResponse: string;
         GeofenceMeters: number;
+        /**
+         * @example {
+         *       "id": "grp_2d7f5g8h1j3k",
+         *       "spaceId": "sp_4k9x0m2p7q1r",
+         *       "name": "Residents",
+         *       "doorIds": [
+         *         "door_4k9x0m2p7q1r"
+         *       ],
+         *       "geofenceMeters": null,
+         *       "createdAt": "2026-12-01T09:30:00.000+01:00"
+         *     }
+         */
         Group: {
             id: components["schemas"]["Id"];
             spaceId: components["schemas"]["Id"];
@@ -735,6 +761,37 @@ export interface components {
             user: components["schemas"]["User"];
             sessions: components["schemas"]["Session"][];
         };
+        /**
+         * @example {
+         *       "id": "mem_6c4v9b2n7m1a",
+         *       "spaceId": "sp_4k9x0m2p7q1r",
+         *       "userId": "usr_3h8j1k5l0z2x",
+         *       "phone": "+34600000003",
+         *       "name": "Jordi",
+         *       "groupIds": [
+         *         "grp_2d7f5g8h1j3k"
+         *       ],
+         *       "access": {
+         *         "timeFrames": [
+         *           {
+         *             "days": [
+         *               "mon",
+         *               "tue",
+         *               "wed",
+         *               "thu",
+         *               "fri"
+         *             ],
+         *             "from": "18:00",
+         *             "to": "22:00"
+         *           }
+         *         ],
+         *         "validFrom": null,
+         *         "validUntil": "2027-06-30T23:59:59+02:00"
+         *       },
+         *       "geofenceMeters": null,
+         *       "createdAt": "2026-12-01T09:30:00.000+01:00"
+         *     }
+         */
         Member: {
             id: components["schemas"]["Id"];
             spaceId: components["schemas"]["Id"];
@@ -804,6 +861,15 @@ export interface components {
         ResetUnitCredentialsResponse: {
             credentials: components["schemas"]["UnitCredentials"];
         };
+        /**
+         * @example {
+         *       "id": "ses_7r5t2y9u4i1o",
+         *       "deviceName": "Pixel 8",
+         *       "createdAt": "2026-12-01T09:30:00.000+01:00",
+         *       "lastSeenAt": "2027-01-05T11:58:02.120+01:00",
+         *       "current": true
+         *     }
+         */
         Session: {
             id: components["schemas"]["Id"];
             deviceName: string | null;
@@ -811,6 +877,21 @@ export interface components {
             lastSeenAt: components["schemas"]["IsoTime"];
             current: boolean;
         };
+        /**
+         * @example {
+         *       "id": "sp_4k9x0m2p7q1r",
+         *       "name": "HQ",
+         *       "timezone": "Europe/Madrid",
+         *       "location": {
+         *         "lat": 41.3874,
+         *         "lon": 2.1686
+         *       },
+         *       "geofenceMeters": 150,
+         *       "lockdown": false,
+         *       "createdAt": "2026-12-01T09:30:00.000+01:00",
+         *       "role": "owner"
+         *     }
+         */
         Space: {
             id: components["schemas"]["Id"];
             name: string;
@@ -852,6 +933,22 @@ export interface components {
          * @example UTC
          */
         TimeZone: string;
+        /**
+         * @example {
+         *       "id": "unit_8mj2kq9xr4ab5tc1",
+         *       "spaceId": "sp_4k9x0m2p7q1r",
+         *       "name": "Gate unit",
+         *       "online": true,
+         *       "lastSeenAt": "2027-01-05T11:58:02.120+01:00",
+         *       "location": {
+         *         "lat": 41.3874,
+         *         "lon": 2.1686
+         *       },
+         *       "agent": "keyway-unit/0.1.0",
+         *       "relays": 4,
+         *       "createdAt": "2026-12-01T09:30:00.000+01:00"
+         *     }
+         */
         Unit: {
             id: components["schemas"]["Id"];
             spaceId: components["schemas"]["Id"];
@@ -963,6 +1060,13 @@ export interface components {
         UpdateUnitBody: {
             name?: string;
         };
+        /**
+         * @example {
+         *       "id": "usr_3h8j1k5l0z2x",
+         *       "phone": "+34600000001",
+         *       "name": "Marta Puig"
+         *     }
+         */
         User: {
             id: components["schemas"]["Id"];
             phone: components["schemas"]["Phone"];
@@ -1147,9 +1251,9 @@ export interface operations {
                      * @example {
                      *       "token": "token",
                      *       "user": {
-                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "id": "usr_3h8j1k5l0z2x",
                      *         "phone": "+34600000001",
-                     *         "name": "name"
+                     *         "name": "Marta Puig"
                      *       },
                      *       "session": {
                      *         "id": "id_4k9x0m2p7q1r"
@@ -1313,16 +1417,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "user": {
-                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "id": "usr_3h8j1k5l0z2x",
                      *         "phone": "+34600000001",
-                     *         "name": "name"
+                     *         "name": "Marta Puig"
                      *       },
                      *       "sessions": [
                      *         {
-                     *           "id": "id_4k9x0m2p7q1r",
-                     *           "deviceName": "deviceName",
-                     *           "createdAt": "2027-01-05T12:00:00+01:00",
-                     *           "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *           "id": "ses_7r5t2y9u4i1o",
+                     *           "deviceName": "Pixel 8",
+                     *           "createdAt": "2026-12-01T09:30:00.000+01:00",
+                     *           "lastSeenAt": "2027-01-05T11:58:02.120+01:00",
                      *           "current": true
                      *         }
                      *       ]
@@ -1381,9 +1485,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "user": {
-                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "id": "usr_3h8j1k5l0z2x",
                      *         "phone": "+34600000001",
-                     *         "name": "name"
+                     *         "name": "Marta Puig"
                      *       }
                      *     }
                      */
@@ -1579,16 +1683,16 @@ export interface operations {
                      * @example {
                      *       "spaces": [
                      *         {
-                     *           "id": "id_4k9x0m2p7q1r",
-                     *           "name": "name",
-                     *           "timezone": "timezone",
+                     *           "id": "sp_4k9x0m2p7q1r",
+                     *           "name": "HQ",
+                     *           "timezone": "Europe/Madrid",
                      *           "location": {
                      *             "lat": 41.3874,
                      *             "lon": 2.1686
                      *           },
-                     *           "geofenceMeters": 1,
+                     *           "geofenceMeters": 150,
                      *           "lockdown": false,
-                     *           "createdAt": "2027-01-05T12:00:00+01:00",
+                     *           "createdAt": "2026-12-01T09:30:00.000+01:00",
                      *           "role": "owner"
                      *         }
                      *       ]
@@ -1647,16 +1751,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "space": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
-                     *         "timezone": "timezone",
+                     *         "id": "sp_4k9x0m2p7q1r",
+                     *         "name": "HQ",
+                     *         "timezone": "Europe/Madrid",
                      *         "location": {
                      *           "lat": 41.3874,
                      *           "lon": 2.1686
                      *         },
-                     *         "geofenceMeters": 1,
+                     *         "geofenceMeters": 150,
                      *         "lockdown": false,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00",
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00",
                      *         "role": "owner"
                      *       }
                      *     }
@@ -1760,16 +1864,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "space": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
-                     *         "timezone": "timezone",
+                     *         "id": "sp_4k9x0m2p7q1r",
+                     *         "name": "HQ",
+                     *         "timezone": "Europe/Madrid",
                      *         "location": {
                      *           "lat": 41.3874,
                      *           "lon": 2.1686
                      *         },
-                     *         "geofenceMeters": 1,
+                     *         "geofenceMeters": 150,
                      *         "lockdown": false,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00",
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00",
                      *         "role": "owner"
                      *       }
                      *     }
@@ -1971,16 +2075,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "space": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
-                     *         "timezone": "timezone",
+                     *         "id": "sp_4k9x0m2p7q1r",
+                     *         "name": "HQ",
+                     *         "timezone": "Europe/Madrid",
                      *         "location": {
                      *           "lat": 41.3874,
                      *           "lon": 2.1686
                      *         },
-                     *         "geofenceMeters": 1,
+                     *         "geofenceMeters": 150,
                      *         "lockdown": false,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00",
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00",
                      *         "role": "owner"
                      *       }
                      *     }
@@ -2117,7 +2221,7 @@ export interface operations {
                      * @example {
                      *       "admins": [
                      *         {
-                     *           "userId": "id_4k9x0m2p7q1r",
+                     *           "userId": "usr_4k9x0m2p7q1r",
                      *           "phone": "+34600000001",
                      *           "name": "name",
                      *           "role": "owner",
@@ -2229,7 +2333,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "admin": {
-                     *         "userId": "id_4k9x0m2p7q1r",
+                     *         "userId": "usr_4k9x0m2p7q1r",
                      *         "phone": "+34600000001",
                      *         "name": "name",
                      *         "role": "owner",
@@ -2484,7 +2588,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "admin": {
-                     *         "userId": "id_4k9x0m2p7q1r",
+                     *         "userId": "usr_4k9x0m2p7q1r",
                      *         "phone": "+34600000001",
                      *         "name": "name",
                      *         "role": "owner",
@@ -2640,18 +2744,18 @@ export interface operations {
                      * @example {
                      *       "units": [
                      *         {
-                     *           "id": "id_4k9x0m2p7q1r",
-                     *           "spaceId": "id_4k9x0m2p7q1r",
-                     *           "name": "name",
+                     *           "id": "unit_8mj2kq9xr4ab5tc1",
+                     *           "spaceId": "sp_4k9x0m2p7q1r",
+                     *           "name": "Gate unit",
                      *           "online": true,
-                     *           "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *           "lastSeenAt": "2027-01-05T11:58:02.120+01:00",
                      *           "location": {
                      *             "lat": 41.3874,
                      *             "lon": 2.1686
                      *           },
-                     *           "agent": "agent",
-                     *           "relays": 1,
-                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *           "agent": "keyway-unit/0.1.0",
+                     *           "relays": 4,
+                     *           "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *         }
                      *       ]
                      *     }
@@ -2759,18 +2863,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "unit": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "unit_8mj2kq9xr4ab5tc1",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "name": "Gate unit",
                      *         "online": true,
-                     *         "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *         "lastSeenAt": "2027-01-05T11:58:02.120+01:00",
                      *         "location": {
                      *           "lat": 41.3874,
                      *           "lon": 2.1686
                      *         },
-                     *         "agent": "agent",
-                     *         "relays": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "agent": "keyway-unit/0.1.0",
+                     *         "relays": 4,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       },
                      *       "credentials": {
                      *         "username": "username",
@@ -2910,18 +3014,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "unit": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "unit_8mj2kq9xr4ab5tc1",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "name": "Gate unit",
                      *         "online": true,
-                     *         "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *         "lastSeenAt": "2027-01-05T11:58:02.120+01:00",
                      *         "location": {
                      *           "lat": 41.3874,
                      *           "lon": 2.1686
                      *         },
-                     *         "agent": "agent",
-                     *         "relays": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "agent": "keyway-unit/0.1.0",
+                     *         "relays": 4,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       }
                      *     }
                      */
@@ -3122,18 +3226,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "unit": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "unit_8mj2kq9xr4ab5tc1",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "name": "Gate unit",
                      *         "online": true,
-                     *         "lastSeenAt": "2027-01-05T12:00:00+01:00",
+                     *         "lastSeenAt": "2027-01-05T11:58:02.120+01:00",
                      *         "location": {
                      *           "lat": 41.3874,
                      *           "lon": 2.1686
                      *         },
-                     *         "agent": "agent",
-                     *         "relays": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "agent": "keyway-unit/0.1.0",
+                     *         "relays": 4,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       }
                      *     }
                      */
@@ -3374,16 +3478,16 @@ export interface operations {
                      * @example {
                      *       "doors": [
                      *         {
-                     *           "id": "id_4k9x0m2p7q1r",
-                     *           "spaceId": "id_4k9x0m2p7q1r",
-                     *           "unitId": "id_4k9x0m2p7q1r",
-                     *           "name": "name",
+                     *           "id": "door_4k9x0m2p7q1r",
+                     *           "spaceId": "sp_4k9x0m2p7q1r",
+                     *           "unitId": "unit_8mj2kq9xr4ab5tc1",
+                     *           "name": "Front gate",
                      *           "relay": 1,
-                     *           "pulseMs": 1,
+                     *           "pulseMs": 800,
                      *           "sensor": true,
-                     *           "state": "open",
-                     *           "stateSince": "2027-01-05T12:00:00+01:00",
-                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *           "state": "closed",
+                     *           "stateSince": "2027-01-05T11:58:02.120+01:00",
+                     *           "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *         }
                      *       ]
                      *     }
@@ -3491,16 +3595,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "door": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "unitId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "door_4k9x0m2p7q1r",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "unitId": "unit_8mj2kq9xr4ab5tc1",
+                     *         "name": "Front gate",
                      *         "relay": 1,
-                     *         "pulseMs": 1,
+                     *         "pulseMs": 800,
                      *         "sensor": true,
-                     *         "state": "open",
-                     *         "stateSince": "2027-01-05T12:00:00+01:00",
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "state": "closed",
+                     *         "stateSince": "2027-01-05T11:58:02.120+01:00",
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       },
                      *       "warnings": [
                      *         {
@@ -3657,16 +3761,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "door": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "unitId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "door_4k9x0m2p7q1r",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "unitId": "unit_8mj2kq9xr4ab5tc1",
+                     *         "name": "Front gate",
                      *         "relay": 1,
-                     *         "pulseMs": 1,
+                     *         "pulseMs": 800,
                      *         "sensor": true,
-                     *         "state": "open",
-                     *         "stateSince": "2027-01-05T12:00:00+01:00",
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "state": "closed",
+                     *         "stateSince": "2027-01-05T11:58:02.120+01:00",
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       },
                      *       "warnings": [
                      *         {
@@ -3873,16 +3977,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "door": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "unitId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "door_4k9x0m2p7q1r",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "unitId": "unit_8mj2kq9xr4ab5tc1",
+                     *         "name": "Front gate",
                      *         "relay": 1,
-                     *         "pulseMs": 1,
+                     *         "pulseMs": 800,
                      *         "sensor": true,
-                     *         "state": "open",
-                     *         "stateSince": "2027-01-05T12:00:00+01:00",
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "state": "closed",
+                     *         "stateSince": "2027-01-05T11:58:02.120+01:00",
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       },
                      *       "warnings": [
                      *         {
@@ -4365,14 +4469,14 @@ export interface operations {
                      * @example {
                      *       "groups": [
                      *         {
-                     *           "id": "id_4k9x0m2p7q1r",
-                     *           "spaceId": "id_4k9x0m2p7q1r",
-                     *           "name": "name",
+                     *           "id": "grp_2d7f5g8h1j3k",
+                     *           "spaceId": "sp_4k9x0m2p7q1r",
+                     *           "name": "Residents",
                      *           "doorIds": [
-                     *             "id_4k9x0m2p7q1r"
+                     *             "door_4k9x0m2p7q1r"
                      *           ],
-                     *           "geofenceMeters": 1,
-                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *           "geofenceMeters": null,
+                     *           "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *         }
                      *       ]
                      *     }
@@ -4480,14 +4584,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "group": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "grp_2d7f5g8h1j3k",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "name": "Residents",
                      *         "doorIds": [
-                     *           "id_4k9x0m2p7q1r"
+                     *           "door_4k9x0m2p7q1r"
                      *         ],
-                     *         "geofenceMeters": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "geofenceMeters": null,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       }
                      *     }
                      */
@@ -4622,14 +4726,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "group": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "grp_2d7f5g8h1j3k",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "name": "Residents",
                      *         "doorIds": [
-                     *           "id_4k9x0m2p7q1r"
+                     *           "door_4k9x0m2p7q1r"
                      *         ],
-                     *         "geofenceMeters": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "geofenceMeters": null,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       }
                      *     }
                      */
@@ -4830,14 +4934,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "group": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "name": "name",
+                     *         "id": "grp_2d7f5g8h1j3k",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "name": "Residents",
                      *         "doorIds": [
-                     *           "id_4k9x0m2p7q1r"
+                     *           "door_4k9x0m2p7q1r"
                      *         ],
-                     *         "geofenceMeters": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "geofenceMeters": null,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       }
                      *     }
                      */
@@ -4973,29 +5077,33 @@ export interface operations {
                      * @example {
                      *       "members": [
                      *         {
-                     *           "id": "id_4k9x0m2p7q1r",
-                     *           "spaceId": "id_4k9x0m2p7q1r",
-                     *           "userId": "id_4k9x0m2p7q1r",
-                     *           "phone": "+34600000001",
-                     *           "name": "name",
+                     *           "id": "mem_6c4v9b2n7m1a",
+                     *           "spaceId": "sp_4k9x0m2p7q1r",
+                     *           "userId": "usr_3h8j1k5l0z2x",
+                     *           "phone": "+34600000003",
+                     *           "name": "Jordi",
                      *           "groupIds": [
-                     *             "id_4k9x0m2p7q1r"
+                     *             "grp_2d7f5g8h1j3k"
                      *           ],
                      *           "access": {
                      *             "timeFrames": [
                      *               {
                      *                 "days": [
-                     *                   "mon"
+                     *                   "mon",
+                     *                   "tue",
+                     *                   "wed",
+                     *                   "thu",
+                     *                   "fri"
                      *                 ],
                      *                 "from": "18:00",
-                     *                 "to": "18:00"
+                     *                 "to": "22:00"
                      *               }
                      *             ],
-                     *             "validFrom": "2027-01-05T12:00:00+01:00",
-                     *             "validUntil": "2027-01-05T12:00:00+01:00"
+                     *             "validFrom": null,
+                     *             "validUntil": "2027-06-30T23:59:59+02:00"
                      *           },
-                     *           "geofenceMeters": 1,
-                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *           "geofenceMeters": null,
+                     *           "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *         }
                      *       ]
                      *     }
@@ -5103,29 +5211,33 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "userId": "id_4k9x0m2p7q1r",
-                     *         "phone": "+34600000001",
-                     *         "name": "name",
+                     *         "id": "mem_6c4v9b2n7m1a",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "userId": "usr_3h8j1k5l0z2x",
+                     *         "phone": "+34600000003",
+                     *         "name": "Jordi",
                      *         "groupIds": [
-                     *           "id_4k9x0m2p7q1r"
+                     *           "grp_2d7f5g8h1j3k"
                      *         ],
                      *         "access": {
                      *           "timeFrames": [
                      *             {
                      *               "days": [
-                     *                 "mon"
+                     *                 "mon",
+                     *                 "tue",
+                     *                 "wed",
+                     *                 "thu",
+                     *                 "fri"
                      *               ],
                      *               "from": "18:00",
-                     *               "to": "18:00"
+                     *               "to": "22:00"
                      *             }
                      *           ],
-                     *           "validFrom": "2027-01-05T12:00:00+01:00",
-                     *           "validUntil": "2027-01-05T12:00:00+01:00"
+                     *           "validFrom": null,
+                     *           "validUntil": "2027-06-30T23:59:59+02:00"
                      *         },
-                     *         "geofenceMeters": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "geofenceMeters": null,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       }
                      *     }
                      */
@@ -5276,29 +5388,33 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "userId": "id_4k9x0m2p7q1r",
-                     *         "phone": "+34600000001",
-                     *         "name": "name",
+                     *         "id": "mem_6c4v9b2n7m1a",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "userId": "usr_3h8j1k5l0z2x",
+                     *         "phone": "+34600000003",
+                     *         "name": "Jordi",
                      *         "groupIds": [
-                     *           "id_4k9x0m2p7q1r"
+                     *           "grp_2d7f5g8h1j3k"
                      *         ],
                      *         "access": {
                      *           "timeFrames": [
                      *             {
                      *               "days": [
-                     *                 "mon"
+                     *                 "mon",
+                     *                 "tue",
+                     *                 "wed",
+                     *                 "thu",
+                     *                 "fri"
                      *               ],
                      *               "from": "18:00",
-                     *               "to": "18:00"
+                     *               "to": "22:00"
                      *             }
                      *           ],
-                     *           "validFrom": "2027-01-05T12:00:00+01:00",
-                     *           "validUntil": "2027-01-05T12:00:00+01:00"
+                     *           "validFrom": null,
+                     *           "validUntil": "2027-06-30T23:59:59+02:00"
                      *         },
-                     *         "geofenceMeters": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "geofenceMeters": null,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       }
                      *     }
                      */
@@ -5499,29 +5615,33 @@ export interface operations {
                     /**
                      * @example {
                      *       "member": {
-                     *         "id": "id_4k9x0m2p7q1r",
-                     *         "spaceId": "id_4k9x0m2p7q1r",
-                     *         "userId": "id_4k9x0m2p7q1r",
-                     *         "phone": "+34600000001",
-                     *         "name": "name",
+                     *         "id": "mem_6c4v9b2n7m1a",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "userId": "usr_3h8j1k5l0z2x",
+                     *         "phone": "+34600000003",
+                     *         "name": "Jordi",
                      *         "groupIds": [
-                     *           "id_4k9x0m2p7q1r"
+                     *           "grp_2d7f5g8h1j3k"
                      *         ],
                      *         "access": {
                      *           "timeFrames": [
                      *             {
                      *               "days": [
-                     *                 "mon"
+                     *                 "mon",
+                     *                 "tue",
+                     *                 "wed",
+                     *                 "thu",
+                     *                 "fri"
                      *               ],
                      *               "from": "18:00",
-                     *               "to": "18:00"
+                     *               "to": "22:00"
                      *             }
                      *           ],
-                     *           "validFrom": "2027-01-05T12:00:00+01:00",
-                     *           "validUntil": "2027-01-05T12:00:00+01:00"
+                     *           "validFrom": null,
+                     *           "validUntil": "2027-06-30T23:59:59+02:00"
                      *         },
-                     *         "geofenceMeters": 1,
-                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         "geofenceMeters": null,
+                     *         "createdAt": "2026-12-01T09:30:00.000+01:00"
                      *       }
                      *     }
                      */
@@ -5791,10 +5911,10 @@ export interface operations {
                      *           "id": "id_4k9x0m2p7q1r",
                      *           "at": "2027-01-05T12:00:00+01:00",
                      *           "actor": {
-                     *             "userId": "id_4k9x0m2p7q1r",
+                     *             "userId": "usr_4k9x0m2p7q1r",
                      *             "name": "name",
                      *             "phone": "+34600000001",
-                     *             "sessionId": "id_4k9x0m2p7q1r",
+                     *             "sessionId": "ses_4k9x0m2p7q1r",
                      *             "apiKeyId": "id_4k9x0m2p7q1r"
                      *           },
                      *           "action": "action",

@@ -1,6 +1,17 @@
 type Json = Record<string, unknown>;
 const REF = '#/components/schemas/';
 
+/** Id prefixes (ids.ts) by the name of a field that holds one: `doorId` → `door_…`. */
+const PREFIX: Record<string, string> = {
+  space: 'sp',
+  door: 'door',
+  unit: 'unit',
+  user: 'usr',
+  member: 'mem',
+  group: 'grp',
+  session: 'ses',
+};
+
 /** A plausible instant for a sample (Tuesday 5 January 2027, noon in Madrid). */
 const AT = '2027-01-05T12:00:00+01:00';
 
@@ -63,6 +74,7 @@ export function sampleOf(
 
 function stringSample(s: Json, key: string): string {
   if (s.format === 'date-time') return AT;
-  if (key === 'id' || /Ids?$/.test(key)) return 'id_4k9x0m2p7q1r';
+  const ref = /^(\w+?)Ids?$/.exec(key)?.[1];
+  if (key === 'id' || ref) return `${PREFIX[ref ?? ''] ?? 'id'}_4k9x0m2p7q1r`;
   return key || 'text';
 }

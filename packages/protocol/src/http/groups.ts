@@ -1,14 +1,27 @@
 import { z } from 'zod';
 import { GeofenceMeters, Id, IsoTime } from '../common';
 
-export const Group = z.object({
-  id: Id,
-  spaceId: Id,
-  name: z.string(),
-  doorIds: z.array(Id),
-  geofenceMeters: z.number().int().nullable(),
-  createdAt: IsoTime,
-});
+export const Group = z
+  .object({
+    id: Id,
+    spaceId: Id,
+    name: z.string(),
+    doorIds: z.array(Id),
+    geofenceMeters: z.number().int().nullable(),
+    createdAt: IsoTime,
+  })
+  .meta({
+    examples: [
+      {
+        id: 'grp_2d7f5g8h1j3k',
+        spaceId: 'sp_4k9x0m2p7q1r',
+        name: 'Residents',
+        doorIds: ['door_4k9x0m2p7q1r'],
+        geofenceMeters: null,
+        createdAt: '2026-12-01T09:30:00.000+01:00',
+      },
+    ],
+  });
 export type Group = z.infer<typeof Group>;
 
 export const CreateGroupBody = z
