@@ -78,3 +78,19 @@ function stringSample(s: Json, key: string): string {
   if (key === 'id' || ref) return `${PREFIX[ref ?? ''] ?? 'id'}_4k9x0m2p7q1r`;
   return key || 'text';
 }
+
+/** Gives each JSON success answer of the document's paths an `example` (in place; returns them). */
+export function addAnswerExamples(
+  paths: Json,
+  schemas: Record<string, Json>,
+): Json {
+  for (const byMethod of Object.values(paths) as Json[])
+    for (const op of Object.values(byMethod) as { responses: Json }[])
+      for (const [status, res] of Object.entries(op.responses)) {
+        const content = (res as { content?: Record<string, Json> }).content;
+        const media = content?.['application/json'];
+        if (status.startsWith('2') && media)
+          media.example = sampleOf(media.schema, schemas);
+      }
+  return paths;
+}

@@ -5,11 +5,10 @@ import {
   PathId as PathIdSchema,
 } from '@keyway/protocol';
 import { z } from 'zod';
-import { sampleOf } from './openapi-examples';
+import { addAnswerExamples } from './openapi-examples';
 import { SchemaComponents } from './openapi-schemas';
 import { paramNames, type RouteDef } from './route';
 
-type Json = Record<string, unknown>;
 const ERROR_REF = { $ref: '#/components/schemas/ErrorBody' };
 
 /** What each route `tag` groups, for the document's `tags` (a route's tag must be one of these: redocly.yaml). */
@@ -169,18 +168,7 @@ export function buildOpenApi(
     };
   }
   const { schemas, resolve } = components.build();
-  const resolved = resolve(paths) as typeof paths;
-  // Each JSON success answer gets an example, built from the schemas (openapi-examples.ts).
-  for (const op of Object.values(resolved).flatMap((p) => Object.values(p)))
-    for (const [status, res] of Object.entries(
-      (op as { responses: Record<string, Json> }).responses,
-    )) {
-      const media = (res.content as Record<string, Json> | undefined)?.[
-        'application/json'
-      ];
-      if (status.startsWith('2') && media)
-        media.example = sampleOf(media.schema, schemas);
-    }
+  const resolved = addAnswerExamples(resolve(paths), schemas);
   return {
     openapi: '3.1.0',
     info: {
