@@ -52,48 +52,46 @@ describe('GET /docs: the API reference (Redoc from node_modules) over /openapi.j
     expect(((await other.json()) as any).error.code).toBe('route_not_found');
   });
 
-  it.runIf(existsSync(CHROMIUM))(
-    'renders the operations in Chromium with no CSP violation and no request elsewhere',
-    async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu'],
-      });
-      const page = await browser.newPage({
-        viewport: { width: 1280, height: 900 },
-      });
-      const problems: string[] = [];
-      const elsewhere: string[] = [];
-      // Redoc's footer shows Redocly's logo from its CDN: the CSP blocks it (no request leaves) and
-      // Redoc, on that error, leaves the logo out. Any other error or violation fails.
-      const LOGO = /cdn\.redoc\.ly\/redoc\/logo-mini\.svg/;
-      page.on('console', (m) => {
-        if (m.type() === 'error' && !LOGO.test(m.text()))
-          problems.push(m.text());
-      });
-      page.on('pageerror', (e) => problems.push(String(e)));
-      page.on('response', (r) => {
-        if (!r.url().startsWith(t.url) && !/^(data|blob):/.test(r.url()))
-          elsewhere.push(r.url());
-      });
-      await page.goto(`${t.url}/docs`);
-      await page
-        .getByRole('heading', { name: /Keyway API/ })
-        .first()
-        .waitFor({ timeout: 20_000 });
-      // Each operation is a heading of its own, its summary the title.
-      await page
-        .locator('h2', { hasText: /^Open a door: rules/ })
-        .waitFor({ timeout: 20_000 });
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, 'docs.png') });
-      expect(
-        await page.locator('img[alt="redocly logo"]').count(),
-        'the logo CSP blocks is left out',
-      ).toBe(0);
-      expect(problems).toEqual([]);
-      expect(elsewhere).toEqual([]);
-    },
-  );
+  it('renders the operations in Chromium with no CSP violation and no request elsewhere', async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 900 },
+    });
+    const problems: string[] = [];
+    const elsewhere: string[] = [];
+    // Redoc's footer shows Redocly's logo from its CDN: the CSP blocks it (no request leaves) and
+    // Redoc, on that error, leaves the logo out. Any other error or violation fails.
+    const LOGO = /cdn\.redoc\.ly\/redoc\/logo-mini\.svg/;
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !LOGO.test(m.text())) problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('response', (r) => {
+      if (!r.url().startsWith(t.url) && !/^(data|blob):/.test(r.url()))
+        elsewhere.push(r.url());
+    });
+    await page.goto(`${t.url}/docs`);
+    await page
+      .getByRole('heading', { name: /Keyway API/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
+    // Each operation is a heading of its own, its summary the title.
+    await page
+      .locator('h2', { hasText: /^Open a door: rules/ })
+      .waitFor({ timeout: 20_000 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'docs.png') });
+    expect(
+      await page.locator('img[alt="redocly logo"]').count(),
+      'the logo CSP blocks is left out',
+    ).toBe(0);
+    expect(problems).toEqual([]);
+    expect(elsewhere).toEqual([]);
+  });
 });
