@@ -36,6 +36,15 @@ export default defineConfig({
         },
       },
       {
+        // The SDK: its committed types against the server's OpenAPI, and its quickstart against a real server and unit.
+        extends: true,
+        test: {
+          name: 'sdk',
+          include: ['packages/sdk/**/*.test.ts'],
+          env: { KEYWAY_TEST_DB: 'sqlite' },
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'server',

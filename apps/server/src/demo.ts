@@ -102,7 +102,7 @@ function banner(url: string, mqttUrl: string, spaceId: string): string {
   Keyway demo is running.
     Phone app  ${url}/app/      (log in with a phone number below; codes appear here)
     Dashboard  ${url}/admin/    (log in as the admin)
-    API        ${url}    (OpenAPI: ${url}/openapi.json)
+    API        ${url}    (OpenAPI: ${url}/openapi.json, reference: ${url}/docs)
     MQTT       ${mqttUrl}    (one simulated unit, two doors)
     Space      ${DEMO.space} (Europe/Madrid), id ${spaceId}
     Phones     admin ${DEMO.admin.phone} · member 24/7 ${DEMO.basic.phone} · member evenings ${DEMO.evening.phone}

@@ -25,10 +25,12 @@ export const PageCursor = z
   .string()
   .regex(/^\d{1,15}$/, 'use nextCursor from a previous page');
 
-export const LatLon = z.object({
-  lat: z.number().min(-90).max(90),
-  lon: z.number().min(-180).max(180),
-});
+export const LatLon = z
+  .object({
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
+  })
+  .meta({ examples: [{ lat: 41.3874, lon: 2.1686 }] });
 export type LatLon = z.infer<typeof LatLon>;
 
 export const GeofenceMeters = z.number().int().min(1).max(100_000);
@@ -36,7 +38,8 @@ export const GeofenceMeters = z.number().int().min(1).max(100_000);
 /** Wall-clock time "HH:MM" in the space's time zone. */
 export const WallTime = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM"');
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM"')
+  .meta({ examples: ['18:00'] });
 export const Weekday = z.enum([
   'mon',
   'tue',

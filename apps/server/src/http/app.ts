@@ -9,6 +9,7 @@ import type { AppContext } from '../context';
 import { AppError, errorBody, isDatabaseUnavailable } from '../errors';
 import { mountMetrics } from '../metrics/endpoint';
 import { authenticate, bearerToken, type Principal } from './authenticate';
+import { mountDocs } from './docs';
 import { answerWrongMethods } from './methods';
 import { buildOpenApi } from './openapi';
 import { readiness } from './ready';
@@ -171,6 +172,7 @@ export function buildApp(
     openapi ??= buildOpenApi(routes, { publicUrl: ctx.config.publicUrl });
     return openapi;
   });
+  mountDocs(app); // GET /docs: that document, human-readable (Redoc, from node_modules)
   // The unit side (MQTT), with this deployment's broker as the units are told it.
   let asyncapi: ReturnType<typeof buildAsyncApi> | undefined;
   app.get('/asyncapi.json', async () => {

@@ -5,10 +5,29 @@ import {
   PathId as PathIdSchema,
 } from '@keyway/protocol';
 import { z } from 'zod';
+import { addAnswerExamples } from './openapi-examples';
 import { SchemaComponents } from './openapi-schemas';
 import { paramNames, type RouteDef } from './route';
 
 const ERROR_REF = { $ref: '#/components/schemas/ErrorBody' };
+
+/** What each route `tag` groups, for the document's `tags` (a route's tag must be one of these: redocly.yaml). */
+const TAGS: Record<string, string> = {
+  auth: 'Log in by phone number and SMS code; your profile and sessions.',
+  spaces:
+    'Spaces (a building, an office): their settings, time zone and geofence.',
+  admins: 'Who administers a space: owners, admins and viewers.',
+  units:
+    'Door units: the agents next to the doors, their MQTT credentials and presence.',
+  doors:
+    'Doors on a unit’s relays: open one, read its state now or at an instant.',
+  groups: 'Groups of doors that members are given.',
+  members:
+    'The people who may open doors, their groups, schedules and validity.',
+  events: 'The access log: every open, refusal, door state and admin change.',
+  audit: 'The audit trail of every admin action (owners and admins only).',
+  sync: 'Live sync (`GET /v1/sync`, a WebSocket): delivery receipts of changes to phones, dashboards and units.',
+};
 
 /** The codes a route can answer, by what it declares: auth, params, a body, its own `errors`. */
 function errorCodes(r: RouteDef): ErrorCode[] {
@@ -36,6 +55,15 @@ function errorResponses(r: RouteDef): Record<string, unknown> {
       description: codes.join(', '),
       content: {
         'application/json': {
+          examples: Object.fromEntries(
+            codes.map((code) => [
+              code,
+              {
+                summary: code,
+                value: { error: { code, message: ERRORS[code].message } },
+              },
+            ]),
+          ),
           schema: {
             allOf: [
               ERROR_REF,
@@ -44,7 +72,13 @@ function errorResponses(r: RouteDef): Record<string, unknown> {
                 properties: {
                   error: {
                     type: 'object',
-                    properties: { code: { enum: codes } },
+                    // message and details again: redocly lint reads ErrorBody's
+                    // additionalProperties: false as closing this branch too.
+                    properties: {
+                      code: { enum: codes },
+                      message: { type: 'string' },
+                      details: {},
+                    },
                   },
                 },
               },
@@ -120,7 +154,8 @@ export function buildOpenApi(
       ...(r.body
         ? {
             requestBody: {
-              required: true,
+              // A body with a default (openDoor's `{}`) may be left out.
+              required: !r.body.safeParse(undefined).success,
               content: {
                 'application/json': {
                   schema: components.ref(r.body, 'input', `${name}Body`),
@@ -133,6 +168,7 @@ export function buildOpenApi(
     };
   }
   const { schemas, resolve } = components.build();
+  const resolved = addAnswerExamples(resolve(paths), schemas);
   return {
     openapi: '3.1.0',
     info: {
@@ -140,6 +176,10 @@ export function buildOpenApi(
       version: '1.0.0',
       description: 'Keyless access: spaces, doors, members, opening.',
     },
+    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({
+      name,
+      description: TAGS[name],
+    })),
     servers: [
       opts.publicUrl
         ? { url: opts.publicUrl }
@@ -147,7 +187,14 @@ export function buildOpenApi(
     ],
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A session token from `POST /v1/auth/verify` (SMS login), sent as `Authorization: Bearer <token>`.',
+        },
+      },
       headers: {
         ServerTiming: {
           description:
@@ -162,7 +209,7 @@ export function buildOpenApi(
       },
     },
     security: [{ bearer: [] }],
-    paths: resolve(paths),
+    paths: resolved,
   };
 }
 

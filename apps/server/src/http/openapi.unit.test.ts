@@ -54,6 +54,10 @@ describe('the OpenAPI document', () => {
         .schema.$ref as string;
       const examples =
         doc.components.schemas[ref.split('/').pop() as string].examples ?? [];
+      expect(
+        examples.length,
+        `${r.operationId}: an example body`,
+      ).toBeGreaterThan(0);
       for (const ex of examples) {
         expect(r.body.safeParse(ex).success, r.operationId).toBe(true);
         seen++;
@@ -68,7 +72,39 @@ describe('the OpenAPI document', () => {
         ].examples,
         id,
       ).toHaveLength(1);
-    expect(seen).toBeGreaterThanOrEqual(9);
+    expect(seen).toBeGreaterThanOrEqual(16);
+  });
+
+  it('gives every JSON answer an example: a success one the route’s own response schema accepts, one per error code', () => {
+    let seen = 0;
+    for (const r of routes)
+      for (const [status, schema] of Object.entries(r.responses)) {
+        const media =
+          doc.paths[r.path][r.method.toLowerCase()].responses[status].content?.[
+            'application/json'
+          ];
+        if (!schema || !media) continue;
+        const parsed = schema.safeParse(media.example);
+        expect(
+          parsed.success,
+          `${r.operationId} ${status}: ${JSON.stringify(parsed.error?.issues)}`,
+        ).toBe(true);
+        seen++;
+      }
+    expect(seen).toBeGreaterThanOrEqual(30);
+    for (const o of ops)
+      for (const [status, res] of Object.entries(o.responses)) {
+        if (status === 'default' || Number(status) < 400) continue;
+        const examples = res.content['application/json'].examples;
+        expect(Object.keys(examples), `${o.operationId} ${status}`).toEqual(
+          codesOf(res),
+        );
+        for (const [code, ex] of Object.entries<any>(examples))
+          expect(ex.value.error.code).toBe(code);
+      }
+    expect(
+      op('openDoor').responses['200'].content['application/json'].example,
+    ).toMatchObject({ result: 'opened', event: { type: 'door.open' } });
   });
 
   it('is as strict as the server: E.164, IANA zones, path ids, page cursors', () => {

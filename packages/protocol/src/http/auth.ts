@@ -25,20 +25,38 @@ export const VerifyCodeBody = z
     ],
   });
 
-export const User = z.object({
-  id: Id,
-  phone: Phone,
-  name: z.string().nullable(),
-});
+export const User = z
+  .object({
+    id: Id,
+    phone: Phone,
+    name: z.string().nullable(),
+  })
+  .meta({
+    examples: [
+      { id: 'usr_3h8j1k5l0z2x', phone: '+34600000001', name: 'Marta Puig' },
+    ],
+  });
 export type User = z.infer<typeof User>;
 
-export const Session = z.object({
-  id: Id,
-  deviceName: z.string().nullable(),
-  createdAt: IsoTime,
-  lastSeenAt: IsoTime,
-  current: z.boolean(),
-});
+export const Session = z
+  .object({
+    id: Id,
+    deviceName: z.string().nullable(),
+    createdAt: IsoTime,
+    lastSeenAt: IsoTime,
+    current: z.boolean(),
+  })
+  .meta({
+    examples: [
+      {
+        id: 'ses_7r5t2y9u4i1o',
+        deviceName: 'Pixel 8',
+        createdAt: '2026-12-01T09:30:00.000+01:00',
+        lastSeenAt: '2027-01-05T11:58:02.120+01:00',
+        current: true,
+      },
+    ],
+  });
 export type Session = z.infer<typeof Session>;
 
 export const VerifyCodeResponse = z.object({
@@ -49,6 +67,8 @@ export const VerifyCodeResponse = z.object({
 
 export const MeResponse = z.object({ user: User, sessions: z.array(Session) });
 
-export const UpdateMeBody = z.object({
-  name: z.string().trim().min(1).max(100).nullable(),
-});
+export const UpdateMeBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).nullable(),
+  })
+  .meta({ examples: [{ name: 'Marta Puig' }] });

@@ -10,18 +10,35 @@ export const DoorState = z.enum([
 ]);
 export type DoorState = z.infer<typeof DoorState>;
 
-export const Door = z.object({
-  id: Id,
-  spaceId: Id,
-  unitId: Id,
-  name: z.string(),
-  relay: z.number().int(),
-  pulseMs: z.number().int(),
-  sensor: z.boolean(),
-  state: DoorState,
-  stateSince: IsoTime.nullable(),
-  createdAt: IsoTime,
-});
+export const Door = z
+  .object({
+    id: Id,
+    spaceId: Id,
+    unitId: Id,
+    name: z.string(),
+    relay: z.number().int(),
+    pulseMs: z.number().int(),
+    sensor: z.boolean(),
+    state: DoorState,
+    stateSince: IsoTime.nullable(),
+    createdAt: IsoTime,
+  })
+  .meta({
+    examples: [
+      {
+        id: 'door_4k9x0m2p7q1r',
+        spaceId: 'sp_4k9x0m2p7q1r',
+        unitId: 'unit_8mj2kq9xr4ab5tc1',
+        name: 'Front gate',
+        relay: 1,
+        pulseMs: 800,
+        sensor: true,
+        state: 'closed',
+        stateSince: '2027-01-05T11:58:02.120+01:00',
+        createdAt: '2026-12-01T09:30:00.000+01:00',
+      },
+    ],
+  });
 export type Door = z.infer<typeof Door>;
 
 export const Relay = z.number().int().min(1).max(4);
@@ -54,7 +71,8 @@ export const UpdateDoorBody = z
     pulseMs: PulseMs,
     sensor: z.boolean(),
   })
-  .partial();
+  .partial()
+  .meta({ examples: [{ name: 'Front gate', pulseMs: 800 }] });
 /**
  * Said beside a created or changed door when its relay could not be checked: its unit has not
  * announced how many relays it has yet (issue 25 item 7).

@@ -27,22 +27,40 @@ export const OpenResult = z.enum([
   ...UNIT_REFUSALS,
 ]);
 
-export const AccessEvent = z.object({
-  id: Id,
-  spaceId: Id,
-  at: IsoTime,
-  type: EventType,
-  doorId: Id.nullable(),
-  unitId: Id.nullable(),
-  /** The member or admin who acted (opened, or changed something). */
-  userId: Id.nullable(),
-  memberId: Id.nullable(),
-  /** door.open: granted | denied | unit_offline | unit_timeout | one of UNIT_REFUSALS. */
-  result: z.string().nullable(),
-  /** door.open refusals: one of the denial reasons; door.state: the new state. */
-  reason: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()).nullable(),
-});
+export const AccessEvent = z
+  .object({
+    id: Id,
+    spaceId: Id,
+    at: IsoTime,
+    type: EventType,
+    doorId: Id.nullable(),
+    unitId: Id.nullable(),
+    /** The member or admin who acted (opened, or changed something). */
+    userId: Id.nullable(),
+    memberId: Id.nullable(),
+    /** door.open: granted | denied | unit_offline | unit_timeout | one of UNIT_REFUSALS. */
+    result: z.string().nullable(),
+    /** door.open refusals: one of the denial reasons; door.state: the new state. */
+    reason: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .meta({
+    examples: [
+      {
+        id: 'ev_9q2w7e4r1t6y',
+        spaceId: 'sp_4k9x0m2p7q1r',
+        at: '2027-01-05T12:00:00.412+01:00',
+        type: 'door.open',
+        doorId: 'door_4k9x0m2p7q1r',
+        unitId: 'unit_8mj2kq9xr4ab5tc1',
+        userId: 'usr_3h8j1k5l0z2x',
+        memberId: 'mem_6c4v9b2n7m1a',
+        result: 'granted',
+        reason: null,
+        data: null,
+      },
+    ],
+  });
 export type AccessEvent = z.infer<typeof AccessEvent>;
 
 export const EventsQuery = z.object({

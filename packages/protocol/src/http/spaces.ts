@@ -12,17 +12,32 @@ import {
 export const AdminRole = z.enum(['owner', 'admin', 'viewer']);
 export type AdminRole = z.infer<typeof AdminRole>;
 
-export const Space = z.object({
-  id: Id,
-  name: z.string(),
-  timezone: z.string(),
-  location: LatLon.nullable(),
-  geofenceMeters: z.number().int().nullable(),
-  lockdown: z.boolean(),
-  createdAt: IsoTime,
-  /** The caller's relation to the space: an admin role, or "member". */
-  role: z.enum(['owner', 'admin', 'viewer', 'member']),
-});
+export const Space = z
+  .object({
+    id: Id,
+    name: z.string(),
+    timezone: z.string(),
+    location: LatLon.nullable(),
+    geofenceMeters: z.number().int().nullable(),
+    lockdown: z.boolean(),
+    createdAt: IsoTime,
+    /** The caller's relation to the space: an admin role, or "member". */
+    role: z.enum(['owner', 'admin', 'viewer', 'member']),
+  })
+  .meta({
+    examples: [
+      {
+        id: 'sp_4k9x0m2p7q1r',
+        name: 'HQ',
+        timezone: 'Europe/Madrid',
+        location: { lat: 41.3874, lon: 2.1686 },
+        geofenceMeters: 150,
+        lockdown: false,
+        createdAt: '2026-12-01T09:30:00.000+01:00',
+        role: 'owner',
+      },
+    ],
+  });
 export type Space = z.infer<typeof Space>;
 
 export const CreateSpaceBody = z
@@ -51,7 +66,8 @@ export const UpdateSpaceBody = z
     /** Lockdown refuses every member's open (door_locked_down) until lifted. */
     lockdown: z.boolean(),
   })
-  .partial();
+  .partial()
+  .meta({ examples: [{ lockdown: true }] });
 export const SpaceResponse = z.object({ space: Space });
 export const SpacesResponse = z.object({ spaces: z.array(Space) });
 
@@ -67,4 +83,6 @@ export const AddAdminBody = z
   .meta({ examples: [{ phone: '+34600000002', role: 'admin' }] });
 export const AdminResponse = z.object({ admin: SpaceAdmin });
 export const AdminsResponse = z.object({ admins: z.array(SpaceAdmin) });
-export const UpdateAdminBody = z.object({ role: AdminRole });
+export const UpdateAdminBody = z
+  .object({ role: AdminRole })
+  .meta({ examples: [{ role: 'viewer' }] });
