@@ -45,7 +45,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the current session */
+        /**
+         * End the current session
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -60,14 +63,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller and her active sessions */
+        /**
+         * The caller and her active sessions
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the caller’s display name */
+        /**
+         * Change the caller’s display name
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -81,7 +90,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller’s sessions (a lost phone) */
+        /**
+         * Revoke one of the caller’s sessions (a lost phone)
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         delete: operations["revokeSession"];
         options?: never;
         head?: never;
@@ -95,10 +107,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Spaces where the caller is an admin or a member */
+        /**
+         * Spaces where the caller is an admin or a member
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         get: operations["listSpaces"];
         put?: never;
-        /** Create a space; the caller becomes its owner */
+        /**
+         * Create a space; the caller becomes its owner
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         post: operations["createSpace"];
         delete?: never;
         options?: never;
@@ -113,15 +131,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One space */
+        /**
+         * One space
+         * @description Also for API keys with the scope `spaces:read`.
+         */
         get: operations["getSpace"];
         put?: never;
         post?: never;
-        /** Delete a space and everything in it (owners only) */
+        /**
+         * Delete a space and everything in it (owners only)
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         delete: operations["deleteSpace"];
         options?: never;
         head?: never;
-        /** Change a space (name, time zone, location, geofence, lockdown) */
+        /**
+         * Change a space (name, time zone, location, geofence, lockdown)
+         * @description Also for API keys with the scope `spaces:write`.
+         */
         patch: operations["updateSpace"];
         trace?: never;
     };
@@ -132,10 +159,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The space’s admins and their roles */
+        /**
+         * The space’s admins and their roles
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         get: operations["listAdmins"];
         put?: never;
-        /** Make someone (by phone number) an owner, admin or viewer of the space (owners only) */
+        /**
+         * Make someone (by phone number) an owner, admin or viewer of the space (owners only)
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         post: operations["createAdmin"];
         delete?: never;
         options?: never;
@@ -153,11 +186,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove an admin (owners only; a space keeps at least one owner) */
+        /**
+         * Remove an admin (owners only; a space keeps at least one owner)
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         delete: operations["deleteAdmin"];
         options?: never;
         head?: never;
-        /** Change an admin’s role (owners only) */
+        /**
+         * Change an admin’s role (owners only)
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
         patch: operations["updateAdmin"];
         trace?: never;
     };
@@ -168,10 +207,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The space’s units with their online state */
+        /**
+         * The space’s units with their online state
+         * @description Also for API keys with the scope `units:read`.
+         */
         get: operations["listUnits"];
         put?: never;
-        /** Register a door unit; its MQTT credentials are returned once */
+        /**
+         * Register a door unit; its MQTT credentials are returned once
+         * @description Also for API keys with the scope `units:write`.
+         */
         post: operations["createUnit"];
         delete?: never;
         options?: never;
@@ -186,15 +231,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One unit */
+        /**
+         * One unit
+         * @description Also for API keys with the scope `units:read`.
+         */
         get: operations["getUnit"];
         put?: never;
         post?: never;
-        /** Delete a unit and its doors */
+        /**
+         * Delete a unit and its doors
+         * @description Also for API keys with the scope `units:write`.
+         */
         delete: operations["deleteUnit"];
         options?: never;
         head?: never;
-        /** Rename a unit */
+        /**
+         * Rename a unit
+         * @description Also for API keys with the scope `units:write`.
+         */
         patch: operations["updateUnit"];
         trace?: never;
     };
@@ -207,7 +261,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a new password for a unit (the old one stops working at once) */
+        /**
+         * Issue a new password for a unit (the old one stops working at once)
+         * @description Also for API keys with the scope `units:write`.
+         */
         post: operations["resetUnitCredentials"];
         delete?: never;
         options?: never;
@@ -222,10 +279,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The space’s doors (for a member: the doors her groups give her) */
+        /**
+         * The space’s doors (for a member: the doors her groups give her)
+         * @description Also for API keys with the scope `doors:read`.
+         */
         get: operations["listDoors"];
         put?: never;
-        /** Add a door on one of a unit’s relays (1–4) */
+        /**
+         * Add a door on one of a unit’s relays (1–4)
+         * @description Also for API keys with the scope `doors:write`.
+         */
         post: operations["createDoor"];
         delete?: never;
         options?: never;
@@ -240,15 +303,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One door */
+        /**
+         * One door
+         * @description Also for API keys with the scope `doors:read`.
+         */
         get: operations["getDoor"];
         put?: never;
         post?: never;
-        /** Delete a door (its history stays in the access log) */
+        /**
+         * Delete a door (its history stays in the access log)
+         * @description Also for API keys with the scope `doors:write`.
+         */
         delete: operations["deleteDoor"];
         options?: never;
         head?: never;
-        /** Change a door (name, unit, relay, pulse length, sensor) */
+        /**
+         * Change a door (name, unit, relay, pulse length, sensor)
+         * @description Also for API keys with the scope `doors:write`.
+         */
         patch: operations["updateDoor"];
         trace?: never;
     };
@@ -259,7 +331,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The door’s state now, or at a past instant (?at=) */
+        /**
+         * The door’s state now, or at a past instant (?at=)
+         * @description Also for API keys with the scope `doors:read`.
+         */
         get: operations["getDoorState"];
         put?: never;
         post?: never;
@@ -278,7 +353,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open a door: rules, then the unit pulses the relay and confirms */
+        /**
+         * Open a door: rules, then the unit pulses the relay and confirms
+         * @description Also for API keys with the scope `doors:open`.
+         */
         post: operations["openDoor"];
         delete?: never;
         options?: never;
@@ -293,10 +371,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The space’s groups */
+        /**
+         * The space’s groups
+         * @description Also for API keys with the scope `groups:read`.
+         */
         get: operations["listGroups"];
         put?: never;
-        /** Create a group of doors, with an optional geofence radius */
+        /**
+         * Create a group of doors, with an optional geofence radius
+         * @description Also for API keys with the scope `groups:write`.
+         */
         post: operations["createGroup"];
         delete?: never;
         options?: never;
@@ -311,15 +395,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One group */
+        /**
+         * One group
+         * @description Also for API keys with the scope `groups:read`.
+         */
         get: operations["getGroup"];
         put?: never;
         post?: never;
-        /** Delete a group (its members lose the doors it gave them) */
+        /**
+         * Delete a group (its members lose the doors it gave them)
+         * @description Also for API keys with the scope `groups:write`.
+         */
         delete: operations["deleteGroup"];
         options?: never;
         head?: never;
-        /** Change a group (name, doors, geofence) */
+        /**
+         * Change a group (name, doors, geofence)
+         * @description Also for API keys with the scope `groups:write`.
+         */
         patch: operations["updateGroup"];
         trace?: never;
     };
@@ -330,10 +423,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The space’s members */
+        /**
+         * The space’s members
+         * @description Also for API keys with the scope `members:read`.
+         */
         get: operations["listMembers"];
         put?: never;
-        /** Add a member by phone number, in basic (24/7) or advanced mode */
+        /**
+         * Add a member by phone number, in basic (24/7) or advanced mode
+         * @description Also for API keys with the scope `members:write`.
+         */
         post: operations["createMember"];
         delete?: never;
         options?: never;
@@ -348,15 +447,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One member (admins, or the member herself) */
+        /**
+         * One member (admins, or the member herself)
+         * @description Also for API keys with the scope `members:read`.
+         */
         get: operations["getMember"];
         put?: never;
         post?: never;
-        /** Revoke a member: her access ends at once */
+        /**
+         * Revoke a member: her access ends at once
+         * @description Also for API keys with the scope `members:write`.
+         */
         delete: operations["deleteMember"];
         options?: never;
         head?: never;
-        /** Change a member’s groups, access mode and time frames, or geofence */
+        /**
+         * Change a member’s groups, access mode and time frames, or geofence
+         * @description Also for API keys with the scope `members:write`.
+         */
         patch: operations["updateMember"];
         trace?: never;
     };
@@ -367,7 +475,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The access log, newest first by when it happened (a member sees only her own events) */
+        /**
+         * The access log, newest first by when it happened (a member sees only her own events)
+         * @description Also for API keys with the scope `events:read`.
+         */
         get: operations["listEvents"];
         put?: never;
         post?: never;
@@ -384,7 +495,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit trail: every admin action, newest first, with who, when, from which session, and the object before and after (owners and admins) */
+        /**
+         * The audit trail: every admin action, newest first, with who, when, from which session, and the object before and after (owners and admins)
+         * @description Also for API keys with the scope `audit:read`.
+         */
         get: operations["listAudit"];
         put?: never;
         post?: never;
@@ -401,7 +515,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit trail as CSV with a header row, same filters (up to 10,000 rows; Keyway-Next-Cursor when more match) */
+        /**
+         * The audit trail as CSV with a header row, same filters (up to 10,000 rows; Keyway-Next-Cursor when more match)
+         * @description Also for API keys with the scope `audit:read`.
+         */
         get: operations["exportAuditCsv"];
         put?: never;
         post?: never;
@@ -418,11 +535,78 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Delivery receipts: for each recent change, which phones, dashboards and units have it */
+        /**
+         * Delivery receipts: for each recent change, which phones, dashboards and units have it
+         * @description Also for API keys with the scope `members:read`.
+         */
         get: operations["listReceipts"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/spaces/{spaceId}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The space’s API keys (never their secrets)
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key for the space; its secret is in this answer only
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{keyId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the key a new secret; the old one stops at once
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
+        post: operations["rotateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke the key: it answers 401 from now on
+         * @description For people signed in only: an API key gets 403 insufficient_scope.
+         */
+        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -490,6 +674,31 @@ export interface components {
         AdminsResponse: {
             admins: components["schemas"]["SpaceAdmin"][];
         };
+        ApiKey: {
+            id: components["schemas"]["Id"];
+            spaceId: components["schemas"]["Id"];
+            name: string;
+            scopes: components["schemas"]["ApiScope"][];
+            prefix: string;
+            expiresAt: components["schemas"]["IsoTime"] | null;
+            lastUsedAt: components["schemas"]["IsoTime"] | null;
+            lastUsedIp: string | null;
+            createdAt: components["schemas"]["IsoTime"];
+        };
+        ApiKeyCreatedResponse: {
+            apiKey: components["schemas"]["ApiKey"];
+            secret: components["schemas"]["ApiKeySecret"];
+        };
+        /**
+         * @description Shown once. Send it as `Authorization: Bearer kw_…`; the server keeps only its hash.
+         * @example kw_Xk1p0aQ7m2cR9tV4wY6zB8dF3gH5jK0lN2pS4uW6yA1
+         */
+        ApiKeySecret: string;
+        ApiKeysResponse: {
+            apiKeys: components["schemas"]["ApiKey"][];
+        };
+        /** @enum {string} */
+        ApiScope: "spaces:read" | "spaces:write" | "doors:read" | "doors:write" | "doors:open" | "units:read" | "units:write" | "groups:read" | "groups:write" | "members:read" | "members:write" | "events:read" | "audit:read" | "webhooks:read" | "webhooks:write";
         AuditActor: {
             userId: components["schemas"]["Id"] | null;
             name: string | null;
@@ -515,7 +724,7 @@ export interface components {
             } | null;
         };
         /** @enum {string} */
-        AuditObjectType: "space" | "admin" | "unit" | "door" | "group" | "member";
+        AuditObjectType: "space" | "admin" | "unit" | "door" | "group" | "member" | "api_key";
         AuditResponse: {
             entries: components["schemas"]["AuditEntry"][];
             nextCursor: string | null;
@@ -549,6 +758,21 @@ export interface components {
                     cursor: number;
                 }[];
             };
+        };
+        /**
+         * @example {
+         *       "name": "Booking tool",
+         *       "scopes": [
+         *         "members:read",
+         *         "members:write"
+         *       ],
+         *       "expiresAt": "2027-12-31T23:00:00Z"
+         *     }
+         */
+        CreateApiKeyBody: {
+            name: string;
+            scopes: components["schemas"]["ApiScope"][];
+            expiresAt?: components["schemas"]["IsoTime"] | null;
         };
         /**
          * @example {
@@ -1387,6 +1611,38 @@ export interface operations {
                     };
                 };
             };
+            /** @description insufficient_scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Unavailable or failed: internal, unit_failed, unit_rejected_command, unit_protocol_error, web_not_built, admin_not_built, unit_offline, database_unavailable, node_isolated, shutting_down, sms_unavailable, broker_unavailable, unit_timeout, command_expired. */
             default: {
                 headers: {
@@ -1445,6 +1701,38 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description insufficient_scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -1526,6 +1814,22 @@ export interface operations {
                     };
                 };
             };
+            /** @description insufficient_scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
             /** @description payload_too_large */
             413: {
                 headers: {
@@ -1552,6 +1856,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -1620,7 +1940,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1629,7 +1949,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -1646,6 +1966,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -1711,6 +2047,38 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description insufficient_scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -1800,6 +2168,22 @@ export interface operations {
                     };
                 };
             };
+            /** @description insufficient_scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
             /** @description payload_too_large */
             413: {
                 headers: {
@@ -1826,6 +2210,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -1913,7 +2313,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1922,7 +2322,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -1939,6 +2339,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -2007,7 +2423,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2016,7 +2432,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -2033,6 +2449,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -2124,7 +2556,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2133,7 +2565,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -2182,6 +2614,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -2265,7 +2713,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2274,7 +2722,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -2291,6 +2739,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -2376,7 +2840,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2385,7 +2849,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -2434,6 +2898,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -2503,7 +2983,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2512,7 +2992,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -2545,6 +3025,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "last_owner";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -2631,7 +3127,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2640,7 +3136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -2705,6 +3201,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -2795,7 +3307,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2804,7 +3316,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -2821,6 +3333,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -2918,7 +3446,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2927,7 +3455,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -2976,6 +3504,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -3064,7 +3608,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3073,7 +3617,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -3090,6 +3634,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -3158,7 +3718,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3167,7 +3727,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -3184,6 +3744,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -3276,7 +3852,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3285,7 +3861,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -3334,6 +3910,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -3413,7 +4005,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3422,7 +4014,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -3439,6 +4031,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -3527,7 +4135,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3536,7 +4144,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -3553,6 +4161,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -3649,7 +4273,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3658,7 +4282,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -3723,6 +4347,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -3815,7 +4455,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3824,7 +4464,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -3841,6 +4481,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -3909,7 +4565,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3918,7 +4574,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -3935,6 +4591,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -4031,7 +4703,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4040,7 +4712,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -4105,6 +4777,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -4190,7 +4878,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4199,7 +4887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -4216,6 +4904,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -4308,7 +5012,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden, no_access, outside_schedule, not_yet_valid, expired, outside_geofence, location_required, door_locked_down */
+            /** @description insufficient_scope, forbidden, no_access, outside_schedule, not_yet_valid, expired, outside_geofence, location_required, door_locked_down */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4317,7 +5021,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden" | "no_access" | "outside_schedule" | "not_yet_valid" | "expired" | "outside_geofence" | "location_required" | "door_locked_down";
+                            code?: "insufficient_scope" | "forbidden" | "no_access" | "outside_schedule" | "not_yet_valid" | "expired" | "outside_geofence" | "location_required" | "door_locked_down";
                             message?: string;
                             details?: unknown;
                         };
@@ -4382,6 +5086,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -4516,7 +5236,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4525,7 +5245,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -4542,6 +5262,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -4630,7 +5366,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4639,7 +5375,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -4688,6 +5424,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -4772,7 +5524,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4781,7 +5533,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -4798,6 +5550,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -4866,7 +5634,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4875,7 +5643,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -4892,6 +5660,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -4980,7 +5764,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4989,7 +5773,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -5038,6 +5822,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -5143,7 +5943,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5152,7 +5952,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -5169,6 +5969,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -5276,7 +6092,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5285,7 +6101,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -5350,6 +6166,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -5453,7 +6285,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5462,7 +6294,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -5479,6 +6311,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -5547,7 +6395,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5556,7 +6404,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -5573,6 +6421,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -5680,7 +6544,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5689,7 +6553,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -5738,6 +6602,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -5836,7 +6716,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5845,7 +6725,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -5868,6 +6748,22 @@ export interface operations {
                     };
                 };
             };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Unavailable or failed: internal, unit_failed, unit_rejected_command, unit_protocol_error, web_not_built, admin_not_built, unit_offline, database_unavailable, node_isolated, shutting_down, sms_unavailable, broker_unavailable, unit_timeout, command_expired. */
             default: {
                 headers: {
@@ -5883,7 +6779,7 @@ export interface operations {
         parameters: {
             query?: {
                 actor?: string;
-                objectType?: "space" | "admin" | "unit" | "door" | "group" | "member";
+                objectType?: "space" | "admin" | "unit" | "door" | "group" | "member" | "api_key";
                 from?: string;
                 until?: string;
                 cursor?: string;
@@ -5965,7 +6861,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5974,7 +6870,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -5997,6 +6893,22 @@ export interface operations {
                     };
                 };
             };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Unavailable or failed: internal, unit_failed, unit_rejected_command, unit_protocol_error, web_not_built, admin_not_built, unit_offline, database_unavailable, node_isolated, shutting_down, sms_unavailable, broker_unavailable, unit_timeout, command_expired. */
             default: {
                 headers: {
@@ -6012,7 +6924,7 @@ export interface operations {
         parameters: {
             query?: {
                 actor?: string;
-                objectType?: "space" | "admin" | "unit" | "door" | "group" | "member";
+                objectType?: "space" | "admin" | "unit" | "door" | "group" | "member" | "api_key";
                 from?: string;
                 until?: string;
                 cursor?: string;
@@ -6068,7 +6980,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6077,7 +6989,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -6094,6 +7006,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };
@@ -6208,7 +7136,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description forbidden */
+            /** @description insufficient_scope, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6217,7 +7145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "insufficient_scope" | "forbidden";
                             message?: string;
                             details?: unknown;
                         };
@@ -6234,6 +7162,559 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable or failed: internal, unit_failed, unit_rejected_command, unit_protocol_error, web_not_built, admin_not_built, unit_offline, database_unavailable, node_isolated, shutting_down, sms_unavailable, broker_unavailable, unit_timeout, command_expired. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                spaceId: components["schemas"]["PathId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Server-Timing": components["headers"]["ServerTiming"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "apiKeys": [
+                     *         {
+                     *           "id": "id_4k9x0m2p7q1r",
+                     *           "spaceId": "sp_4k9x0m2p7q1r",
+                     *           "name": "name",
+                     *           "scopes": [
+                     *             "spaces:read"
+                     *           ],
+                     *           "prefix": "prefix",
+                     *           "expiresAt": "2027-01-05T12:00:00+01:00",
+                     *           "lastUsedAt": "2027-01-05T12:00:00+01:00",
+                     *           "lastUsedIp": "lastUsedIp",
+                     *           "createdAt": "2027-01-05T12:00:00+01:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeysResponse"];
+                };
+            };
+            /** @description invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description insufficient_scope, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope" | "forbidden";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable or failed: internal, unit_failed, unit_rejected_command, unit_protocol_error, web_not_built, admin_not_built, unit_offline, database_unavailable, node_isolated, shutting_down, sms_unavailable, broker_unavailable, unit_timeout, command_expired. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                spaceId: components["schemas"]["PathId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    "Server-Timing": components["headers"]["ServerTiming"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "apiKey": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "scopes": [
+                     *           "spaces:read"
+                     *         ],
+                     *         "prefix": "prefix",
+                     *         "expiresAt": "2027-01-05T12:00:00+01:00",
+                     *         "lastUsedAt": "2027-01-05T12:00:00+01:00",
+                     *         "lastUsedIp": "lastUsedIp",
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       },
+                     *       "secret": "kw_Xk1p0aQ7m2cR9tV4wY6zB8dF3gH5jK0lN2pS4uW6yA1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyCreatedResponse"];
+                };
+            };
+            /** @description invalid_request, invalid_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_request" | "invalid_json";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description insufficient_scope, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope" | "forbidden";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "payload_too_large";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unsupported_media_type";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable or failed: internal, unit_failed, unit_rejected_command, unit_protocol_error, web_not_built, admin_not_built, unit_offline, database_unavailable, node_isolated, shutting_down, sms_unavailable, broker_unavailable, unit_timeout, command_expired. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: components["schemas"]["PathId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Server-Timing": components["headers"]["ServerTiming"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "apiKey": {
+                     *         "id": "id_4k9x0m2p7q1r",
+                     *         "spaceId": "sp_4k9x0m2p7q1r",
+                     *         "name": "name",
+                     *         "scopes": [
+                     *           "spaces:read"
+                     *         ],
+                     *         "prefix": "prefix",
+                     *         "expiresAt": "2027-01-05T12:00:00+01:00",
+                     *         "lastUsedAt": "2027-01-05T12:00:00+01:00",
+                     *         "lastUsedIp": "lastUsedIp",
+                     *         "createdAt": "2027-01-05T12:00:00+01:00"
+                     *       },
+                     *       "secret": "kw_Xk1p0aQ7m2cR9tV4wY6zB8dF3gH5jK0lN2pS4uW6yA1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyCreatedResponse"];
+                };
+            };
+            /** @description invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description insufficient_scope, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope" | "forbidden";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable or failed: internal, unit_failed, unit_rejected_command, unit_protocol_error, web_not_built, admin_not_built, unit_offline, database_unavailable, node_isolated, shutting_down, sms_unavailable, broker_unavailable, unit_timeout, command_expired. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: components["schemas"]["PathId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    "Server-Timing": components["headers"]["ServerTiming"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_request";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthorized";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description insufficient_scope, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "insufficient_scope" | "forbidden";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                            message?: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
                             message?: string;
                             details?: unknown;
                         };

@@ -26,6 +26,8 @@ const TAGS: Record<string, string> = {
     'The people who may open doors, their groups, schedules and validity.',
   events: 'The access log: every open, refusal, door state and admin change.',
   audit: 'The audit trail of every admin action (owners and admins only).',
+  integrations:
+    'API keys: other systems use one space within the scopes an admin gave them (docs/api-keys.md).',
   sync: 'Live sync (`GET /v1/sync`, a WebSocket): delivery receipts of changes to phones, dashboards and units.',
 };
 
@@ -36,7 +38,9 @@ function errorCodes(r: RouteDef): ErrorCode[] {
     codes.push('invalid_request');
   if (r.body)
     codes.push('invalid_json', 'payload_too_large', 'unsupported_media_type');
-  if (r.auth === 'user') codes.push('unauthorized');
+  // Any signed-in route: an API key without its scope, or over its rate (docs/api-keys.md).
+  if (r.auth === 'user')
+    codes.push('unauthorized', 'insufficient_scope', 'rate_limited');
   if (r.auth === 'user' && paramNames(r.path).length)
     codes.push('forbidden', 'not_found');
   return [...new Set([...codes, ...(r.errors ?? [])])];
@@ -148,7 +152,21 @@ export function buildOpenApi(
       summary: r.summary,
       tags: [r.tag],
       ...(r.auth === 'user'
-        ? { security: [{ bearer: [] }] }
+        ? {
+            // A person's session, or an API key with the route's scope (docs/api-keys.md).
+            security: r.scope
+              ? [{ bearer: [] }, { apiKey: [r.scope] }]
+              : [{ bearer: [] }],
+            ...(r.scope
+              ? {
+                  description: `Also for API keys with the scope \`${r.scope}\`.`,
+                  'x-keyway-scope': r.scope,
+                }
+              : {
+                  description:
+                    'For people signed in only: an API key gets 403 insufficient_scope.',
+                }),
+          }
         : { security: [] }),
       parameters: [...params, ...query],
       ...(r.body
@@ -193,6 +211,12 @@ export function buildOpenApi(
           scheme: 'bearer',
           description:
             'A session token from `POST /v1/auth/verify` (SMS login), sent as `Authorization: Bearer <token>`.',
+        },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key of one space (`kw_…`, from `POST /v1/spaces/{spaceId}/api-keys`), sent as `Authorization: Bearer kw_…`. An operation lists the one scope a key needs; other operations answer 403 `insufficient_scope`, another space’s objects 404.',
         },
       },
       headers: {
