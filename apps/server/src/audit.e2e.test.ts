@@ -567,7 +567,6 @@ describe('the audit trail', () => {
       operationId,
       userId: owner.userId,
       sessionId: owner.sessionId,
-      apiKeyId: null,
       audited: true,
       audits: 0,
     });

@@ -117,7 +117,6 @@ export function buildApp(
           operationId: def.operationId,
           userId: principal.userId,
           sessionId: principal.sessionId,
-          apiKeyId: principal.apiKey?.id ?? null,
           ...(principal.apiKey
             ? {
                 apiKey: {

@@ -1,5 +1,4 @@
 import { type ApiScope, ApiScope as ApiScopeSchema } from '@keyway/protocol';
-import { z } from 'zod';
 import type { AppContext } from '../context';
 import { advisoryTransaction } from '../db/connect';
 import { AppError } from '../errors';
@@ -17,12 +16,11 @@ export interface ApiKeyGrant {
   scopes: readonly ApiScope[];
 }
 
-const Scopes = z.array(ApiScopeSchema);
 /** The stored scopes, by their schema; a scope this server no longer knows grants nothing. */
 export function decodeScopes(json: string): ApiScope[] {
   const raw: unknown = JSON.parse(json);
   if (!Array.isArray(raw)) return [];
-  return Scopes.parse(raw.filter((s) => ApiScopeSchema.safeParse(s).success));
+  return raw.filter((s): s is ApiScope => ApiScopeSchema.safeParse(s).success);
 }
 
 /**

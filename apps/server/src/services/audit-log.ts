@@ -27,9 +27,7 @@ export interface ApiRequest {
   operationId: string;
   userId: string;
   sessionId: string;
-  /** The API key the request was made with, or null for a person's session. */
-  apiKeyId: string | null;
-  /** That key, as the access log names it. */
+  /** The API key the request was made with (absent for a person's session), as the logs name it. */
   apiKey?: { id: string; name: string };
   /** Whether the route is an admin action (http/route.ts `isAudited`). */
   audited: boolean;
@@ -155,9 +153,9 @@ export async function appendAudit(
     actor_user_id: req.userId,
     actor_name: actor?.name ?? null,
     // A key's own user has no phone number (services/api-keys.ts names it after the key).
-    actor_phone: req.apiKeyId ? null : (actor?.phone ?? null),
+    actor_phone: req.apiKey ? null : (actor?.phone ?? null),
     session_id: req.sessionId || null,
-    api_key_id: req.apiKeyId,
+    api_key_id: req.apiKey?.id ?? null,
     action: req.operationId,
     object_type: e.ref.type,
     object_id: e.ref.id,
